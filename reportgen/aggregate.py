@@ -1,0 +1,114 @@
+"""Aggregations over bundle tables with pandas: filters, functions and group-by views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from reportgen.bundle.model import AggregateFunction, Condition, View
+
+NUMERIC_FUNCTIONS = {AggregateFunction.SUM, AggregateFunction.MEAN, AggregateFunction.MEDIAN,
+                     AggregateFunction.MIN, AggregateFunction.MAX}
+_OPERATORS = {"eq", "ne", "lt", "le", "gt", "ge", "in", "contains"}
+
+
+class AggregateError(ValueError):
+    """A spec that does not fit the table; the message names what is wrong."""
+
+
+def condition_columns(condition: Condition | None) -> list[str]:
+    return list(condition or {})
+
+
+def mask(frame: pd.DataFrame, condition: Condition | None) -> pd.Series:
+    """Rows matching every clause: ``{col: value}``, ``{col: [a, b]}`` or ``{col: {ge: 3}}``."""
+    keep = pd.Series(True, index=frame.index)
+    for column, test in (condition or {}).items():
+        if column not in frame.columns:
+            raise AggregateError(f"unknown column '{column}' in condition")
+        keep &= _clause(frame[column], test)
+    return keep
+
+
+def _clause(series: pd.Series, test: Any) -> pd.Series:
+    if isinstance(test, list):
+        return series.isin([_coerce(series, v) for v in test]).fillna(False).astype(bool)
+    if not isinstance(test, dict):
+        return (series == _coerce(series, test)).fillna(False).astype(bool)
+    result = pd.Series(True, index=series.index)
+    for op, value in test.items():
+        if op not in _OPERATORS:
+            raise AggregateError(f"unknown operator '{op}'; use one of {', '.join(sorted(_OPERATORS))}")
+        if op == "contains":
+            # Multi-valued cells such as "Hacking/IT Incident, Theft": match one item exactly.
+            items = series.astype("string").str.split(",", regex=False)
+            hit = items.map(lambda cell: isinstance(cell, list) and str(value) in [c.strip() for c in cell])
+            result &= hit.fillna(False).astype(bool)
+            continue
+        if op == "in":
+            result &= series.isin([_coerce(series, v) for v in value]).fillna(False).astype(bool)
+            continue
+        target = _coerce(series, value)
+        try:
+            compared = {"eq": series == target, "ne": series != target, "lt": series < target,
+                        "le": series <= target, "gt": series > target, "ge": series >= target}[op]
+        except TypeError as exc:
+            raise AggregateError(f"cannot compare with {value!r}: {exc}") from None
+        result &= compared.fillna(False).astype(bool)
+    return result
+
+
+def _coerce(series: pd.Series, value: Any) -> Any:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        try:
+            return pd.Timestamp(str(value))
+        except ValueError:
+            raise AggregateError(f"'{value}' is not a date") from None
+    if pd.api.types.is_numeric_dtype(series) and isinstance(value, str):
+        raise AggregateError(f"column holds numbers but the condition gives text '{value}'")
+    return value
+
+
+def aggregate(frame: pd.DataFrame, function: AggregateFunction, column: str | None,
+              where: Condition | None = None, match: Condition | None = None) -> float:
+    rows = frame[mask(frame, where)] if where else frame
+    return float(_apply(rows, function, column, match))
+
+
+def _apply(rows: pd.DataFrame, function: AggregateFunction, column: str | None, match: Condition | None):
+    if function is AggregateFunction.COUNT:
+        return len(rows) if column is None else int(_column(rows, column).notna().sum())
+    if function is AggregateFunction.SHARE:
+        return float(mask(rows, match).mean()) if len(rows) else float("nan")
+    values = _column(rows, column)
+    if function is AggregateFunction.DISTINCT:
+        return int(values.nunique(dropna=True))
+    if not pd.api.types.is_numeric_dtype(values):
+        raise AggregateError(f"'{function.value}' needs a numeric column, and '{column}' is not")
+    result = getattr(values, function.value)()
+    return float("nan") if pd.isna(result) else result
+
+
+def _column(rows: pd.DataFrame, column: str | None) -> pd.Series:
+    if column not in rows.columns:
+        raise AggregateError(f"unknown column '{column}'")
+    return rows[column]
+
+
+def build_view(frame: pd.DataFrame, view: View) -> pd.DataFrame:
+    for column in view.group_by:
+        if column not in frame.columns:
+            raise AggregateError(f"unknown group_by column '{column}'")
+    rows = frame[mask(frame, view.where)] if view.where else frame
+    groups = rows.groupby(view.group_by, observed=True, sort=True, dropna=False)
+    out = {}
+    for name, spec in view.columns.items():
+        out[name] = groups.apply(lambda g, s=spec: _apply(g, s.function, s.column, s.match),
+                                 include_groups=False)
+    result = pd.DataFrame(out).reset_index()
+    if view.sort_by:
+        if view.sort_by not in result.columns:
+            raise AggregateError(f"unknown sort_by column '{view.sort_by}'")
+        result = result.sort_values(view.sort_by, kind="stable").reset_index(drop=True)
+    return result

@@ -1,0 +1,198 @@
+"""Cross-reference and consistency checks over a loaded bundle; every problem, with its position."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+
+import pandas as pd
+
+from reportgen import narrative
+from reportgen.aggregate import NUMERIC_FUNCTIONS, condition_columns
+from reportgen.bundle.load import LoadedBundle
+from reportgen.bundle.model import Aggregate, Bundle, ChartType, FigureStatus
+from reportgen.metrics import Computed, compute
+
+SUMMARY_WORD_LIMIT = 75
+
+
+def check(bundle: LoadedBundle, *, strict: bool = False) -> Computed | None:
+    """Run every check; returns the computed metrics when the model loaded."""
+    model = bundle.model
+    if model is None:
+        return None
+    _duplicate_ids(bundle, model)
+    source_ids = {s.id for s in model.sources}
+    metric_ids = {m.id for m in model.metrics}
+    table_ids = {t.id for t in model.tables}
+    frame_ids = table_ids | {v.id for v in model.views}
+    chart_ids = {c.id for c in model.charts}
+
+    def ref(kind: str, value: str, known: set[str], *loc) -> None:
+        if value not in known:
+            close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+            bundle.problems.error(*bundle.where(*loc), f"unknown {kind} '{value}'",
+                                  f"did you mean '{close[0]}'?" if close else None)
+
+    for i, metric in enumerate(model.metrics):
+        for j, source in enumerate(metric.sources):
+            ref("source", source, source_ids, "metrics", i, "sources", j)
+        if metric.kind == "stated" and not metric.sources:
+            bundle.problems.error(*bundle.where("metrics", i), f"metric '{metric.id}' states a value but names no source")
+        if metric.status is FigureStatus.CONFIRMED and len(_all_sources(model, metric.id)) < 2:
+            bundle.problems.warning(*bundle.where("metrics", i, "status"),
+                                    f"metric '{metric.id}' is marked confirmed on a single source",
+                                    "confirmation usually needs two independent sources")
+        for spec, name in ((metric.aggregate, "aggregate"), (metric.check, "check")):
+            if spec is not None:
+                _check_aggregate(bundle, spec, frame_ids, ("metrics", i, name))
+    for i, table in enumerate(model.tables):
+        for j, source in enumerate(table.sources):
+            ref("source", source, source_ids, "tables", i, "sources", j)
+        if table.synthetic and not model.synthetic:
+            bundle.problems.error(*bundle.where("tables", i, "synthetic"),
+                                  f"table '{table.id}' is synthetic, so the bundle must be marked 'synthetic: true'")
+    for i, view in enumerate(model.views):
+        ref("table", view.table, table_ids, "views", i, "table")
+    for i, figure in enumerate(model.key_figures):
+        ref("metric", figure, metric_ids, "key_figures", i)
+    for i, section in enumerate(model.sections):
+        for j, chart in enumerate(section.charts):
+            ref("chart", chart, chart_ids, "sections", i, "charts", j)
+        for j, table in enumerate(section.tables):
+            ref("table", table, frame_ids, "sections", i, "tables", j)
+    for i, chart in enumerate(model.charts):
+        ref("table", chart.table, frame_ids, "charts", i, "table")
+        for j, source in enumerate(chart.sources):
+            ref("source", source, source_ids, "charts", i, "sources", j)
+
+    for loc, text in narrative_fields(model):
+        for reference in narrative.references(text):
+            if reference.metric_id not in metric_ids:
+                close = difflib.get_close_matches(reference.metric_id, sorted(metric_ids), n=1, cutoff=0.6)
+                bundle.problems.error(bundle.manifest_path, *bundle.positions.inside(loc, text, reference.offset),
+                                      f"unknown metric '{{{reference.metric_id}}}' in text",
+                                      f"did you mean '{{{close[0]}}}'?" if close else "write '{{' for a literal brace")
+        for token, offset in narrative.bare_numbers(text):
+            bundle.problems.warning(bundle.manifest_path, *bundle.positions.inside(loc, text, offset),
+                                    f"number '{token}' typed into the text",
+                                    "declare it as a metric and write {metric_id}, so it is sourced and written once")
+    words = len(model.summary.split())
+    if words > SUMMARY_WORD_LIMIT:
+        bundle.problems.warning(*bundle.where("summary"),
+                                f"summary is {words} words; a bottom line up front reads best under {SUMMARY_WORD_LIMIT}")
+    if not strict:
+        # Bare numbers are only advice unless --strict: keep them out of the default output.
+        bundle.problems.items = [p for p in bundle.problems.items if "typed into the text" not in p.message]
+
+    computed = compute(bundle)
+    for loc, message in computed.failures:
+        bundle.problems.error(*bundle.where(*loc), message)
+    _check_charts(bundle, computed)
+    return computed
+
+
+def narrative_fields(model: Bundle) -> Iterator[tuple[tuple, str]]:
+    yield ("summary",), model.summary
+    for i, finding in enumerate(model.key_findings):
+        yield ("key_findings", i), finding
+    for i, section in enumerate(model.sections):
+        yield ("sections", i, "body"), section.body
+    if model.recommendations:
+        if model.recommendations.intro:
+            yield ("recommendations", "intro"), model.recommendations.intro
+        for i, item in enumerate(model.recommendations.items):
+            yield ("recommendations", "items", i), item
+    for i, chart in enumerate(model.charts):
+        for name in ("caption", "note"):
+            if getattr(chart, name):
+                yield ("charts", i, name), getattr(chart, name)
+
+
+def _all_sources(model: Bundle, metric_id: str) -> set[str]:
+    metric = next(m for m in model.metrics if m.id == metric_id)
+    return set(metric.sources)
+
+
+def _duplicate_ids(bundle: LoadedBundle, model: Bundle) -> None:
+    groups: list[tuple[str, Iterable]] = [
+        ("sources", model.sources), ("metrics", model.metrics), ("charts", model.charts),
+    ]
+    for name, items in groups:
+        _report_duplicates(bundle, name, [(i, item.id) for i, item in enumerate(items)])
+    # Tables and views share one namespace: charts and aggregates name either.
+    frames = [(("tables", i), t.id) for i, t in enumerate(model.tables)] + \
+             [(("views", i), v.id) for i, v in enumerate(model.views)]
+    seen: dict[str, tuple] = {}
+    for loc, item_id in frames:
+        if item_id in seen:
+            first = bundle.where(*seen[item_id], "id")[1]
+            bundle.problems.error(*bundle.where(*loc, "id"), f"duplicate table id '{item_id}' (first used on line {first})")
+        else:
+            seen[item_id] = loc
+
+
+def _report_duplicates(bundle: LoadedBundle, name: str, items: list[tuple[int, str]]) -> None:
+    seen: dict[str, int] = {}
+    for index, item_id in items:
+        if item_id in seen:
+            first = bundle.where(name, seen[item_id], "id")[1]
+            bundle.problems.error(*bundle.where(name, index, "id"),
+                                  f"duplicate {name[:-1]} id '{item_id}' (first used on line {first})")
+        else:
+            seen[item_id] = index
+
+
+def _check_aggregate(bundle: LoadedBundle, spec: Aggregate, frame_ids: set[str], loc: tuple) -> None:
+    model = bundle.model
+    assert model is not None
+    if spec.table not in frame_ids:
+        close = difflib.get_close_matches(spec.table, sorted(frame_ids), n=1, cutoff=0.6)
+        bundle.problems.error(*bundle.where(*loc, "table"), f"unknown table '{spec.table}'",
+                              f"did you mean '{close[0]}'?" if close else None)
+        return
+    columns = _declared_columns(model, spec.table)
+    if columns is None:
+        return  # a view: its columns are only known once computed
+    for name, where in ((spec.column, "column"), *((c, "where") for c in condition_columns(spec.where)),
+                        *((c, "match") for c in condition_columns(spec.match))):
+        if name is not None and name not in columns:
+            close = difflib.get_close_matches(name, list(columns), n=1, cutoff=0.6)
+            bundle.problems.error(*bundle.where(*loc, where), f"table '{spec.table}' has no column '{name}'",
+                                  f"did you mean '{close[0]}'?" if close else None)
+    if spec.function in NUMERIC_FUNCTIONS and spec.column in columns and columns[spec.column] not in ("integer", "number"):
+        bundle.problems.error(*bundle.where(*loc, "column"),
+                              f"'{spec.function.value}' needs a numeric column, but '{spec.column}' is {columns[spec.column]}")
+
+
+def _declared_columns(model: Bundle, table_id: str) -> dict[str, str] | None:
+    for table in model.tables:
+        if table.id == table_id:
+            return {c.name: c.type.value for c in table.columns}
+    return None
+
+
+def _check_charts(bundle: LoadedBundle, computed: Computed) -> None:
+    model = bundle.model
+    assert model is not None
+    for i, chart in enumerate(model.charts):
+        frame = computed.frame(chart.table, bundle)
+        if frame is None:
+            continue
+        for field_name in ("x", "y", "color"):
+            column = getattr(chart, field_name)
+            if column is not None and column not in frame.columns:
+                close = difflib.get_close_matches(column, list(frame.columns), n=1, cutoff=0.6)
+                bundle.problems.error(*bundle.where("charts", i, field_name),
+                                      f"chart '{chart.id}': table '{chart.table}' has no column '{column}'",
+                                      f"did you mean '{close[0]}'?" if close else f"columns: {', '.join(map(str, frame.columns))}")
+        if chart.y in frame.columns and not pd.api.types.is_numeric_dtype(frame[chart.y]):
+            bundle.problems.error(*bundle.where("charts", i, "y"),
+                                  f"chart '{chart.id}': y column '{chart.y}' must be numeric")
+        if chart.type in (ChartType.LINE, ChartType.AREA) and chart.x in frame.columns:
+            x = frame[chart.x]
+            if not (pd.api.types.is_datetime64_any_dtype(x) or pd.api.types.is_numeric_dtype(x)):
+                bundle.problems.warning(*bundle.where("charts", i, "x"),
+                                        f"chart '{chart.id}': a {chart.type.value} chart reads best over dates or numbers; '{chart.x}' is text")
+        if chart.type is ChartType.STACKED_BAR and chart.color is None:
+            bundle.problems.error(*bundle.where("charts", i), f"chart '{chart.id}': a stacked bar needs 'color' (the series)")

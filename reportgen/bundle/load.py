@@ -1,0 +1,193 @@
+"""Bundle folder → typed model + pandas tables, with every problem positioned in its file."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+
+from reportgen.bundle.model import Bundle, Tlp
+from reportgen.bundle.paths import resolve_inside
+from reportgen.bundle.tables import Limits, read_table
+from reportgen.bundle.yamlsource import Positions, load_yaml
+from reportgen.problems import BundleInvalid, Problems
+
+MANIFEST = "bundle.yaml"
+_RENAMED_VALUES = {"TLP:WHITE": "TLP:CLEAR"}  # TLP 2.0 renamed WHITE to CLEAR
+
+
+@dataclass
+class LoadedBundle:
+    root: Path
+    manifest_path: Path
+    model: Bundle | None
+    positions: Positions
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    table_paths: dict[str, Path] = field(default_factory=dict)
+    problems: Problems = field(default_factory=Problems)
+
+    @property
+    def files(self) -> list[Path]:
+        """Every input file, manifest first: what the build hashes and the PDF may attach."""
+        return [self.manifest_path, *self.table_paths.values()]
+
+    def where(self, *loc: str | int, key: bool = False) -> tuple[Path, int, int]:
+        line, col = self.positions.of(loc, key=key)
+        return self.manifest_path, line, col
+
+
+def find_manifest(path: Path) -> Path:
+    return path if path.is_file() else path / MANIFEST
+
+
+def load_bundle(path: Path | str, limits: Limits = Limits()) -> LoadedBundle:
+    """Load without raising for bad input: problems are collected on the result."""
+    path = Path(path)
+    manifest = find_manifest(path)
+    problems = Problems()
+    bundle = LoadedBundle(manifest.parent, manifest, None, Positions(), problems=problems)
+    if not manifest.exists():
+        problems.error(manifest, 1, 1, f"no {MANIFEST} here" if path.is_dir() else "no such bundle folder")
+        return bundle
+    data, bundle.positions = load_yaml(manifest, problems, max_bytes=limits.max_manifest_bytes,
+                                       max_nodes=limits.max_yaml_nodes)
+    if data is None:
+        return bundle
+    if not isinstance(data, dict):
+        problems.error(manifest, 1, 1, "bundle.yaml must be a mapping of fields (id: …, title: …)")
+        return bundle
+    try:
+        bundle.model = Bundle.model_validate(data)
+    except ValidationError as exc:
+        _report_validation(exc, data, bundle)
+        return bundle
+    _load_tables(bundle, limits)
+    return bundle
+
+
+def _load_tables(bundle: LoadedBundle, limits: Limits) -> None:
+    assert bundle.model is not None
+    for index, table in enumerate(bundle.model.tables):
+        path, reason = resolve_inside(bundle.root, table.file)
+        if path is None:
+            bundle.problems.error(*bundle.where("tables", index, "file"), reason)
+            continue
+        if not path.is_file():
+            bundle.problems.error(*bundle.where("tables", index, "file"), f"table file '{table.file}' does not exist")
+            continue
+        suffix = path.suffix.lower()
+        if suffix not in (".csv", ".tsv", ".txt", ".parquet"):
+            bundle.problems.error(*bundle.where("tables", index, "file"),
+                                  f"'{table.file}' is not a CSV or Parquet file")
+            continue
+        bundle.table_paths[table.id] = path
+        frame = read_table(table, path, bundle.problems, limits)
+        if frame is not None:
+            bundle.tables[table.id] = frame
+
+
+def _report_validation(exc: ValidationError, data: dict, bundle: LoadedBundle) -> None:
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        kind = error["type"]
+        message, hint = _describe(error, loc, data)
+        on_key = kind in ("extra_forbidden",)
+        if kind == "missing" or (kind.endswith("_error") and kind.startswith("value") and _is_model(loc, data)):
+            # A missing field has no position of its own: point at the mapping that lacks it.
+            path, line, col = bundle.where(*loc[:-1]) if kind == "missing" else bundle.where(*loc)
+        else:
+            path, line, col = bundle.where(*loc, key=on_key)
+        bundle.problems.error(path, line, col, message, hint)
+
+
+def _is_model(loc: tuple, data: Any) -> bool:
+    return isinstance(_get(data, loc), dict)
+
+
+def _get(data: Any, loc: tuple) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _field_path(loc: tuple) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "bundle"
+
+
+def _model_fields_at(loc: tuple) -> list[str]:
+    """Field names the schema allows at ``loc`` (for 'did you mean')."""
+    model: Any = Bundle
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
+            return []
+        model = _inner_model(model.model_fields[part].annotation)
+    return list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
+
+
+def _inner_model(annotation: Any) -> Any:
+    from typing import get_args
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _describe(error: dict, loc: tuple, data: dict) -> tuple[str, str | None]:
+    kind = error["type"]
+    where = _field_path(loc)
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        options = _model_fields_at(loc[:-1])
+        close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else (f"allowed: {', '.join(options)}" if options else None)
+        return f"unknown field '{name}' in {_field_path(loc[:-1])}", hint
+    if kind == "missing":
+        return f"missing required field '{loc[-1]}' in {_field_path(loc[:-1])}", None
+    if kind == "enum":
+        value = error.get("input")
+        expected = error.get("ctx", {}).get("expected", "")
+        options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",") if o.strip()]
+        suggestion = _RENAMED_VALUES.get(str(value)) or next(iter(difflib.get_close_matches(str(value), options, n=1, cutoff=0.5)), None)
+        hint = f"did you mean '{suggestion}'?" if suggestion else None
+        if str(value) in _RENAMED_VALUES:
+            return f"'{value}' is not a TLP 2.0 marking in {where}", f"TLP 2.0 renamed it: use '{suggestion}'"
+        return f"{where}: '{value}' is not one of {expected}", hint
+    if kind == "string_pattern_mismatch":
+        value = error.get("input")
+        if loc and loc[-1] == "id" or "id" in str(loc[-1]) or _looks_like_id_list(loc):
+            return (f"{where}: '{value}' is not a valid id", "use lowercase letters, digits, '-' and '_'"
+                    + ("; metric ids use '_' only, as they appear in formulas" if "metrics" in loc or "key_figures" in loc else ""))
+        if loc and loc[-1] == "url":
+            return f"{where}: '{value}' is not an http(s) URL", None
+        return f"{where}: '{value}' does not have the expected form", None
+    message = error["msg"]
+    message = message.removeprefix("Value error, ")
+    return f"{where}: {message}", None
+
+
+def _looks_like_id_list(loc: tuple) -> bool:
+    return len(loc) >= 2 and isinstance(loc[-1], int) and str(loc[-2]) in (
+        "sources", "key_figures", "charts", "tables")
+
+
+def load_or_raise(path: Path | str, limits: Limits = Limits()) -> LoadedBundle:
+    bundle = load_bundle(path, limits)
+    if bundle.problems.errors:
+        raise BundleInvalid(bundle.problems.sorted())
+    return bundle

@@ -1,0 +1,277 @@
+"""The schema of ``bundle.yaml``: one pydantic definition gives validation, messages and JSON Schema."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer,
+                      WithJsonSchema, model_validator)
+
+from reportgen.bundle.dates import PARTIAL_DATE_REGEX, PartialDate
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+METRIC_ID_PATTERN = r"^[a-z][a-z0-9_]*$"  # no hyphens: ids appear inside formulas
+
+Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
+MetricId = Annotated[str, Field(pattern=METRIC_ID_PATTERN, max_length=80)]
+Date = Annotated[
+    PartialDate,
+    BeforeValidator(PartialDate.parse),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": PARTIAL_DATE_REGEX,
+                    "description": "YYYY-MM-DD, or YYYY-MM / YYYY when only that is known"}),
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+class Tlp(str, Enum):
+    CLEAR = "TLP:CLEAR"
+    GREEN = "TLP:GREEN"
+    AMBER = "TLP:AMBER"
+    AMBER_STRICT = "TLP:AMBER+STRICT"
+    RED = "TLP:RED"
+
+
+class Status(str, Enum):
+    DRAFT = "draft"
+    FINAL = "final"
+
+
+class SourceType(str, Enum):
+    NEWS = "news"
+    COMPANY_REPORT = "company-report"
+    GOVERNMENT = "government"
+    DATASET = "dataset"
+    ACADEMIC = "academic"
+    NGO = "ngo"
+    COURT = "court"
+    TESTIMONY = "testimony"
+    OTHER = "other"
+
+
+class FigureStatus(str, Enum):
+    ALLEGED = "alleged"
+    REPORTED = "reported"
+    ESTIMATED = "estimated"
+    CONFIRMED = "confirmed"
+    DISPUTED = "disputed"
+
+
+class Source(Strict):
+    id: Id
+    publisher: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    published: Date | None = None
+    accessed: Date
+    type: SourceType
+    reliability: Literal["A", "B", "C", "D", "E", "F"] | None = Field(
+        default=None, description="Admiralty source reliability: A reliable … E unreliable, F cannot be judged")
+    note: str | None = None
+
+
+class ColumnType(str, Enum):
+    INTEGER = "integer"
+    NUMBER = "number"
+    STRING = "string"
+    DATE = "date"
+    BOOLEAN = "boolean"
+    CATEGORY = "category"
+
+
+class Column(Strict):
+    name: str = Field(min_length=1)
+    type: ColumnType
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    allowed: list[str | int | float] | None = Field(default=None, min_length=1)
+    label: str | None = None
+    description: str | None = None
+    split: str | None = Field(default=None, min_length=1,
+                              description="separator of a multi-valued cell, e.g. ', '")
+
+
+class ReadOptions(Strict):
+    delimiter: str = Field(default=",", min_length=1, max_length=1)
+    encoding: Literal["utf-8", "utf-8-sig", "latin-1", "cp1252"] = "utf-8"
+    date_format: str | None = Field(default=None, description="strftime format, e.g. %m/%d/%Y")
+    thousands: str | None = Field(default=None, max_length=1)
+    decimal: str = Field(default=".", min_length=1, max_length=1)
+    na_values: list[str] = Field(default_factory=lambda: ["", "NA", "N/A"])
+    trim: bool = True
+    true_values: list[str] = Field(default_factory=lambda: ["true", "yes", "1"])
+    false_values: list[str] = Field(default_factory=lambda: ["false", "no", "0"])
+    skip_rows: int = Field(default=0, ge=0)
+
+
+class Table(Strict):
+    id: Id
+    file: str = Field(min_length=1)
+    title: str | None = None
+    sources: list[Id] = Field(default_factory=list)
+    read: ReadOptions = Field(default_factory=ReadOptions)
+    columns: list[Column] = Field(min_length=1)
+    synthetic: bool = False
+
+
+Scalar = str | int | float | bool
+Condition = dict[str, Scalar | list[Scalar] | dict[Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "contains"], Any]]
+
+
+class AggregateFunction(str, Enum):
+    COUNT = "count"
+    SUM = "sum"
+    MEAN = "mean"
+    MEDIAN = "median"
+    MIN = "min"
+    MAX = "max"
+    DISTINCT = "distinct"
+    SHARE = "share"
+
+
+class Aggregate(Strict):
+    table: Id
+    function: AggregateFunction
+    column: str | None = None
+    where: Condition | None = Field(default=None, description="rows to keep before aggregating")
+    match: Condition | None = Field(default=None, description="with 'share': the rows counted as a share of those kept")
+
+    @model_validator(mode="after")
+    def _needs(self) -> "Aggregate":
+        if self.function in (AggregateFunction.COUNT, AggregateFunction.SHARE):
+            if self.function is AggregateFunction.SHARE and self.match is None:
+                raise ValueError("'share' needs 'match': the condition whose share is counted")
+        elif self.column is None:
+            raise ValueError(f"'{self.function.value}' needs 'column'")
+        return self
+
+
+class Check(Aggregate):
+    tolerance: float | str = Field(default=0, description="absolute (e.g. 5) or relative ('0.5%')")
+
+
+class Metric(Strict):
+    id: MetricId
+    label: str = Field(min_length=1)
+    unit: str | None = Field(default=None, description="noun after the number ('accounts'), or percent, share, usd")
+    as_of: Date | None = None
+    status: FigureStatus
+    sources: list[Id] = Field(default_factory=list)
+    value: float | None = None
+    stated: str | None = Field(default=None, description="how the source put it, e.g. 'nearly 25,000'")
+    formula: str | None = None
+    aggregate: Aggregate | None = None
+    check: Check | None = None
+    attribution: str | None = Field(default=None, description="who makes the claim, e.g. 'Anthropic'")
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "Metric":
+        kinds = [k for k in ("value", "formula", "aggregate") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError("a metric needs exactly one of 'value', 'formula' or 'aggregate'"
+                             + (f" (found {', '.join(kinds)})" if kinds else ""))
+        if self.check is not None and self.value is None:
+            raise ValueError("'check' applies to a stated metric (one with 'value')")
+        return self
+
+    @property
+    def kind(self) -> Literal["stated", "derived", "aggregated"]:
+        if self.formula is not None:
+            return "derived"
+        return "aggregated" if self.aggregate is not None else "stated"
+
+
+class ViewColumn(Strict):
+    function: AggregateFunction
+    column: str | None = None
+    match: Condition | None = None
+
+
+class View(Strict):
+    """A table computed from another: filter, group, aggregate. Charts and metrics can use it."""
+
+    id: Id
+    title: str | None = None
+    table: Id
+    where: Condition | None = None
+    group_by: list[str] = Field(min_length=1)
+    columns: dict[str, ViewColumn] = Field(min_length=1)
+    sort_by: str | None = None
+
+
+class ChartType(str, Enum):
+    BAR = "bar"
+    HBAR = "hbar"
+    LINE = "line"
+    AREA = "area"
+    STACKED_BAR = "stacked-bar"
+
+
+class Chart(Strict):
+    id: Id
+    type: ChartType
+    table: Id
+    x: str
+    y: str
+    color: str | None = None
+    title: str = Field(min_length=1, description="a sentence that states the finding")
+    x_label: str | None = None
+    y_label: str | None = None
+    source_note: str | None = None
+    note: str | None = None
+    caption: str | None = None
+    alt: str | None = None
+    sources: list[Id] = Field(default_factory=list)
+
+
+class Section(Strict):
+    id: Id | None = None
+    heading: str = Field(min_length=1)
+    body: str = Field(min_length=1, description="Markdown; {metric_id} inserts a figure with its citation")
+    charts: list[Id] = Field(default_factory=list)
+    tables: list[Id] = Field(default_factory=list)
+
+
+class Recommendations(Strict):
+    kind: Literal["recommendations", "options"] = "recommendations"
+    intro: str | None = None
+    items: list[str] = Field(min_length=1)
+
+
+class Bundle(Strict):
+    """The whole manifest."""
+
+    id: Id
+    title: str = Field(min_length=1)
+    subtitle: str | None = None
+    as_of: Date
+    audience: str = Field(min_length=1)
+    authors: list[str] = Field(min_length=1)
+    status: Status = Status.DRAFT
+    language: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    tlp: Tlp
+    synthetic: bool = False
+    summary: str = Field(min_length=1, description="bottom line up front")
+    key_findings: list[str] = Field(default_factory=list)
+    key_figures: list[MetricId] = Field(default_factory=list, max_length=5)
+    sections: list[Section] = Field(default_factory=list)
+    recommendations: Recommendations | None = None
+    sources: list[Source] = Field(min_length=1)
+    metrics: list[Metric] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list)
+    views: list[View] = Field(default_factory=list)
+    charts: list[Chart] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+
+
+def json_schema() -> dict:
+    schema = Bundle.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "reportgen evidence bundle (bundle.yaml)"
+    return schema

@@ -1,0 +1,163 @@
+"""Read ``bundle.yaml`` into plain Python data plus a map of where each value stood.
+
+PyYAML's composer keeps line/column marks on every node; we walk the node tree ourselves so
+that duplicate keys are caught (PyYAML silently keeps the last one) and alias expansion is
+bounded (a "billion laughs" manifest stops at ``max_nodes`` instead of exhausting memory).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from reportgen.problems import Problems
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass
+class Positions:
+    """1-based (line, col) of every value, and of every mapping key, by path from the root."""
+
+    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    styles: dict[Loc, str | None] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+
+    def inside(self, loc: Loc, text: str, offset: int) -> tuple[int, int]:
+        """Position of character ``offset`` of the string value at ``loc``.
+
+        Exact for literal block scalars (``|``) and single-line scalars; for folded or
+        multi-line flow scalars, whose line breaks YAML rewrites, the value's start.
+        """
+        line, col = self.of(loc)
+        style = self.styles.get(tuple(loc), "")
+        before = text[:offset]
+        newlines = before.count("\n")
+        in_line = offset - (before.rfind("\n") + 1)
+        if style == "|":
+            target = line + newlines  # content starts on the line after the indicator
+            if target < len(self.lines):
+                body = self.lines[target]
+                return target + 1, len(body) - len(body.lstrip(" ")) + in_line + 1
+        elif style in (None, "", "'", '"') and "\n" not in text:
+            return line, col + offset + (1 if style in ("'", '"') else 0)
+        return line, col
+
+    def of(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
+        """Nearest known position: walk up the path until something was recorded."""
+        loc = tuple(loc)
+        while loc:
+            table = self.keys if key else self.values
+            if loc in table:
+                return table[loc]
+            if loc in self.values:
+                return self.values[loc]
+            loc = loc[:-1]
+            key = False
+        return self.values.get((), (1, 1))
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Converter:
+    def __init__(self, loader: yaml.SafeLoader, problems: Problems, path: Path, max_nodes: int):
+        self.loader = loader
+        self.problems = problems
+        self.path = path
+        self.max_nodes = max_nodes
+        self.visited = 0
+        self.positions = Positions()
+
+    def convert(self, node: yaml.Node, loc: Loc) -> Any:
+        self.visited += 1
+        if self.visited > self.max_nodes:
+            raise _TooLarge
+        self.positions.values[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.ScalarNode):
+            self.positions.styles[loc] = node.style
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, loc)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.convert(item, (*loc, i)) for i, item in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
+
+    def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict:
+        self.loader.flatten_mapping(node)  # resolves YAML merge keys (<<)
+        result: dict = {}
+        for key_node, value_node in node.value:
+            key = self.loader.construct_object(key_node, deep=True)
+            line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            if not isinstance(key, (str, int, float, bool)) or isinstance(key, bool):
+                self.problems.error(self.path, line, col, f"mapping key must be text, not {key!r}")
+                continue
+            key = str(key)
+            if key in result:
+                first = self.positions.keys[(*loc, key)]
+                self.problems.error(
+                    self.path, line, col, f"duplicate key '{key}' (first defined on line {first[0]})"
+                )
+                continue
+            self.positions.keys[(*loc, key)] = (line, col)
+            result[key] = self.convert(value_node, (*loc, key))
+        return result
+
+
+def read_text(path: Path, problems: Problems, *, max_bytes: int) -> str | None:
+    """UTF-8 text of a file, or None after reporting why it cannot be read."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        problems.error(path, 1, 1, f"cannot read file: {exc.strerror or exc}")
+        return None
+    if size > max_bytes:
+        problems.error(path, 1, 1, f"file is {size:,} bytes, over the limit of {max_bytes:,} bytes")
+        return None
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        problems.error(path, line, col, f"file is not UTF-8 (byte 0x{data[exc.start]:02x})",
+                       hint="save it as UTF-8")
+        return None
+    if not text.strip():
+        problems.error(path, 1, 1, "file is empty")
+        return None
+    return text.removeprefix("\ufeff")
+
+
+def load_yaml(path: Path, problems: Problems, *, max_bytes: int, max_nodes: int) -> tuple[Any, Positions]:
+    """Parse one YAML document; every problem goes to ``problems``. Returns (None, …) on failure."""
+    text = read_text(path, problems, max_bytes=max_bytes)
+    if text is None:
+        return None, Positions()
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            problems.error(path, 1, 1, "file holds no YAML document")
+            return None, Positions()
+        converter = _Converter(loader, problems, path, max_nodes)
+        converter.positions.lines = text.splitlines()
+        return converter.convert(node, ()), converter.positions
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        problems.error(path, line, col, f"YAML syntax error: {message}")
+    except _TooLarge:
+        problems.error(path, 1, 1, f"document expands to more than {max_nodes:,} values",
+                       hint="YAML aliases (*name) may be nested too deeply")
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        problems.error(path, 1, 1, f"YAML error: {exc}")
+    finally:
+        loader.dispose()
+    return None, Positions()

@@ -1,0 +1,130 @@
+"""Command line: argument parsing only. Work happens in the API; errors become exit codes.
+
+Exit codes: 0 success; 1 a build failed; 2 invalid input or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from reportgen import __version__
+
+EXIT_OK, EXIT_BUILD_FAILED, EXIT_INVALID = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reportgen",
+        description="Compile evidence bundles into sourced, charted briefings (HTML and PDF).",
+    )
+    parser.add_argument("--version", action="version", version=f"reportgen {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    validate = commands.add_parser("validate", help="check bundles and report every problem")
+    validate.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="bundle folder(s)")
+    validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    validate.add_argument("--format", choices=["text", "json", "github"], default="text",
+                          help="text (default), json for machines, github for Actions annotations")
+    _limit_options(validate)
+
+    build = commands.add_parser("build", help="render briefings (HTML, PDF, charts, manifest)")
+    build.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                       help="bundle folder(s), or folders holding bundles")
+    build.add_argument("--out", type=Path, default=None, help="output folder (default: dist)")
+    build.add_argument("--format", dest="formats", default=None,
+                       help="comma-separated outputs: html,pdf (default: both)")
+    build.add_argument("--template", default=None, help="brief (default), onepager, report, or a folder")
+    build.add_argument("--theme", default=None, help="theme name or folder")
+    build.add_argument("--paper", choices=["letter", "a4"], default=None, help="paper size")
+    build.add_argument("--strict", action="store_true", help="fail on warnings")
+    build.add_argument("--pdf-variant", choices=["pdf/ua-1", "pdf/a-3b"], default=None,
+                       help="pdf/a-3b attaches the bundle's files inside the PDF")
+    build.add_argument("--interactive", action="store_true", help="add vega-embed interactive charts to the HTML")
+    _limit_options(build)
+
+    commands.add_parser("schema", help="print the JSON Schema of bundle.yaml")
+
+    new = commands.add_parser("new", help="scaffold a bundle that validates")
+    new.add_argument("path", type=Path, metavar="PATH", help="folder to create")
+    new.add_argument("--id", dest="bundle_id", default=None, help="bundle id (default: folder name)")
+    return parser
+
+
+def _limit_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--max-rows", type=int, default=None, help="row limit per table (default 2,000,000)")
+    parser.add_argument("--max-table-bytes", type=int, default=None, help="size limit per table file")
+
+
+def _limits(args: argparse.Namespace):
+    from reportgen.bundle.tables import Limits
+
+    defaults = Limits()
+    return Limits(max_rows=args.max_rows or defaults.max_rows,
+                  max_table_bytes=args.max_table_bytes or defaults.max_table_bytes)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "validate":
+            return _validate(args)
+        if args.command == "schema":
+            from reportgen.bundle.model import json_schema
+
+            print(json.dumps(json_schema(), indent=2))
+            return EXIT_OK
+        if args.command == "new":
+            from reportgen.scaffold import scaffold
+
+            created = scaffold(args.path, args.bundle_id)
+            print(f"created {created}; next: reportgen validate {args.path}")
+            return EXIT_OK
+        if args.command == "build":
+            from reportgen.cli_build import run_build
+
+            return run_build(args, _limits(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_BUILD_FAILED
+    except UsageError as exc:
+        print(f"reportgen: error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_INVALID
+
+
+class UsageError(Exception):
+    """Bad arguments that argparse cannot catch (a folder that is not a bundle, say)."""
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from reportgen.validate import validate
+
+    limits = _limits(args)
+    results = [validate(path, strict=args.strict, limits=limits) for path in args.paths]
+    problems = [p for r in results for p in r.problems]
+    if args.format == "json":
+        print(json.dumps({
+            "ok": all(r.ok for r in results),
+            "bundles": [{"path": str(r.bundle.root), "ok": r.ok, "errors": len(r.errors),
+                         "warnings": len(r.warnings), "problems": [p.as_dict() for p in r.problems]}
+                        for r in results],
+        }, indent=2))
+    elif args.format == "github":
+        for problem in problems:
+            print(problem.format_github())
+    else:
+        for problem in problems:
+            print(problem.format())
+        errors = sum(len(r.errors) for r in results)
+        warnings = sum(len(r.warnings) for r in results)
+        valid = sum(r.ok for r in results)
+        print(f"{len(results)} bundle(s) checked, {valid} valid: {errors} error(s), {warnings} warning(s)",
+              file=sys.stderr)
+    return EXIT_OK if all(r.ok for r in results) else EXIT_INVALID
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,256 @@
+"""Resolve every metric to a number, the range it may lie in, and the words that state it."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from reportgen import formula as formulas
+from reportgen import wording
+from reportgen.aggregate import AggregateError, aggregate, build_view
+from reportgen.bundle.dates import PartialDate
+from reportgen.bundle.load import LoadedBundle
+from reportgen.bundle.model import Aggregate, FigureStatus, Metric
+
+# Least certain first: a figure computed from an alleged one is itself only alleged.
+STATUS_ORDER = [FigureStatus.DISPUTED, FigureStatus.ALLEGED, FigureStatus.ESTIMATED,
+                FigureStatus.REPORTED, FigureStatus.CONFIRMED]
+UNIT_WORDS = {"percent", "share", "usd"}
+
+
+@dataclass
+class ResolvedMetric:
+    metric: Metric
+    value: float
+    interval: tuple[float, float]
+    phrase: str  # "nearly 25,000"
+    status: FigureStatus
+    sources: list[str]
+    method: str  # how it was obtained, for the appendix
+    inputs: list[str] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.metric.id
+
+    @property
+    def as_of(self) -> PartialDate | None:
+        return self.metric.as_of
+
+    @property
+    def text(self) -> str:
+        """The figure with its unit: "nearly 25,000 accounts", "28.8 million exchanges", "$3 million"."""
+        unit = self.metric.unit
+        if unit in (None, ""):
+            return self.phrase
+        if unit == "usd":
+            return _insert_currency(self.phrase)
+        if unit in ("percent", "share"):
+            return self.phrase if self.phrase.endswith("%") else self.phrase + "%"
+        return f"{self.phrase} {unit}"
+
+
+def _insert_currency(phrase: str) -> str:
+    words = phrase.split(" ")
+    for i, word in enumerate(words):
+        if word[:1].isdigit():
+            words[i] = "$" + word
+            break
+    return " ".join(words)
+
+
+@dataclass
+class Computed:
+    metrics: dict[str, ResolvedMetric]
+    views: dict[str, pd.DataFrame]
+    # (location path in bundle.yaml, message) for checks to report with positions
+    failures: list[tuple[tuple, str]]
+
+    def frame(self, table_id: str, bundle: LoadedBundle) -> pd.DataFrame | None:
+        return bundle.tables.get(table_id, self.views.get(table_id))
+
+
+def compute(bundle: LoadedBundle) -> Computed:
+    assert bundle.model is not None
+    failures: list[tuple[tuple, str]] = []
+    views: dict[str, pd.DataFrame] = {}
+    for index, view in enumerate(bundle.model.views):
+        source = bundle.tables.get(view.table)
+        if source is None:
+            continue  # an unknown or unreadable table is reported elsewhere
+        try:
+            views[view.id] = build_view(source, view)
+        except AggregateError as exc:
+            failures.append((("views", index), f"view '{view.id}': {exc}"))
+
+    frames = {**bundle.tables, **views}
+    by_id = {m.id: (i, m) for i, m in enumerate(bundle.model.metrics)}
+    resolved: dict[str, ResolvedMetric] = {}
+    visiting: list[str] = []
+
+    def resolve(metric_id: str) -> ResolvedMetric | None:
+        if metric_id in resolved:
+            return resolved[metric_id]
+        if metric_id in visiting:
+            cycle = " → ".join(visiting[visiting.index(metric_id):] + [metric_id])
+            index = by_id[metric_id][0]
+            failures.append((("metrics", index, "formula"), f"formula cycle: {cycle}"))
+            return None
+        index, metric = by_id[metric_id]
+        visiting.append(metric_id)
+        try:
+            result = _resolve_one(metric, index, frames, resolve, failures)
+        finally:
+            visiting.pop()
+        if result is not None:
+            resolved[metric_id] = result
+        return result
+
+    for metric_id in by_id:
+        resolve(metric_id)
+    for index, metric in enumerate(bundle.model.metrics):
+        if metric.check is not None and metric.id in resolved:
+            _run_check(metric, index, resolved[metric.id], frames, failures)
+    return Computed(resolved, views, failures)
+
+
+def _resolve_one(metric: Metric, index: int, frames, resolve, failures) -> ResolvedMetric | None:
+    loc = ("metrics", index)
+    if metric.kind == "stated":
+        assert metric.value is not None
+        stated = None
+        if metric.stated:
+            try:
+                stated = wording.parse_stated(metric.stated)
+            except ValueError as exc:
+                failures.append(((*loc, "stated"), str(exc)))
+                return None
+            contradiction = wording.check_stated(metric.value, stated)
+            if contradiction:
+                failures.append(((*loc, "stated"), f"metric '{metric.id}': {contradiction}"))
+        if metric.value < 0 and metric.unit not in UNIT_WORDS:
+            failures.append(((*loc, "value"), f"metric '{metric.id}' is a count and cannot be negative ({wording.plain(metric.value)})"))
+        phrase = metric.stated or wording.words(metric.value)
+        return ResolvedMetric(metric, metric.value, wording.stated_interval(metric.value, stated), phrase,
+                              metric.status, list(metric.sources), "stated by the source")
+    if metric.kind == "aggregated":
+        spec = metric.aggregate
+        assert spec is not None
+        value = _aggregate(spec, (*loc, "aggregate"), frames, failures)
+        if value is None:
+            return None
+        return ResolvedMetric(metric, value, (value, value), wording.words(value), metric.status,
+                              list(metric.sources), describe_aggregate(spec))
+    # derived
+    assert metric.formula is not None
+    try:
+        tree = formulas.parse(metric.formula)
+    except formulas.FormulaError as exc:
+        failures.append(((*loc, "formula"), f"metric '{metric.id}': {exc} (at character {exc.offset + 1})"))
+        return None
+    inputs: list[ResolvedMetric] = []
+    missing = False
+    for ref in formulas.references(tree):
+        try:
+            found = resolve(ref.name)
+        except KeyError:
+            failures.append(((*loc, "formula"), f"metric '{metric.id}': formula names unknown metric '{ref.name}'"))
+            missing = True
+            continue
+        if found is None:
+            missing = True
+        else:
+            inputs.append(found)
+    if missing:
+        return None
+    values = {m.id: m for m in inputs}
+    try:
+        low, high = formulas.evaluate(tree, lambda name: values[name].interval)
+        point, _ = formulas.evaluate(tree, lambda name: (values[name].value, values[name].value))
+    except formulas.FormulaError as exc:
+        failures.append(((*loc, "formula"), f"metric '{metric.id}': {exc}"))
+        return None
+    if metric.stated:
+        try:
+            stated = wording.parse_stated(metric.stated)
+            if not (stated.figure - stated.precision <= low and high <= stated.figure + stated.precision) and \
+                    wording.check_stated(point, stated):
+                failures.append(((*loc, "stated"), f"metric '{metric.id}': computed {wording.plain(round(point, 4))} "
+                                 f"(between {wording.plain(round(low, 4))} and {wording.plain(round(high, 4))}); "
+                                 + wording.check_stated(point, stated)))
+        except ValueError as exc:
+            failures.append(((*loc, "stated"), str(exc)))
+    phrase = metric.stated or wording.approximate((low, high), point)
+    status = metric.status
+    weakest = min((m.status for m in inputs), key=STATUS_ORDER.index, default=status)
+    if STATUS_ORDER.index(weakest) < STATUS_ORDER.index(status):
+        failures.append(((*loc, "status"), f"metric '{metric.id}' is marked '{status.value}' but is computed "
+                          f"from a figure marked '{weakest.value}'; mark it '{weakest.value}'"))
+    sources = list(dict.fromkeys([*metric.sources, *(s for m in inputs for s in m.sources)]))
+    return ResolvedMetric(metric, point, (low, high), phrase, status, sources,
+                          f"computed: {metric.formula}", inputs=[m.id for m in inputs])
+
+
+def _aggregate(spec: Aggregate, loc: tuple, frames: dict[str, pd.DataFrame], failures) -> float | None:
+    frame = frames.get(spec.table)
+    if frame is None:
+        return None  # unknown or unreadable table: reported by the checks
+    try:
+        value = aggregate(frame, spec.function, spec.column, spec.where, spec.match)
+    except AggregateError as exc:
+        failures.append((loc, f"aggregate over '{spec.table}': {exc}"))
+        return None
+    if math.isnan(value):
+        failures.append((loc, f"aggregate over '{spec.table}' has no rows to compute from"))
+        return None
+    return value
+
+
+def describe_aggregate(spec: Aggregate) -> str:
+    what = {"count": "number of rows", "share": "share of rows", "distinct": "number of distinct values"}
+    text = what.get(spec.function.value, f"{spec.function.value} of column '{spec.column}'")
+    if spec.function.value == "distinct":
+        text += f" in column '{spec.column}'"
+    text += f" in table '{spec.table}'"
+    if spec.where:
+        text += " where " + _describe_condition(spec.where)
+    if spec.match:
+        text += " matching " + _describe_condition(spec.match)
+    return text
+
+
+def _describe_condition(condition: dict) -> str:
+    parts = []
+    for column, test in condition.items():
+        if isinstance(test, dict):
+            parts.extend(f"{column} {op} {value}" for op, value in test.items())
+        elif isinstance(test, list):
+            parts.append(f"{column} in ({', '.join(map(str, test))})")
+        else:
+            parts.append(f"{column} = {test}")
+    return " and ".join(parts)
+
+
+def _run_check(metric: Metric, index: int, resolved: ResolvedMetric, frames, failures) -> None:
+    spec = metric.check
+    assert spec is not None
+    loc = ("metrics", index, "check")
+    expected = _aggregate(spec, loc, frames, failures)
+    if expected is None:
+        return
+    tolerance = spec.tolerance
+    if isinstance(tolerance, str):
+        try:
+            allowed = abs(expected) * float(tolerance.rstrip("%").strip()) / 100
+        except ValueError:
+            failures.append(((*loc, "tolerance"), f"tolerance '{tolerance}' is not a number or a percentage"))
+            return
+    else:
+        allowed = float(tolerance)
+    if abs(resolved.value - expected) > allowed + 1e-9:
+        failures.append((loc, f"metric '{metric.id}' states {wording.plain(resolved.value)} but the "
+                         f"{describe_aggregate(spec)} is {wording.plain(round(expected, 6))} "
+                         f"(difference {wording.plain(round(abs(resolved.value - expected), 6))}, "
+                         f"tolerance {tolerance})"))

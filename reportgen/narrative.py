@@ -1,0 +1,42 @@
+"""Narrative text refers to metrics as ``{metric_id}``; the number itself lives in one place.
+
+``{{`` and ``}}`` write literal braces. Anything else in braces is left as typed, so a stray
+``{{ ''.__class__ }}`` is inert text, never evaluated.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+REFERENCE = re.compile(r"(?<!\{)\{([a-z][a-z0-9_]*)\}(?!\})")
+# A number a reader would take as a figure: 3+ digits, a decimal, a percent, or a scale word.
+# Years (1900–2099), ordinals and numbers inside references are not counted.
+BARE_NUMBER = re.compile(
+    r"(?<![\w{.,])(?:\$\s?)?\d[\d,]*(?:\.\d+)?(?:\s?%|\s(?:thousand|million|billion|trillion)\b)?(?![\w}])"
+)
+_YEAR = re.compile(r"^(19|20)\d\d$")
+
+
+@dataclass(frozen=True)
+class Reference:
+    metric_id: str
+    offset: int
+
+
+def references(text: str) -> list[Reference]:
+    return [Reference(m.group(1), m.start()) for m in REFERENCE.finditer(text)]
+
+
+def bare_numbers(text: str) -> list[tuple[str, int]]:
+    """Typed-in figures that should be metric references (for ``validate --strict``)."""
+    found = []
+    stripped = REFERENCE.sub(lambda m: " " * len(m.group(0)), text)
+    for match in BARE_NUMBER.finditer(stripped):
+        token = match.group(0).strip()
+        digits = token.replace(",", "").replace("$", "").strip()
+        if _YEAR.match(digits) or (digits.isdigit() and len(digits) < 3 and "%" not in token
+                                    and not re.search(r"thousand|million|billion|trillion", token)):
+            continue
+        found.append((token, match.start()))
+    return found

@@ -1,0 +1,104 @@
+"""Problems found in a bundle, reported all at once as ``path:line:col: severity: message``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    col: int
+    severity: Severity
+    message: str
+    hint: str | None = field(default=None, compare=False)
+
+    def format(self) -> str:
+        text = f"{self.path}:{self.line}:{self.col}: {self.severity.value}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+    def format_github(self) -> str:
+        # GitHub Actions workflow command; newlines and % must be escaped in the message.
+        message = self.message + (f" ({self.hint})" if self.hint else "")
+        message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        kind = "error" if self.severity is Severity.ERROR else "warning"
+        return f"::{kind} file={self.path},line={self.line},col={self.col}::{message}"
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        return data
+
+
+class Problems:
+    """Collects problems for one bundle; positions are relative to the working directory."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def add(
+        self,
+        path: Path | str,
+        line: int,
+        col: int,
+        message: str,
+        *,
+        hint: str | None = None,
+        severity: Severity = Severity.ERROR,
+    ) -> None:
+        self.items.append(Problem(display_path(path), line, col, severity, message, hint))
+
+    def error(self, path: Path | str, line: int, col: int, message: str, hint: str | None = None) -> None:
+        self.add(path, line, col, message, hint=hint)
+
+    def warning(self, path: Path | str, line: int, col: int, message: str, hint: str | None = None) -> None:
+        self.add(path, line, col, message, hint=hint, severity=Severity.WARNING)
+
+    def extend(self, other: "Problems") -> None:
+        self.items.extend(other.items)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.severity is Severity.WARNING]
+
+    def sorted(self) -> list[Problem]:
+        # Stable, de-duplicated: the same problem found by two checks is shown once.
+        return sorted(set(self.items), key=lambda p: (p.path, p.line, p.col, p.message))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+class BundleInvalid(Exception):
+    """Raised by the API when a bundle has errors; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        errors = [p for p in problems if p.severity is Severity.ERROR]
+        super().__init__(f"{len(errors)} error(s) in bundle:\n" + "\n".join(p.format() for p in errors))
+
+
+def display_path(path: Path | str) -> str:
+    """Relative to the working directory when possible, so editors can jump to it."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(p)
+
+
+def problems_to_json(problems: list[Problem]) -> str:
+    return json.dumps([p.as_dict() for p in problems], indent=2)

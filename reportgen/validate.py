@@ -1,0 +1,38 @@
+"""Load + check, the whole of ``reportgen validate`` for one bundle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportgen.bundle.check import check
+from reportgen.bundle.load import LoadedBundle, load_bundle
+from reportgen.bundle.tables import Limits
+from reportgen.metrics import Computed
+from reportgen.problems import Problem, Severity
+
+
+@dataclass
+class Validation:
+    bundle: LoadedBundle
+    computed: Computed | None
+    problems: list[Problem]
+    strict: bool = False
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not (self.strict and self.warnings)
+
+
+def validate(path: Path | str, *, strict: bool = False, limits: Limits = Limits()) -> Validation:
+    bundle = load_bundle(path, limits)
+    computed = check(bundle, strict=strict) if not bundle.problems.errors else None
+    return Validation(bundle, computed, bundle.problems.sorted(), strict)

@@ -1,0 +1,164 @@
+"""How figures are worded: AP/GPO style numbers, and phrases like "nearly 25,000".
+
+A source rarely gives an exact number. It says "nearly 25,000" (the figure was rounded *up*
+to 25,000), "over 16 million" (rounded *down*) or "about 24,000" (rounded). We keep that
+phrase, check that it agrees with the value, and carry the uncertainty it implies through
+derived arithmetic as an interval, so a ratio of two rounded numbers is never printed as exact.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+
+
+class Qualifier(str, Enum):
+    EXACT = "exact"
+    NEARLY = "nearly"  # rounded up: the true value is at or just below the figure
+    OVER = "over"  # rounded down: at or just above
+    ABOUT = "about"  # rounded either way
+
+    @property
+    def rounding(self) -> str:
+        return {"exact": "rounded", "nearly": "rounded up", "over": "rounded down",
+                "about": "rounded"}[self.value]
+
+
+QUALIFIER_WORDS: dict[str, Qualifier] = {
+    "nearly": Qualifier.NEARLY,
+    "almost": Qualifier.NEARLY,
+    "more than": Qualifier.OVER,
+    "over": Qualifier.OVER,
+    "about": Qualifier.ABOUT,
+    "approximately": Qualifier.ABOUT,
+}
+SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+
+_PHRASE = re.compile(
+    r"^(?:(?P<qualifier>" + "|".join(sorted(QUALIFIER_WORDS, key=len, reverse=True)) + r")\s+)?"
+    r"(?P<currency>\$)?(?P<number>\d{1,3}(?:,\d{3})+|\d+)(?P<fraction>\.\d+)?"
+    r"(?:\s*(?P<scale>thousand|million|billion|trillion))?\s*(?P<percent>%|percent)?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class StatedFigure:
+    """A parsed phrase: "nearly 25,000" → qualifier NEARLY, figure 25000, precision 1000."""
+
+    text: str
+    qualifier: Qualifier
+    qualifier_word: str | None
+    figure: float
+    precision: float
+    percent: bool
+
+
+def parse_stated(text: str) -> StatedFigure:
+    """Parse a stated figure; raises ValueError with a reader-facing reason."""
+    match = _PHRASE.match(" ".join(text.split()))
+    if not match:
+        words = ", ".join(f"'{w}'" for w in QUALIFIER_WORDS)
+        raise ValueError(
+            f"cannot read '{text}' as a figure; expected an optional qualifier ({words}) and a "
+            "number such as '25,000', '28.8 million' or '12%'"
+        )
+    digits = match["number"].replace(",", "")
+    fraction = match["fraction"] or ""
+    scale = SCALES.get((match["scale"] or "").lower(), 1)
+    number = Decimal(digits + fraction) * scale
+    if fraction:
+        precision = Decimal(1).scaleb(-(len(fraction) - 1)) * scale
+    else:
+        # Trailing zeros of a whole number are read as rounding: "25,000" is precise to 1,000.
+        trailing = len(digits) - len(digits.rstrip("0")) if digits.strip("0") else 0
+        precision = Decimal(10) ** trailing * scale
+    word = (match["qualifier"] or "").lower() or None
+    return StatedFigure(
+        text=text,
+        qualifier=QUALIFIER_WORDS[word] if word else Qualifier.EXACT,
+        qualifier_word=word,
+        figure=float(number),
+        precision=float(precision),
+        percent=bool(match["percent"]),
+    )
+
+
+def check_stated(value: float, stated: StatedFigure) -> str | None:
+    """Why ``value`` contradicts ``stated``, or None when the wording fits the arithmetic."""
+    n, p = stated.figure, stated.precision
+    eps = p * 1e-9
+    if stated.qualifier is Qualifier.NEARLY:
+        ok = n - p < value <= n + eps
+        rule = f"'{stated.qualifier_word}' means the figure was rounded up, so the value must be above {plain(n - p)} and at most {plain(n)}"
+    elif stated.qualifier is Qualifier.OVER:
+        ok = n - eps <= value < n + p
+        rule = f"'{stated.qualifier_word}' means the figure was rounded down, so the value must be at least {plain(n)} and below {plain(n + p)}"
+    else:
+        ok = abs(value - n) <= p / 2 + eps
+        rule = f"it rounds to within {plain(p / 2)} of {plain(n)}" if p > 1 else f"it must equal {plain(n)}"
+        if stated.qualifier is Qualifier.EXACT and p > 1:
+            rule = f"a figure stated as '{stated.text}' is precise to {plain(p)}, so the value must be within {plain(p / 2)} of {plain(n)}"
+    if ok:
+        return None
+    return f"value {plain(value)} contradicts the wording '{stated.text}': {rule}"
+
+
+def stated_interval(value: float, stated: StatedFigure | None) -> tuple[float, float]:
+    """Range the true value lies in. A value equal to the rounded figure carries its rounding."""
+    if stated is None or not math.isclose(value, stated.figure) or stated.precision <= 1:
+        return (value, value)
+    n, p = stated.figure, stated.precision
+    if stated.qualifier is Qualifier.NEARLY:
+        return (n - p, n)
+    if stated.qualifier is Qualifier.OVER:
+        return (n, n + p)
+    return (n - p / 2, n + p / 2)
+
+
+def plain(value: float) -> str:
+    """A number with thousands separators and no needless decimals: 24000 → '24,000'."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+def significant(value: float, digits: int = 3) -> float:
+    if value == 0 or not math.isfinite(value):
+        return value
+    return round(value, digits - 1 - int(math.floor(math.log10(abs(value)))))
+
+
+def words(value: float, *, digits: int = 3) -> str:
+    """AP/GPO style: 28800000 → '28.8 million', 24000 → '24,000', 0.4567 → '0.457'."""
+    if not math.isfinite(value):
+        return "n/a"
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    for name, scale in sorted(SCALES.items(), key=lambda kv: -kv[1]):
+        if scale >= 10**6 and value >= scale:
+            scaled = significant(value / scale, digits)
+            return f"{sign}{plain(scaled)} {name}"
+    if value >= 1000 or value.is_integer():
+        return sign + plain(round(value))
+    return sign + plain(significant(value, digits))
+
+
+def approximate(interval: tuple[float, float], value: float) -> str:
+    """Phrase for a computed value whose inputs were rounded: honest about the direction.
+
+    The displayed figure keeps two significant digits, then 'nearly' when the whole interval
+    lies at or below it, 'more than' when at or above it, else 'about'.
+    """
+    lo, hi = interval
+    if math.isclose(lo, hi, rel_tol=1e-12):
+        return words(value)
+    shown = significant(value, 2)
+    if lo >= shown:
+        return f"more than {words(shown)}"
+    if hi <= shown:
+        return f"nearly {words(shown)}"
+    return f"about {words(shown)}"
