@@ -179,7 +179,7 @@ def _check_charts(bundle: LoadedBundle, computed: Computed) -> None:
         frame = computed.frame(chart.table, bundle)
         if frame is None:
             continue
-        for field_name in ("x", "y", "color"):
+        for field_name in ("x", "y", "color", "value_labels"):
             column = getattr(chart, field_name)
             if column is not None and column not in frame.columns:
                 close = difflib.get_close_matches(column, list(frame.columns), n=1, cutoff=0.6)

@@ -220,6 +220,8 @@ class Chart(Strict):
     x: str
     y: str
     color: str | None = None
+    value_labels: str | None = Field(default=None, description="column whose text is written on each mark "
+                                     "and read in the alt text, e.g. the figure as the source stated it")
     title: str = Field(min_length=1, description="a sentence that states the finding")
     x_label: str | None = None
     y_label: str | None = None
