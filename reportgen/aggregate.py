@@ -47,6 +47,8 @@ def _clause(series: pd.Series, test: Any) -> pd.Series:
             result &= hit.fillna(False).astype(bool)
             continue
         if op == "in":
+            if not isinstance(value, list):
+                raise AggregateError(f"'in' needs a list of values, e.g. [a, b], not {value!r}")
             result &= series.isin([_coerce(series, v) for v in value]).fillna(False).astype(bool)
             continue
         target = _coerce(series, value)
@@ -100,7 +102,13 @@ def build_view(frame: pd.DataFrame, view: View) -> pd.DataFrame:
     for column in view.group_by:
         if column not in frame.columns:
             raise AggregateError(f"unknown group_by column '{column}'")
+    for name in view.columns:
+        if name in view.group_by:
+            raise AggregateError(f"column '{name}' is also a group_by column; give it another name")
     rows = frame[mask(frame, view.where)] if view.where else frame
+    if rows.empty:
+        empty = {**{c: frame[c].iloc[:0] for c in view.group_by}, **{n: pd.Series(dtype="float64") for n in view.columns}}
+        return pd.DataFrame(empty)
     groups = rows.groupby(view.group_by, observed=True, sort=True, dropna=False)
     out = {}
     for name, spec in view.columns.items():

@@ -108,9 +108,18 @@ class _Parser:
         raise FormulaError(f"unexpected {what}; expected a number, a metric id or '('", offset)
 
 
+MAX_TOKENS = 200  # keeps parsing and evaluation far from Python's recursion limit
+
+
 def parse(text: str) -> Node:
     parser = _Parser(text)
-    node = parser.expr()
+    if len(parser.tokens) > MAX_TOKENS:
+        raise FormulaError(f"formula is too long (more than {MAX_TOKENS} numbers, names and "
+                           "operators); split it into intermediate metrics", parser.tokens[MAX_TOKENS][2])
+    try:
+        node = parser.expr()
+    except RecursionError:
+        raise FormulaError("formula is nested too deeply", 0) from None
     kind, value, offset = parser.peek()
     if kind != "end":
         raise FormulaError(f"unexpected '{value}' after a complete formula", offset)

@@ -55,9 +55,9 @@ def load_bundle(path: Path | str, limits: Limits = Limits()) -> LoadedBundle:
         return bundle
     data, bundle.positions = load_yaml(manifest, problems, max_bytes=limits.max_manifest_bytes,
                                        max_nodes=limits.max_yaml_nodes)
-    if data is None:
+    if data is None and problems.errors:
         return bundle
-    if not isinstance(data, dict):
+    if not isinstance(data, dict):  # includes a document that is only '~' or '---'
         problems.error(manifest, 1, 1, "bundle.yaml must be a mapping of fields (id: …, title: …)")
         return bundle
     try:

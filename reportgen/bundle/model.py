@@ -152,7 +152,7 @@ class Aggregate(Strict):
 
 
 class Check(Aggregate):
-    tolerance: float | str = Field(default=0, description="absolute (e.g. 5) or relative ('0.5%')")
+    tolerance: Annotated[float, Field(allow_inf_nan=False)] | str = Field(default=0, description="absolute (e.g. 5) or relative ('0.5%')")
 
 
 class Metric(Strict):
@@ -162,7 +162,7 @@ class Metric(Strict):
     as_of: Date | None = None
     status: FigureStatus
     sources: list[Id] = Field(default_factory=list)
-    value: float | None = None
+    value: float | None = Field(default=None, allow_inf_nan=False)
     stated: str | None = Field(default=None, description="how the source put it, e.g. 'nearly 25,000'")
     formula: str | None = None
     aggregate: Aggregate | None = None

@@ -37,12 +37,12 @@ def read_table(table: Table, path: Path, problems: Problems, limits: Limits) -> 
                        f"{limits.max_table_bytes:,}", hint="raise it with --max-table-bytes")
         return None
     if path.suffix.lower() == ".parquet":
-        raw, first_line = _read_parquet(path, problems, limits)
+        raw, lines = _read_parquet(path, problems, limits)
     else:
-        raw, first_line = _read_csv(path, table.read, problems, limits)
+        raw, lines = _read_csv(path, table.read, problems, limits)
     if raw is None:
         return None
-    return _convert(raw, table, path, first_line, problems)
+    return _convert(raw, table, path, lines, problems)
 
 
 def _read_csv(path: Path, options: ReadOptions, problems: Problems, limits: Limits):
@@ -55,7 +55,7 @@ def _read_csv(path: Path, options: ReadOptions, problems: Problems, limits: Limi
             line = data.count(b"\n") + 1
             problems.error(path, line, exc.start - (data.rfind(b"\n") + 1) + 1,
                            "file is not UTF-8", hint="save it as UTF-8 or set read.encoding")
-            return None, 0
+            return None, None
         encoding = "utf-8-sig"  # tolerate a byte-order mark from spreadsheet exports
     try:
         raw = pd.read_csv(
@@ -64,20 +64,110 @@ def _read_csv(path: Path, options: ReadOptions, problems: Problems, limits: Limi
             skipinitialspace=False, quoting=csv.QUOTE_MINIMAL, engine="c",
         )
     except pd.errors.ParserError as exc:
-        problems.error(path, _line_from_parser_error(str(exc)), 1, f"CSV cannot be parsed: {exc}")
-        return None, 0
+        _report_parser_error(path, str(exc).strip(), RowLines(path, options, encoding), problems)
+        return None, None
     except pd.errors.EmptyDataError:
         problems.error(path, 1, 1, "table file has no header row")
-        return None, 0
+        return None, None
     except (UnicodeDecodeError, ValueError, OSError) as exc:
         problems.error(path, 1, 1, f"CSV cannot be read: {exc}")
-        return None, 0
+        return None, None
     if len(raw) > limits.max_rows:
         problems.error(path, 1, 1, f"table has more than {limits.max_rows:,} rows",
                        hint="raise the limit with --max-rows, or aggregate the export first")
-        return None, 0
+        return None, None
     raw.columns = [str(c).strip() if options.trim else str(c) for c in raw.columns]
-    return raw, options.skip_rows + 2  # header line, then data from the next line
+    return raw, RowLines(path, options, encoding)
+
+
+class RowLines:
+    """File line on which each record starts, found only when a problem needs a position.
+
+    pandas numbers rows, not lines: blank lines, skipped rows and quoted cells that span lines
+    all shift the two apart. ``record(0)`` is the header; ``record(k + 1)`` is data row ``k``.
+    """
+
+    def __init__(self, path: Path | None, options: ReadOptions | None = None, encoding: str = "utf-8") -> None:
+        self.path, self.options, self.encoding = path, options, encoding
+        self.starts: list[int] = []
+        self.widths: list[int] = []
+        self._records = None
+
+    def _scan(self):
+        assert self.path is not None and self.options is not None
+        skip = self.options.skip_rows
+        try:
+            with open(self.path, encoding=self.encoding, errors="replace", newline="") as handle:
+                for _ in range(skip):
+                    handle.readline()
+                reader = csv.reader(handle, delimiter=self.options.delimiter)
+                previous = 0
+                while True:
+                    try:
+                        row = next(reader)
+                    except StopIteration:
+                        return
+                    except csv.Error:  # e.g. a quote left open to the end of the file
+                        yield skip + previous + 1, -1
+                        return
+                    start, previous = skip + previous + 1, reader.line_num
+                    if row:  # pandas skips blank lines
+                        yield start, len(row)
+        except (OSError, ValueError):
+            return
+
+    def _fill(self, index: int) -> bool:
+        if self.path is None:
+            return False
+        if self._records is None:
+            self._records = self._scan()
+        while len(self.starts) <= index:
+            found = next(self._records, None)
+            if found is None:
+                return False
+            self.starts.append(found[0])
+            self.widths.append(found[1])
+        return True
+
+    def record(self, index: int) -> int:
+        if self._fill(index):
+            return self.starts[index]
+        skip = self.options.skip_rows if self.options else 0
+        return skip + 1 + index  # no better knowledge: assume one line per record
+
+    def header(self) -> int:
+        return self.record(0)
+
+    def row(self, data_index: int) -> int:
+        return self.record(data_index + 1)
+
+    def first_wide_record(self) -> tuple[int, int, int] | None:
+        """(line, fields, header fields) of the first record with more fields than the header."""
+        if not self._fill(0):
+            return None
+        index = 1
+        while self._fill(index):
+            if self.widths[index] > self.widths[0]:
+                return self.starts[index], self.widths[index], self.widths[0]
+            index += 1
+        return None
+
+
+def _report_parser_error(path: Path, message: str, lines: RowLines, problems: Problems) -> None:
+    import re
+
+    wide = lines.first_wide_record() if "Expected" in message else None
+    if wide is not None:
+        line, fields, expected = wide
+        problems.error(path, line, expected + 1, f"row has {fields} fields but the header has {expected}")
+        return
+    eof = re.search(r"EOF inside string starting at row (\d+)", message)
+    if eof:
+        skip = lines.options.skip_rows if lines.options else 0
+        line = lines.record(max(0, int(eof.group(1)) - skip))
+        problems.error(path, line, 1, "a quoted cell is never closed (a '\"' is missing)")
+        return
+    problems.error(path, _line_from_parser_error(message), 1, f"CSV cannot be parsed: {message}")
 
 
 def _read_parquet(path: Path, problems: Problems, limits: Limits):
@@ -87,12 +177,12 @@ def _read_parquet(path: Path, problems: Problems, limits: Limits):
         rows = pq.ParquetFile(path).metadata.num_rows
         if rows > limits.max_rows:
             problems.error(path, 1, 1, f"table has {rows:,} rows, over the limit of {limits.max_rows:,}")
-            return None, 0
+            return None, None
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises many unrelated types for a corrupt file
         problems.error(path, 1, 1, f"Parquet file cannot be read: {exc}")
-        return None, 0
-    return frame.astype(str).where(frame.notna(), ""), 1
+        return None, None
+    return frame.astype(str).where(frame.notna(), ""), RowLines(None)
 
 
 def _line_from_parser_error(message: str) -> int:
@@ -103,20 +193,20 @@ def _line_from_parser_error(message: str) -> int:
     return int(match.group(1)) if match else 1
 
 
-def _convert(raw: pd.DataFrame, table: Table, path: Path, first_line: int, problems: Problems) -> pd.DataFrame:
+def _convert(raw: pd.DataFrame, table: Table, path: Path, lines: RowLines, problems: Problems) -> pd.DataFrame:
     header = list(raw.columns)
     declared = [c.name for c in table.columns]
     for extra in (h for h in header if h not in declared):
-        problems.warning(path, first_line - 1, header.index(extra) + 1,
+        problems.warning(path, lines.header(), header.index(extra) + 1,
                          f"column '{extra}' is not declared in the table schema and is ignored")
     result: dict[str, pd.Series] = {}
     for column in table.columns:
         if column.name not in header:
             hint = _closest(column.name, header)
-            problems.error(path, first_line - 1, 1, f"declared column '{column.name}' is missing from the header",
+            problems.error(path, lines.header(), 1, f"declared column '{column.name}' is missing from the header",
                            hint=f"did you mean '{hint}'?" if hint else None)
             continue
-        reporter = _CellReporter(path, first_line, header.index(column.name) + 1, column.name, problems)
+        reporter = _CellReporter(path, lines, header.index(column.name) + 1, column.name, problems)
         result[column.name] = _convert_column(raw[column.name], column, table.read, reporter)
         reporter.flush()
     return pd.DataFrame(result, index=raw.index)
@@ -132,8 +222,8 @@ def _closest(name: str, options: list[str]) -> str | None:
 class _CellReporter:
     """Reports the first few bad cells of a column, then how many more there were."""
 
-    def __init__(self, path: Path, first_line: int, col: int, name: str, problems: Problems):
-        self.path, self.first_line, self.col, self.name, self.problems = path, first_line, col, name, problems
+    def __init__(self, path: Path, lines: RowLines, col: int, name: str, problems: Problems):
+        self.path, self.lines, self.col, self.name, self.problems = path, lines, col, name, problems
         self.extra = 0
         self.last_line = 0
 
@@ -141,7 +231,7 @@ class _CellReporter:
         rows = mask[mask].index
         for row in rows[:MAX_ERRORS_PER_COLUMN]:
             cell = values.iloc[row] if row < len(values) else ""
-            line = self.first_line + int(row)
+            line = self.lines.row(int(row))
             self.problems.error(self.path, line, self.col, f"column '{self.name}': {why.format(cell=cell)}")
             self.last_line = max(self.last_line, line)
         self.extra += max(0, len(rows) - MAX_ERRORS_PER_COLUMN)
@@ -167,12 +257,16 @@ def _convert_column(text: pd.Series, column: Column, options: ReadOptions, repor
             cleaned = cleaned.str.replace(options.thousands, "", regex=False)
         if options.decimal != ".":
             cleaned = cleaned.str.replace(options.decimal, ".", regex=False)
-        numbers = pd.to_numeric(cleaned.where(present), errors="coerce")
+        numbers = pd.to_numeric(cleaned.where(present), errors="coerce").astype("float64")
+        infinite = numbers.abs() == float("inf")
+        numbers = numbers.where(~infinite)  # 'inf' is not a figure anyone can cite
         report.bad(present & numbers.isna(), text, f"'{{cell}}' is not a {'whole number' if kind is ColumnType.INTEGER else 'number'}")
         if kind is ColumnType.INTEGER:
             fractional = present & numbers.notna() & (numbers % 1 != 0)
             report.bad(fractional, text, "'{cell}' is not a whole number")
-            numbers = numbers.where(~fractional).round().astype("Int64")
+            huge = numbers.notna() & (numbers.abs() >= 2.0**63)
+            report.bad(huge, text, "'{cell}' is too large for a whole-number column")
+            numbers = numbers.where(~fractional & ~huge).round().astype("Int64")
         else:
             numbers = numbers.astype("Float64")
         if column.min is not None:
@@ -182,7 +276,12 @@ def _convert_column(text: pd.Series, column: Column, options: ReadOptions, repor
         values = numbers
     elif kind is ColumnType.DATE:
         fmt = options.date_format or "%Y-%m-%d"
-        dates = pd.to_datetime(text.where(present), format=fmt, errors="coerce")
+        try:
+            dates = pd.to_datetime(text.where(present), format=fmt, errors="coerce")
+        except ValueError as exc:  # a bad strftime directive, e.g. %Q
+            report.problems.error(report.path, report.lines.header(), report.col,
+                                  f"column '{column.name}': read.date_format '{fmt}' is not a valid format: {exc}")
+            return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
         report.bad(present & dates.isna(), text, f"'{{cell}}' is not a date in the format {fmt}")
         values = dates
     elif kind is ColumnType.BOOLEAN:

@@ -85,7 +85,14 @@ class _Converter:
             return self._mapping(node, loc)
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, (*loc, i)) for i, item in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except ValueError:
+            # An impossible timestamp such as 2026-13-45: keep the text, so the schema reports
+            # it at its own position instead of the whole file failing at line 1.
+            if isinstance(node, yaml.ScalarNode):
+                return node.value
+            raise
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict:
         self.loader.flatten_mapping(node)  # resolves YAML merge keys (<<)
@@ -118,7 +125,11 @@ def read_text(path: Path, problems: Problems, *, max_bytes: int) -> str | None:
     if size > max_bytes:
         problems.error(path, 1, 1, f"file is {size:,} bytes, over the limit of {max_bytes:,} bytes")
         return None
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:  # a directory named bundle.yaml, no permission, …
+        problems.error(path, 1, 1, f"cannot read file: {exc.strerror or exc}")
+        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -139,7 +150,12 @@ def load_yaml(path: Path, problems: Problems, *, max_bytes: int, max_nodes: int)
     text = read_text(path, problems, max_bytes=max_bytes)
     if text is None:
         return None, Positions()
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:  # control characters such as NUL, checked up front
+        line, col = _line_col(text, exc.position)
+        problems.error(path, line, col, f"YAML syntax error: {exc.reason} (character {exc.character!r})")
+        return None, Positions()
     try:
         node = loader.get_single_node()
         if node is None:
@@ -148,6 +164,9 @@ def load_yaml(path: Path, problems: Problems, *, max_bytes: int, max_nodes: int)
         converter = _Converter(loader, problems, path, max_nodes)
         converter.positions.lines = text.splitlines()
         return converter.convert(node, ()), converter.positions
+    except yaml.reader.ReaderError as exc:
+        line, col = _line_col(text, exc.position)
+        problems.error(path, line, col, f"YAML syntax error: {exc.reason} (character {exc.character!r})")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -161,3 +180,8 @@ def load_yaml(path: Path, problems: Problems, *, max_bytes: int, max_nodes: int)
     finally:
         loader.dispose()
     return None, Positions()
+
+
+def _line_col(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
