@@ -154,7 +154,7 @@ def load_yaml(path: Path, problems: Problems, *, max_bytes: int, max_nodes: int)
         loader = yaml.SafeLoader(text)
     except yaml.reader.ReaderError as exc:  # control characters such as NUL, checked up front
         line, col = _line_col(text, exc.position)
-        problems.error(path, line, col, f"YAML syntax error: {exc.reason} (character {exc.character!r})")
+        problems.error(path, line, col, f"YAML syntax error: {exc.reason} ({_codepoint(exc.character)})")
         return None, Positions()
     try:
         node = loader.get_single_node()
@@ -166,7 +166,7 @@ def load_yaml(path: Path, problems: Problems, *, max_bytes: int, max_nodes: int)
         return converter.convert(node, ()), converter.positions
     except yaml.reader.ReaderError as exc:
         line, col = _line_col(text, exc.position)
-        problems.error(path, line, col, f"YAML syntax error: {exc.reason} (character {exc.character!r})")
+        problems.error(path, line, col, f"YAML syntax error: {exc.reason} ({_codepoint(exc.character)})")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -185,3 +185,7 @@ def load_yaml(path: Path, problems: Problems, *, max_bytes: int, max_nodes: int)
 def _line_col(text: str, position: int) -> tuple[int, int]:
     before = text[:position]
     return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
+
+
+def _codepoint(character: int | str) -> str:
+    return f"U+{character if isinstance(character, int) else ord(character):04X}"

@@ -1,0 +1,181 @@
+"""Orchestration of one bundle's build: validate → compute → chart → render → write."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+from reportgen import __version__
+from reportgen.bundle.tables import Limits
+from reportgen.problems import BundleInvalid
+
+MANIFEST_SCHEMA_VERSION = 1
+DEPENDENCIES = ["jinja2", "weasyprint", "pandas", "altair", "vl-convert-python", "pydantic", "pyyaml",
+                "markdown-it-py", "pydyf", "fonttools"]
+FORMATS = ("html", "pdf")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    formats: tuple[str, ...] = FORMATS
+    template: str | None = None
+    theme: str | None = None
+    paper: str = "letter"
+    strict: bool = False
+    pdf_variant: str = "pdf/ua-1"
+    interactive: bool = False
+    limits: Limits = field(default_factory=Limits)
+
+    def fingerprint(self) -> dict:
+        return {"formats": list(self.formats), "template": self.template or "brief", "theme": self.theme or "default",
+                "paper": self.paper, "strict": self.strict, "pdf_variant": self.pdf_variant,
+                "interactive": self.interactive}
+
+
+@dataclass
+class BuildResult:
+    bundle_id: str
+    out_dir: Path
+    outputs: list[Path]
+    warnings: list[str]
+    seconds: float
+    pages: int | None = None
+
+
+def build_date() -> datetime:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+        except ValueError:
+            pass
+    return datetime.now(tz=timezone.utc).replace(microsecond=0)
+
+
+def file_record(path: Path, root: Path, data: bytes | None = None) -> dict:
+    data = path.read_bytes() if data is None else data
+    return {"path": path.relative_to(root).as_posix(), "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+
+
+def dependency_versions() -> dict[str, str]:
+    versions = {}
+    for name in DEPENDENCIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, **overrides) -> BuildResult:
+    """Build one bundle into ``out/<bundle-id>/``. Raises BundleInvalid for bad input."""
+    from reportgen.charts import render_chart
+    from reportgen.outputs import replace_folder
+    from reportgen.render import build_context, choose_template, render_html
+    from reportgen.validate import validate
+
+    options = options or BuildOptions(**overrides)
+    started = time.perf_counter()
+    checked = validate(path, strict=options.strict, limits=options.limits)
+    if not checked.ok:
+        raise BundleInvalid(checked.problems)
+    bundle, computed = checked.bundle, checked.computed
+    assert bundle.model is not None and computed is not None
+    model = bundle.model
+    template = choose_template(options.template)
+
+    frames = {**bundle.tables, **computed.views}
+    charts = {c.id: render_chart(frames[c.table], c) for c in model.charts}
+    inputs = [file_record(p, bundle.root) for p in bundle.files]
+    input_hash = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+    when = build_date()
+    build_info = {"version": __version__, "date_iso": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                  "date_ap": _ap_date(when), "input_hash": input_hash, "template": template.name}
+    warnings = [p.format() for p in checked.warnings]
+
+    files: dict[str, bytes] = {}
+    for chart_id, chart in charts.items():
+        files[f"charts/{chart_id}.svg"] = chart.svg.encode()
+    context_args = dict(model=model, figures=computed.metrics, charts=charts, frames=frames,
+                        paper=options.paper, theme=options.theme, build_info=build_info)
+    if "html" in options.formats:
+        interactive = _interactive_script(charts) if options.interactive else None
+        html = render_html(template, build_context(medium="screen", interactive_js=interactive, **context_args))
+        files["brief.html"] = html.encode()
+    pages = None
+    if "pdf" in options.formats:
+        from reportgen.pdf import write_pdf
+        from reportgen.render import PACKAGE
+
+        print_html = render_html(template, build_context(medium="print", **context_args))
+        roots = [bundle.root, PACKAGE] + [p for p in (template.folder, _theme_folder(options.theme)) if p]
+        variant = options.pdf_variant
+        pdf, pages, pdf_warnings = write_pdf(
+            print_html, base_dir=bundle.root, roots=roots, identifier=input_hash + json.dumps(options.fingerprint()),
+            when=when, variant=variant, attachments=bundle.files if variant == "pdf/a-3b" else None)
+        files["brief.pdf"] = pdf
+        warnings += pdf_warnings
+
+    out_dir = out / model.id
+    output_records = []
+    for name, data in sorted(files.items()):
+        record = {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+        if name == "brief.pdf":
+            record["pages"] = pages
+        output_records.append(record)
+    manifest = {
+        "schema_version": MANIFEST_SCHEMA_VERSION,
+        "bundle": {"id": model.id, "title": model.title, "path": bundle.root.as_posix(),
+                   "synthetic": model.synthetic, "tlp": model.tlp.value},
+        "reportgen": __version__,
+        "dependencies": dependency_versions(),
+        "options": options.fingerprint(),
+        "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH"),
+        "build_date": build_info["date_iso"],
+        "inputs": inputs,
+        "inputs_sha256": input_hash,
+        "outputs": output_records,
+        "warnings": warnings,
+        "timings": {"seconds": round(time.perf_counter() - started, 3)},
+    }
+    files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
+    replace_folder(out_dir, files)
+    return BuildResult(model.id, out_dir, [out_dir / name for name in sorted(files)], warnings,
+                       manifest["timings"]["seconds"], pages)
+
+
+def _theme_folder(theme: str | None) -> Path | None:
+    if not theme or theme == "default":
+        return None
+    path = Path(theme)
+    return path if path.is_dir() else path.parent
+
+
+def _ap_date(when: datetime) -> str:
+    from reportgen.bundle.dates import PartialDate
+
+    return PartialDate(when.year, when.month, when.day).ap()
+
+
+def _interactive_script(charts) -> str:
+    """vega-embed with its JavaScript inlined (from vl-convert's bundle), SVGs kept as fallback."""
+    import vl_convert
+
+    bundle = vl_convert.javascript_bundle()
+    specs = {cid: c.spec for cid, c in charts.items()}
+    payload = json.dumps(specs).replace("</", "<\\/")
+    library = bundle.replace("</script", "<\\/script")
+    return (f"<script>{library}</script>\n<script>\n"
+            f"const specs = {payload};\n"
+            "for (const [id, spec] of Object.entries(specs)) {\n"
+            "  const holder = document.querySelector(`#chart-${id} .chart-body`);\n"
+            "  if (!holder) continue;\n"
+            "  vegaEmbed(holder, spec, {renderer: 'svg', actions: false}).catch(() => {});\n"
+            "}\n</script>")

@@ -1,0 +1,213 @@
+"""Chart declarations + pandas tables → Altair → SVG (vl-convert, offline), alt text, data tables.
+
+House style: one typeface (the bundled Noto Sans, registered with vl-convert so the SVG names it
+and WeasyPrint draws the same face as the page), no chart junk, an Okabe–Ito palette that stays
+distinguishable for colour-blind readers, and values written on the marks so colour is never
+the only carrier of meaning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from reportgen import wording
+from reportgen.bundle.model import Chart, ChartType
+
+FONT_DIR = Path(__file__).parent / "themes" / "fonts"
+FONT = "Noto Sans"
+# Okabe & Ito (2008); each has at least 3:1 contrast against white except yellow, left out.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000"]
+TEXT = "#1a1a1a"
+MUTED = "#555555"
+MAX_ROWS = 5000  # Altair's default limit; larger tables are aggregated first
+WIDTH = 560
+
+
+class ChartError(ValueError):
+    pass
+
+
+@dataclass
+class RenderedChart:
+    chart: Chart
+    svg: str
+    alt: str
+    frame: pd.DataFrame  # the data actually drawn, for the data-table equivalent
+    spec: dict
+
+    @property
+    def id(self) -> str:
+        return self.chart.id
+
+
+@cache
+def _converter():
+    """vl-convert with the bundled fonts registered, once per process."""
+    import vl_convert
+
+    vl_convert.register_font_directory(str(FONT_DIR.resolve()))
+    return vl_convert
+
+
+def prepare(frame: pd.DataFrame, chart: Chart) -> pd.DataFrame:
+    """The columns a chart draws, aggregated when there are more rows than a chart can show."""
+    keys = [c for c in (chart.x, chart.color) if c]
+    extra = [chart.value_labels] if chart.value_labels and chart.value_labels not in keys else []
+    data = frame[[*keys, chart.y, *extra]].dropna(subset=[chart.y])
+    if len(data) > MAX_ROWS or data.duplicated(subset=keys).any():
+        data = data.drop(columns=extra)  # labels of single rows no longer apply to sums
+        data = data.groupby(keys, observed=True, sort=False, dropna=False)[chart.y].sum().reset_index()
+    if len(data) > MAX_ROWS and pd.api.types.is_datetime64_any_dtype(data[chart.x]):
+        grouper = [pd.Grouper(key=chart.x, freq="W")] + ([chart.color] if chart.color else [])
+        data = data.groupby(grouper, observed=True)[chart.y].sum().reset_index()
+    if len(data) > MAX_ROWS:
+        raise ChartError(f"chart '{chart.id}' would draw {len(data):,} marks; group the table with a view first")
+    return data.reset_index(drop=True)
+
+
+def to_altair(data: pd.DataFrame, chart: Chart):
+    import altair as alt
+
+    x_is_time = pd.api.types.is_datetime64_any_dtype(data[chart.x])
+    x_type = "temporal" if x_is_time else ("quantitative" if pd.api.types.is_numeric_dtype(data[chart.x]) and chart.type in (ChartType.LINE, ChartType.AREA) else "nominal")
+    value_axis = alt.Axis(title=chart.y_label or _label(chart.y), labelExpr=_NUMBER_LABELS, grid=True,
+                          tickCount=5, domain=False, ticks=False)
+    category_axis = alt.Axis(title=chart.x_label or (None if x_type == "nominal" else _label(chart.x)),
+                             labelLimit=220, domain=True, ticks=False, grid=False,
+                             format="%b %Y" if x_is_time else alt.Undefined, labelAngle=0)
+    order = list(dict.fromkeys(data[chart.x].tolist())) if x_type == "nominal" else None
+    x = alt.X(chart.x, type=x_type, axis=category_axis, sort=order)
+    y = alt.Y(chart.y, type="quantitative", axis=value_axis)
+    color = (alt.Color(chart.color, type="nominal", scale=alt.Scale(range=PALETTE),
+                       legend=alt.Legend(title=None, orient="top", direction="horizontal"))
+             if chart.color else alt.value(PALETTE[0]))
+    tooltip = [alt.Tooltip(c, type="quantitative" if c == chart.y else ("temporal" if c == chart.x and x_is_time else "nominal"),
+                           format="," if c == chart.y else alt.Undefined)
+               for c in (chart.x, chart.color, chart.y) if c]
+    base = alt.Chart(data, width=WIDTH, height=_height(data, chart))
+    if chart.type is ChartType.HBAR:
+        bars = base.mark_bar(cornerRadiusEnd=2).encode(
+            y=alt.Y(chart.x, type="nominal", axis=category_axis, sort=order),
+            x=alt.X(chart.y, type="quantitative", axis=value_axis), color=color, tooltip=tooltip)
+        labels = base.mark_text(align="left", dx=4, color=TEXT, fontSize=12).encode(
+            y=alt.Y(chart.x, type="nominal", sort=order), x=alt.X(chart.y, type="quantitative"),
+            text=alt.Text("label:N"))
+        return (bars + labels).transform_calculate(label=_label_expression(chart, data))
+    if chart.type in (ChartType.BAR, ChartType.STACKED_BAR):
+        encoding = dict(x=x, y=y, color=color, tooltip=tooltip)
+        bars = base.mark_bar(cornerRadiusEnd=2).encode(**encoding)
+        if chart.type is ChartType.STACKED_BAR or chart.color:
+            return bars
+        labels = base.mark_text(baseline="bottom", dy=-3, color=TEXT, fontSize=12).encode(
+            x=x, y=y, text=alt.Text("label:N"))
+        return (bars + labels).transform_calculate(label=_label_expression(chart, data))
+    mark = base.mark_line(point=True, strokeWidth=2) if chart.type is ChartType.LINE else base.mark_area(
+        opacity=0.85, line=True)
+    return mark.encode(x=x, y=y, color=color, tooltip=tooltip)
+
+
+_NUMBER_LABELS = ("datum.value >= 1e9 ? format(datum.value / 1e9, ',~r') + 'B' : "
+                  "datum.value >= 1e6 ? format(datum.value / 1e6, ',~r') + 'M' : format(datum.value, ',~r')")
+_VALUE_LABEL = ("datum['{field}'] >= 1e6 ? format(datum['{field}'] / 1e6, ',.3~r') + ' million' : "
+                "format(datum['{field}'], ',.3~r')")
+
+
+def _label_expression(chart: Chart, data: pd.DataFrame) -> str:
+    if chart.value_labels and chart.value_labels in data.columns:
+        return f"datum['{chart.value_labels}']"
+    return _VALUE_LABEL.format(field=chart.y)
+
+
+def _height(data: pd.DataFrame, chart: Chart) -> int:
+    if chart.type is ChartType.HBAR:
+        return max(60, 34 * data[chart.x].nunique())
+    return 220
+
+
+def _label(column: str) -> str:
+    return column.replace("_", " ").capitalize()
+
+
+def house_config() -> dict:
+    return {
+        "font": FONT,
+        "background": "white",
+        "view": {"stroke": None},
+        "axis": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 12, "titleFontSize": 12,
+                 "labelColor": TEXT, "titleColor": TEXT, "titleFontWeight": "normal",
+                 "gridColor": "#d9d9d9", "domainColor": "#737373"},
+        "legend": {"labelFont": FONT, "labelFontSize": 12, "labelColor": TEXT, "symbolType": "square"},
+        "text": {"font": FONT},
+        "line": {"strokeWidth": 2},
+        "range": {"category": PALETTE},
+    }
+
+
+def render_chart(frame: pd.DataFrame, chart: Chart, cache_dir: Path | None = None) -> RenderedChart:
+    data = prepare(frame, chart)
+    spec = to_altair(data, chart).properties(padding={"left": 4, "right": 40, "top": 8, "bottom": 4}).to_dict()
+    spec["config"] = house_config()
+    svg = _svg(spec, cache_dir)
+    return RenderedChart(chart, svg, chart.alt or alt_text(data, chart), data, spec)
+
+
+def _svg(spec: dict, cache_dir: Path | None) -> str:
+    """SVG for a spec; identical specs are converted once (cached on disk by hash when asked)."""
+    key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+    cached = cache_dir / f"{key}.svg" if cache_dir else None
+    if cached and cached.exists():
+        return cached.read_text(encoding="utf-8")
+    svg = _converter().vegalite_to_svg(spec, allowed_base_urls=[])
+    if cached:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(svg, encoding="utf-8")
+    return svg
+
+
+_KIND_NAMES = {ChartType.BAR: "Bar chart", ChartType.HBAR: "Horizontal bar chart", ChartType.LINE: "Line chart",
+               ChartType.AREA: "Area chart", ChartType.STACKED_BAR: "Stacked bar chart"}
+
+
+def alt_text(data: pd.DataFrame, chart: Chart) -> str:
+    """A sentence or two a screen reader can speak, made from the drawn data."""
+    kind = _KIND_NAMES[chart.type]
+    measure = chart.y_label or _label(chart.y)
+    head = f"{kind}. {chart.title.rstrip('.')}."
+    if pd.api.types.is_datetime64_any_dtype(data[chart.x]) or chart.type in (ChartType.LINE, ChartType.AREA):
+        series = data.groupby(chart.color, observed=True) if chart.color else [(None, data)]
+        parts = []
+        for name, rows in series:
+            rows = rows.sort_values(chart.x)
+            first, last = rows.iloc[0], rows.iloc[-1]
+            peak = rows.loc[rows[chart.y].idxmax()]
+            prefix = f"{name}: " if name is not None else ""
+            parts.append(f"{prefix}from {wording.words(first[chart.y])} in {_point(first[chart.x])} "
+                         f"to {wording.words(last[chart.y])} in {_point(last[chart.x])}, "
+                         f"peaking at {wording.words(peak[chart.y])} in {_point(peak[chart.x])}")
+        return f"{head} {measure}, {'; '.join(parts)}."
+    rows = data.sort_values(chart.y, ascending=False)
+    if chart.color:
+        totals = rows.groupby(chart.x, observed=True, sort=False)[chart.y].sum().sort_values(ascending=False)
+        items = [f"{name} {wording.words(value)}" for name, value in totals.head(8).items()]
+        more = f", and {len(totals) - 8} more" if len(totals) > 8 else ""
+        return f"{head} {measure} (total by {_label(chart.x).lower()}): {'; '.join(items)}{more}."
+    def spoken(row) -> str:
+        if chart.value_labels and chart.value_labels in rows.columns and pd.notna(row[chart.value_labels]):
+            return str(row[chart.value_labels])
+        return wording.words(row[chart.y])
+
+    items = [f"{row[chart.x]} {spoken(row)}" for _, row in rows.head(8).iterrows()]
+    more = f", and {len(rows) - 8} more" if len(rows) > 8 else ""
+    return f"{head} {measure}: {'; '.join(items)}{more}."
+
+
+def _point(value) -> str:
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%b} {value.day}, {value.year}"
+    return str(value)

@@ -1,0 +1,87 @@
+"""HTML → PDF with WeasyPrint: a locked-down URL fetcher, PDF/UA tagging, reproducible output."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+
+class ContainedFetcher(URLFetcher):
+    """Serves data: URLs and files under the allowed folders; refuses everything else.
+
+    A bundle's text cannot name resources (Markdown images and raw HTML are off), but templates
+    and themes can: this keeps them, too, off the network and out of the rest of the disk.
+    """
+
+    def __init__(self, roots: list[Path]) -> None:
+        super().__init__(allowed_protocols=["data", "file"], allow_redirects=False)
+        self.roots = [r.resolve() for r in roots]
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        scheme = url.split(":", 1)[0].lower()
+        if scheme == "file":
+            path = Path(unquote(urlsplit(url).path)).resolve()
+            if not any(path.is_relative_to(root) for root in self.roots):
+                self.refused.append(url)
+                raise ValueError(f"reportgen refused to read {url}: outside the bundle, templates and themes")
+        elif scheme != "data":
+            self.refused.append(url)
+            raise ValueError(f"reportgen refused to fetch {url}: no network access at build time")
+        return super().fetch(url, headers)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _weasyprint_warnings():
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    logger.addHandler(handler)
+    previous = logger.propagate
+    logger.propagate = False  # report through the build's warnings, not stray stderr lines
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = previous
+
+
+def write_pdf(html: str, *, base_dir: Path, roots: list[Path], identifier: str, when: datetime,
+              variant: str = "pdf/ua-1", attachments: list[Path] | None = None) -> tuple[bytes, int, list[str]]:
+    """PDF bytes, page count and WeasyPrint's warnings (missing glyphs, refused URLs, CSS ignored)."""
+    from weasyprint import Attachment
+
+    fetcher = ContainedFetcher(roots)
+    with _weasyprint_warnings() as messages:
+        document = HTML(string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
+        options = dict(
+            pdf_variant=variant,
+            pdf_tags=True,
+            # A fixed identifier (derived from the inputs) keeps builds byte-identical.
+            pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
+            uncompressed_pdf=False,
+        )
+        if attachments:
+            stamp = when.strftime("D:%Y%m%d%H%M%SZ")
+            options["attachments"] = [Attachment(filename=str(p), name=p.name, relationship="Source",
+                                                 created=stamp, modified=stamp, url_fetcher=fetcher)
+                                      for p in attachments]
+        rendered = document.render(**options)
+        data = rendered.write_pdf(**options)
+    warnings = [m for m in messages if "refused" not in m] + [f"blocked resource: {u}" for u in fetcher.refused]
+    return data, len(rendered.pages), warnings

@@ -1,0 +1,118 @@
+"""Turn a checked bundle into what templates show: numbered sources, cited figures, safe HTML.
+
+Bundle text is untrusted. It is never evaluated as a template: ``{metric_id}`` is replaced by
+us, Markdown is rendered with raw HTML and images disabled, and everything else is escaped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+
+from reportgen import narrative
+from reportgen.bundle.model import Bundle, FigureStatus, Source
+from reportgen.metrics import ResolvedMetric
+
+# Statuses a reader must be told about wherever the figure appears.
+FLAGGED = {FigureStatus.ALLEGED: "alleged", FigureStatus.DISPUTED: "disputed", FigureStatus.ESTIMATED: "estimated"}
+SOURCE_TYPE_NAMES = {"news": "News report", "company-report": "Company report", "government": "Government",
+                     "dataset": "Dataset", "academic": "Academic", "ngo": "NGO report", "court": "Court record",
+                     "testimony": "Testimony", "other": "Other"}
+
+
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
+    md.disable(["image", "html_block", "html_inline"])
+    return md
+
+
+_MD = _markdown()
+_PLACEHOLDER = "RGFIG{}X"
+_PLACEHOLDER_RE = re.compile(r"RGFIG(\d+)X")
+
+
+@dataclass
+class CitedSource:
+    number: int
+    source: Source
+
+    @property
+    def anchor(self) -> str:
+        return f"source-{self.source.id}"
+
+    @property
+    def type_name(self) -> str:
+        return SOURCE_TYPE_NAMES.get(self.source.type.value, self.source.type.value)
+
+
+@dataclass
+class Presenter:
+    model: Bundle
+    figures: dict[str, ResolvedMetric]
+    sources: dict[str, CitedSource] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sources = {s.id: CitedSource(i, s) for i, s in enumerate(self.model.sources, start=1)}
+
+    # -- figures ---------------------------------------------------------------------------
+    def cite(self, source_ids: list[str]) -> Markup:
+        marks = [self.sources[s] for s in dict.fromkeys(source_ids) if s in self.sources]
+        if not marks:
+            return Markup("")
+        links = ", ".join(f'<a href="#{c.anchor}" aria-label="Source {c.number}">{c.number}</a>'
+                          for c in sorted(marks, key=lambda c: c.number))
+        return Markup(f'<sup class="cite">{links}</sup>')
+
+    def status_label(self, figure: ResolvedMetric) -> Markup:
+        word = FLAGGED.get(figure.status)
+        return Markup(f'<span class="status status-{word}">{word}</span>') if word else Markup("")
+
+    def figure_html(self, figure: ResolvedMetric, *, context: str = "") -> Markup:
+        """"nearly 25,000 fraudulent accounts¹", plus "(alleged)" unless the sentence already says so."""
+        text = escape(figure.text)
+        flag = FLAGGED.get(figure.status)
+        label = ""
+        if flag and flag[:5] not in context.lower():
+            label = f' <span class="status-inline">({flag})</span>'
+        return Markup(f'<span class="figure" data-metric="{figure.id}">{text}</span>{label}{self.cite(figure.sources)}')
+
+    def method(self, figure: ResolvedMetric) -> str:
+        """How a figure was obtained, in words: formulas name their inputs by label."""
+        if figure.metric.kind != "derived" or not figure.metric.formula:
+            return figure.method
+        text = re.sub(r"[A-Za-z_][A-Za-z0-9_]*", lambda m: self.figures[m.group(0)].metric.label.lower()
+                      if m.group(0) in self.figures else m.group(0), figure.metric.formula)
+        return "computed as " + text.replace("/", "÷").replace("*", "×")
+
+    # -- narrative -------------------------------------------------------------------------
+    def markdown(self, text: str, *, inline: bool = False, cite: bool = True) -> Markup:
+        """Narrative Markdown with ``{metric_id}`` replaced by the cited figure."""
+        replacements: list[Markup] = []
+
+        def substitute(match: re.Match) -> str:
+            figure = self.figures.get(match.group(1))
+            if figure is None:
+                replacements.append(escape(match.group(0)))
+            else:
+                sentence = _sentence_around(text, match.start())
+                replacements.append(self.figure_html(figure, context=sentence) if cite else escape(figure.text))
+            return _PLACEHOLDER.format(len(replacements) - 1)
+
+        prepared = narrative.REFERENCE.sub(substitute, text).replace("{{", "{").replace("}}", "}")
+        html = _MD.renderInline(prepared) if inline else _MD.render(prepared)
+        html = _PLACEHOLDER_RE.sub(lambda m: str(replacements[int(m.group(1))]), html)
+        return Markup(html)
+
+    def inline(self, text: str) -> Markup:
+        return self.markdown(text, inline=True)
+
+
+def _sentence_around(text: str, offset: int) -> str:
+    """The sentence holding a reference, to see whether it already attributes the claim."""
+    start = max(text.rfind(". ", 0, offset), text.rfind("\n\n", 0, offset))
+    end_candidates = [i for i in (text.find(". ", offset), text.find("\n\n", offset)) if i != -1]
+    end = min(end_candidates) if end_candidates else len(text)
+    return text[start + 1 if start >= 0 else 0: end]

@@ -1,0 +1,212 @@
+"""Jinja2 environment (sandboxed), template lookup, and assembly of the briefing HTML."""
+
+from __future__ import annotations
+
+import base64
+import numbers
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup, escape
+
+from reportgen import wording
+from reportgen.bundle.model import Bundle, Tlp
+from reportgen.charts import RenderedChart
+from reportgen.metrics import ResolvedMetric
+from reportgen.present import Presenter
+
+PACKAGE = Path(__file__).parent
+TEMPLATES = PACKAGE / "templates"
+THEMES = PACKAGE / "themes"
+FONTS = THEMES / "fonts"
+BUILTIN_TEMPLATES = ("brief", "onepager", "report")
+
+# FIRST TLP 2.0 colours, shown on black.
+TLP_COLOURS = {Tlp.CLEAR: "#FFFFFF", Tlp.GREEN: "#33FF00", Tlp.AMBER: "#FFC000",
+               Tlp.AMBER_STRICT: "#FFC000", Tlp.RED: "#FF2B2B"}
+FONT_FACES = [("Noto Sans", "NotoSans-Regular", 400, "normal"), ("Noto Sans", "NotoSans-Bold", 700, "normal"),
+              ("Noto Sans", "NotoSans-Italic", 400, "italic"), ("Noto Sans", "NotoSans-BoldItalic", 700, "italic"),
+              ("Noto Serif", "NotoSerif-Regular", 400, "normal"), ("Noto Serif", "NotoSerif-Bold", 700, "normal"),
+              ("Noto Serif", "NotoSerif-Italic", 400, "italic")]
+
+
+class TemplateNotFound(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class TemplateChoice:
+    name: str  # brief, onepager, report, or the user's template file stem
+    folder: Path | None  # a user folder searched before the package's templates
+
+
+def choose_template(value: str | None) -> TemplateChoice:
+    if value is None or value in BUILTIN_TEMPLATES:
+        return TemplateChoice(value or "brief", None)
+    path = Path(value)
+    if path.is_dir():
+        names = sorted(p.name.removesuffix(".html.j2") for p in path.glob("*.html.j2"))
+        name = "brief" if "brief" in names else (names[0] if names else "")
+        if not name:
+            raise TemplateNotFound(f"template folder '{value}' holds no *.html.j2 file")
+        return TemplateChoice(name, path)
+    if path.is_file() and path.name.endswith(".html.j2"):
+        return TemplateChoice(path.name.removesuffix(".html.j2"), path.parent)
+    raise TemplateNotFound(f"unknown template '{value}'; use {', '.join(BUILTIN_TEMPLATES)} or a folder of *.html.j2 files")
+
+
+@cache
+def environment(user_folder: Path | None) -> SandboxedEnvironment:
+    """User templates may extend ours as "reportgen/brief.html.j2" and override single blocks."""
+    loaders = [FileSystemLoader(str(user_folder))] if user_folder else []
+    loaders += [PrefixLoader({"reportgen": FileSystemLoader(str(TEMPLATES))}), FileSystemLoader(str(TEMPLATES))]
+    env = SandboxedEnvironment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(default=True),
+                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["words"] = wording.words
+    env.filters["plain"] = wording.plain
+    return env
+
+
+@cache
+def font_css(medium: str) -> str:
+    """@font-face rules: inline WOFF2 for the self-contained HTML, TTF files for WeasyPrint."""
+    rules = []
+    for family, stem, weight, style in FONT_FACES:
+        if medium == "screen":
+            data = base64.b64encode((FONTS / f"{stem}.woff2").read_bytes()).decode()
+            src = f'url(data:font/woff2;base64,{data}) format("woff2")'
+        else:
+            src = f'url("{(FONTS / f"{stem}.ttf").resolve().as_uri()}") format("truetype")'
+        rules.append(f'@font-face{{font-family:"{family}";src:{src};font-weight:{weight};font-style:{style};}}')
+    return "\n".join(rules)
+
+
+def theme_css(theme: str | None, medium: str = "screen") -> str:
+    css = (THEMES / "default" / "theme.css").read_text(encoding="utf-8")
+    if medium == "screen":  # responsive rules WeasyPrint does not understand stay out of the PDF
+        css += "\n" + (THEMES / "default" / "screen.css").read_text(encoding="utf-8")
+    if theme and theme != "default":
+        folder = Path(theme)
+        extra = folder / "theme.css" if folder.is_dir() else folder
+        if not extra.is_file():
+            raise TemplateNotFound(f"theme '{theme}' not found: give a folder with theme.css or a .css file")
+        css += "\n/* theme: " + extra.name + " */\n" + extra.read_text(encoding="utf-8")
+    return css
+
+
+def page_css(bundle: Bundle, paper: str, title: str) -> str:
+    """@page rules: size, and the TLP label right-aligned at 12 pt on every page (FIRST rule)."""
+    colour = TLP_COLOURS[bundle.tlp]
+    tlp = bundle.tlp.value
+    running_title = _css_string(title if len(title) < 70 else title[:67] + "…")
+    synthetic = ' "SYNTHETIC DATA — NOT REAL EVIDENCE"' if bundle.synthetic else ""
+    return f"""
+@page {{ size: {'A4' if paper == 'a4' else 'letter'}; margin: 22mm 18mm 20mm 18mm;
+  @top-left {{ content: {running_title}; font: 8.5pt "Noto Sans"; color: #444; vertical-align: bottom; padding-bottom: 3mm; }}
+  @top-right {{ content: "{tlp}"; font: 700 12pt "Noto Sans"; color: {colour}; background: #000; padding: 1mm 2mm; margin-top: 8mm; margin-bottom: 3mm; text-align: right; }}
+  @bottom-left {{ content:{synthetic or ' ""'}; font: 700 8.5pt "Noto Sans"; color: #8a1c1c; }}
+  @bottom-center {{ content: "Page " counter(page) " of " counter(pages); font: 8.5pt "Noto Sans"; color: #444; }}
+  @bottom-right {{ content: "{tlp}"; font: 700 12pt "Noto Sans"; color: {colour}; background: #000; padding: 1mm 2mm; margin-bottom: 7mm; text-align: right; }}
+}}
+"""
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def svg_with_title(chart: RenderedChart, index: int) -> Markup:
+    """Inline SVG marked as one image whose accessible name is the alt text."""
+    title_id = f"chart-{chart.id}-title"
+    svg = re.sub(r"<\?xml[^>]*>\s*", "", chart.svg)
+    svg = re.sub(r'\sclass="marks"', "", svg, count=1)
+    svg = svg.replace("<svg ", f'<svg role="img" aria-labelledby="{title_id}" ', 1)
+    svg = re.sub(r"(<svg[^>]*>)", lambda m: m.group(1) + f'<title id="{title_id}">{escape(chart.alt)}</title>', svg, count=1)
+    return Markup(svg)
+
+
+def table_html(frame: pd.DataFrame, labels: dict[str, str] | None = None, caption: str | None = None,
+               table_id: str | None = None) -> Markup:
+    """A plain, accessible table with exact values (the text rounds; tables do not)."""
+    labels = labels or {}
+    head = "".join(f'<th scope="col">{escape(labels.get(str(c), str(c)))}</th>' for c in frame.columns)
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns]
+    rows = []
+    for record in frame.itertuples(index=False):
+        cells = []
+        for i, value in enumerate(record):
+            text = _cell(value)
+            tag = "th scope=\"row\"" if i == 0 and not numeric[0] else "td"
+            cls = ' class="num"' if numeric[i] else ""
+            cells.append(f"<{tag}{cls}>{escape(text)}</{tag.split()[0]}>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{escape(caption)}</caption>" if caption else ""
+    ident = f' id="{escape(table_id)}"' if table_id else ""
+    return Markup(f'<table class="data"{ident}>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def _cell(value) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return wording.plain(round(float(value), 4))
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return f"{int(value):,}"
+    return str(value)
+
+
+def render_html(template: TemplateChoice, context: dict) -> str:
+    env = environment(template.folder)
+    return env.get_template(f"{template.name}.html.j2").render(**context)
+
+
+def key_figures(model: Bundle, figures: dict[str, ResolvedMetric]) -> list[ResolvedMetric]:
+    chosen = model.key_figures or [m.id for m in model.metrics][:4]
+    return [figures[i] for i in chosen if i in figures]
+
+
+def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dict[str, RenderedChart],
+                  frames: dict[str, pd.DataFrame], *, medium: str, paper: str, theme: str | None,
+                  build_info: dict, interactive_js: str | None = None) -> dict:
+    presenter = Presenter(model, figures)
+    labels = {t.id: {c.name: c.label or c.name for c in t.columns} for t in model.tables}
+    titles = {t.id: t.title for t in model.tables} | {v.id: v.title for v in model.views}
+    chart_index = {c: i for i, c in enumerate(charts, start=1)}
+    title = model.title
+    css = font_css(medium) + "\n" + theme_css(theme, medium) + (page_css(model, paper, title) if medium == "print" else "")
+    return {
+        "b": model,
+        "p": presenter,
+        "medium": medium,
+        "css": Markup(css),
+        "tlp_colour": TLP_COLOURS[model.tlp],
+        "figures": figures,
+        "key_figures": key_figures(model, figures),
+        "charts": charts,
+        "chart_number": chart_index,
+        "chart_svg": lambda chart_id: svg_with_title(charts[chart_id], chart_index[chart_id]),
+        "chart_table": lambda chart_id: _chart_table(charts[chart_id], labels),
+        "tables": frames,
+        "table_html": lambda table_id, caption=None: table_html(frames[table_id], labels.get(table_id), caption or titles.get(table_id)),
+        "table_title": lambda table_id: titles.get(table_id) or table_id,
+        "sources": list(presenter.sources.values()),
+        "build": build_info,
+        "interactive_js": Markup(interactive_js) if interactive_js else None,
+        "paper": paper,
+    }
+
+
+def _chart_table(chart: RenderedChart, labels: dict[str, dict[str, str]]) -> Markup:
+    table_labels = labels.get(chart.chart.table, {})
+    if chart.chart.x_label:
+        table_labels = {**table_labels, chart.chart.x: chart.chart.x_label}
+    if chart.chart.y_label:
+        table_labels = {**table_labels, chart.chart.y: chart.chart.y_label}
+    return table_html(chart.frame, table_labels, f"Data for: {chart.chart.title}")

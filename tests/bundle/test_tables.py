@@ -1,0 +1,176 @@
+"""CSV tables: every bad cell at its file line and column number, whatever shifts rows from lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from bundle.builders import BASE_CSV, VALID_YAML, edit, formatted
+from reportgen.bundle.load import load_or_raise
+from reportgen.bundle.tables import Limits
+
+HEADER = "name,exchanges,day\n"
+
+
+def with_read(options: str) -> str:
+    return edit(VALID_YAML, "    file: rows.csv\n", f"    file: rows.csv\n    read: {options}\n")
+
+
+def csv_problems(make_bundle, csv: str | bytes, yaml_text: str = VALID_YAML, **kwargs) -> list[str]:
+    return formatted(make_bundle(yaml_text, {"rows.csv": csv}), **kwargs)
+
+
+@pytest.mark.parametrize("csv,expected", [
+    (HEADER + "alpha,10,2026-01-01\nbeta,twenty,2026-01-02\n",
+     "b0/rows.csv:3:2: error: column 'exchanges': 'twenty' is not a whole number"),
+    (HEADER + "alpha,10.5,2026-01-01\n", "b0/rows.csv:2:2: error: column 'exchanges': '10.5' is not a whole number"),
+    (HEADER + "alpha,-3,2026-01-01\n", "b0/rows.csv:2:2: error: column 'exchanges': '-3' is below the minimum 0"),
+    (HEADER + "alpha,1e20,2026-01-01\n",
+     "b0/rows.csv:2:2: error: column 'exchanges': '1e20' is too large for a whole-number column"),
+    (HEADER + "alpha,inf,2026-01-01\n", "b0/rows.csv:2:2: error: column 'exchanges': 'inf' is not a whole number"),
+    (HEADER + "alpha,10,2026-02-30\n",
+     "b0/rows.csv:2:3: error: column 'day': '2026-02-30' is not a date in the format %Y-%m-%d"),
+    (HEADER + "alpha,10,30/01/2026\n",
+     "b0/rows.csv:2:3: error: column 'day': '30/01/2026' is not a date in the format %Y-%m-%d"),
+    (HEADER + ",10,2026-01-01\n",
+     "b0/rows.csv:2:1: error: column 'name': a value is required but the cell is empty or marked missing"),
+    (HEADER + "NA,10,2026-01-01\n",
+     "b0/rows.csv:2:1: error: column 'name': a value is required but the cell is empty or marked missing"),
+])
+def test_bad_cells(make_bundle, csv, expected):
+    assert csv_problems(make_bundle, csv) == [expected]
+
+
+def test_row_with_too_many_fields(make_bundle):
+    assert csv_problems(make_bundle, BASE_CSV + "gamma,30,2026-01-03,extra\n") == [
+        "b0/rows.csv:4:4: error: row has 4 fields but the header has 3"]
+
+
+def test_unclosed_quote(make_bundle):
+    assert csv_problems(make_bundle, BASE_CSV + '"gamma,30,2026-01-03\n') == [
+        "b0/rows.csv:4:1: error: a quoted cell is never closed (a '\"' is missing)"]
+
+
+def test_blank_lines_do_not_shift_positions(make_bundle):
+    csv = HEADER + "\nalpha,10,2026-01-01\n\n\nbeta,x,2026-01-02\n"
+    assert csv_problems(make_bundle, csv) == ["b0/rows.csv:6:2: error: column 'exchanges': 'x' is not a whole number"]
+
+
+def test_multi_line_quoted_cell_does_not_shift_positions(make_bundle):
+    csv = HEADER + '"al\npha",10,2026-01-01\nbeta,x,2026-01-02\n'
+    assert csv_problems(make_bundle, csv) == ["b0/rows.csv:4:2: error: column 'exchanges': 'x' is not a whole number"]
+
+
+def test_crlf_line_endings(make_bundle):
+    csv = (HEADER + "alpha,10,2026-01-01\nbeta,x,2026-01-02\n").replace("\n", "\r\n")
+    assert csv_problems(make_bundle, csv) == ["b0/rows.csv:3:2: error: column 'exchanges': 'x' is not a whole number"]
+
+
+def test_skip_rows_are_counted(make_bundle):
+    csv = "exported by a tool\nsecond junk line\n" + HEADER + "alpha,10,2026-01-01\nbeta,x,2026-01-02\n"
+    assert csv_problems(make_bundle, csv, with_read("{skip_rows: 2}")) == [
+        "b0/rows.csv:5:2: error: column 'exchanges': 'x' is not a whole number"]
+
+
+def test_skip_rows_with_a_wide_row(make_bundle):
+    csv = "junk\njunk\n" + HEADER + "alpha,10,2026-01-01\ng,1,2026-01-01,9\n"
+    assert csv_problems(make_bundle, csv, with_read("{skip_rows: 2}")) == [
+        "b0/rows.csv:5:4: error: row has 4 fields but the header has 3"]
+
+
+def test_many_bad_cells_are_capped(make_bundle):
+    csv = HEADER + "".join(f"r{i},x,2026-01-01\n" for i in range(15))
+    problems = csv_problems(make_bundle, csv)
+    assert len(problems) == 11
+    assert problems[0] == "b0/rows.csv:2:2: error: column 'exchanges': 'x' is not a whole number"
+    assert "b0/rows.csv:11:2: error: column 'exchanges': 5 more bad cells not listed" in problems
+
+
+def test_header_problems(make_bundle):
+    csv = "name,exchange,day,extra\nalpha,10,2026-01-01,z\n"
+    assert csv_problems(make_bundle, csv) == [
+        "b0/rows.csv:1:1: error: declared column 'exchanges' is missing from the header (did you mean 'exchange'?)",
+        "b0/rows.csv:1:2: warning: column 'exchange' is not declared in the table schema and is ignored",
+        "b0/rows.csv:1:4: warning: column 'extra' is not declared in the table schema and is ignored",
+    ]
+
+
+def test_allowed_values_and_multi_valued_cells(make_bundle):
+    text = edit(VALID_YAML, "{name: name, type: string, required: true}",
+                "{name: name, type: category, required: true, allowed: [a, b], split: ';'}")
+    csv = HEADER + "a;b,1,2026-01-01\nb; c,2,2026-01-02\nd,3,2026-01-03\n"
+    assert csv_problems(make_bundle, csv, text) == [
+        "b0/rows.csv:3:1: error: column 'name': 'b; c' is not an allowed value (a, b)",
+        "b0/rows.csv:4:1: error: column 'name': 'd' is not an allowed value (a, b)",
+    ]
+
+
+def test_boolean_column(make_bundle):
+    text = edit(VALID_YAML, "{name: day, type: date}", "{name: day, type: boolean}")
+    assert csv_problems(make_bundle, HEADER + "a,1,yes\nb,2,maybe\n", text) == [
+        "b0/rows.csv:3:3: error: column 'day': 'maybe' is not one of true, yes, 1, false, no, 0"]
+
+
+def test_custom_read_options(make_bundle):
+    text = with_read("{delimiter: ';', thousands: '.', decimal: ',', date_format: '%d/%m/%Y'}")
+    text = edit(text, "{name: exchanges, type: integer, min: 0}", "{name: exchanges, type: number, min: 0}")
+    folder = make_bundle(text, {"rows.csv": "name;exchanges;day\na;1.234,5;31/01/2026\n"})
+    frame = load_or_raise(folder).tables["rows"]
+    assert frame["exchanges"][0] == 1234.5
+    assert str(frame["day"][0].date()) == "2026-01-31"
+
+
+def test_bad_date_format_option(make_bundle):
+    assert csv_problems(make_bundle, BASE_CSV, with_read("{date_format: '%Q'}")) == [
+        "b0/rows.csv:1:3: error: column 'day': read.date_format '%Q' is not a valid format: "
+        "'Q' is a bad directive in format '%Q'"]
+
+
+def test_non_utf8_table(make_bundle):
+    assert csv_problems(make_bundle, BASE_CSV.encode().replace(b"beta", b"b\xe9ta")) == [
+        "b0/rows.csv:3:2: error: file is not UTF-8 (save it as UTF-8 or set read.encoding)"]
+
+
+def test_latin1_table_when_declared(make_bundle):
+    folder = make_bundle(with_read("{encoding: latin-1}"), {"rows.csv": BASE_CSV.encode().replace(b"beta", b"b\xe9ta")})
+    assert load_or_raise(folder).tables["rows"]["name"][1] == "béta"
+
+
+def test_byte_order_mark_is_tolerated(make_bundle):
+    assert csv_problems(make_bundle, b"\xef\xbb\xbf" + BASE_CSV.encode()) == []
+
+
+def test_empty_table(make_bundle):
+    assert csv_problems(make_bundle, "") == ["b0/rows.csv:1:1: error: table file is empty"]
+
+
+def test_blank_table(make_bundle):
+    assert csv_problems(make_bundle, "\n\n") == ["b0/rows.csv:1:1: error: table file has no header row"]
+
+
+def test_table_over_max_rows(make_bundle):
+    assert csv_problems(make_bundle, BASE_CSV, limits=Limits(max_rows=1)) == [
+        "b0/rows.csv:1:1: error: table has more than 1 rows (raise the limit with --max-rows, "
+        "or aggregate the export first)"]
+    assert csv_problems(make_bundle, BASE_CSV, limits=Limits(max_rows=2)) == []
+
+
+def test_table_over_max_bytes(make_bundle):
+    size = len(BASE_CSV.encode())
+    assert csv_problems(make_bundle, BASE_CSV, limits=Limits(max_table_bytes=10)) == [
+        f"b0/rows.csv:1:1: error: table file is {size:,} bytes, over the limit of 10 "
+        "(raise it with --max-table-bytes)"]
+
+
+def test_corrupt_parquet(make_bundle):
+    folder = make_bundle(edit(VALID_YAML, "file: rows.csv", "file: rows.parquet"), {"rows.parquet": b"nope"})
+    (problem,) = formatted(folder)
+    assert problem.startswith("b0/rows.parquet:1:1: error: Parquet file cannot be read: ")
+
+
+def test_parquet_table(make_bundle):
+    import pandas as pd
+    folder = make_bundle(edit(VALID_YAML, "file: rows.csv", "file: rows.parquet"), {})
+    pd.DataFrame({"name": ["a", "b"], "exchanges": [10, 20], "day": ["2026-01-01", "2026-01-02"]}).to_parquet(
+        folder / "rows.parquet")
+    frame = load_or_raise(folder).tables["rows"]
+    assert list(frame["exchanges"]) == [10, 20]
