@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shlex
+import unicodedata
 from pathlib import Path
 
 from reportgen.bundle.model import ID_PATTERN
@@ -120,7 +121,8 @@ charts:
 
 def slug(name: str) -> str:
     """A bundle id from a folder name: 'Acme Breach 2026' → 'acme-breach-2026'."""
-    text = re.sub(r"[^a-z0-9_-]+", "-", name.strip().lower())
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^a-z0-9_-]+", "-", ascii_name.strip().lower())
     text = re.sub(r"-{2,}", "-", text).strip("-_")[:80].rstrip("-_")
     return text or "bundle"
 

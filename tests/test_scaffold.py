@@ -71,7 +71,7 @@ def test_rejects_invalid_id(tmp_path):
 @pytest.mark.parametrize("name, expected", [
     ("Acme Breach 2026", "acme-breach-2026"),
     ("  --Weird__Name!!  ", "weird__name"),
-    ("évidence", "vidence"),
+    ("Évidence", "evidence"),
     ("!!!", "bundle"),
 ])
 def test_slug(name, expected):
