@@ -1,0 +1,33 @@
+"""Shared fixtures: real builds of the sample bundles, made once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EVIDENCE = ROOT / "evidence"
+SAMPLES = sorted(p for p in EVIDENCE.iterdir() if (p / "bundle.yaml").is_file())
+REAL_SAMPLE = EVIDENCE / "claude-distillation-2026"
+FIXED_EPOCH = "1764115200"  # 2025-11-26T00:00:00Z, for reproducible builds
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """``built(bundle_dir, template)`` → output folder; each combination is built once."""
+    import reportgen
+
+    cache: dict[tuple[str, str], Path] = {}
+
+    def build(bundle: Path, template: str = "brief") -> Path:
+        key = (bundle.name, template)
+        if key not in cache:
+            out = tmp_path_factory.mktemp(f"{bundle.name}-{template}")
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
+                result = reportgen.build(bundle, out=out, template=template)
+            cache[key] = result.out_dir
+        return cache[key]
+
+    return build
