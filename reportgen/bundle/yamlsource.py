@@ -41,8 +41,10 @@ class Positions:
         if style == "|":
             target = line + newlines  # content starts on the line after the indicator
             if target < len(self.lines):
-                body = self.lines[target]
-                return target + 1, len(body) - len(body.lstrip(" ")) + in_line + 1
+                # Deeper-indented lines keep their extra spaces in the text, so count from the
+                # block's own indentation, set by its first non-blank line.
+                first = next((t for t in self.lines[line:] if t.strip()), "")
+                return target + 1, len(first) - len(first.lstrip(" ")) + in_line + 1
         elif style in (None, "", "'", '"') and "\n" not in text:
             return line, col + offset + (1 if style in ("'", '"') else 0)
         return line, col
