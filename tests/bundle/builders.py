@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from reportgen.problems import Problem
-from reportgen.validate import validate
+from reportgen.validation import validate
 
 # A minimal valid bundle. Line numbers below are relied on by tests: keep them stable.
 BASE_YAML = """\

@@ -74,7 +74,7 @@ def test_manifest_that_is_not_a_mapping(make_bundle, text):
 
 def test_null_document_is_invalid_at_cli_level(make_bundle):
     # Regression: a manifest of just '---' used to pass validation with no problems at all.
-    from reportgen.validate import validate
+    from reportgen.validation import validate
     assert not validate(make_bundle("---\n...\n")).ok
 
 
