@@ -22,12 +22,12 @@ __all__ = ["BundleInvalid", "Problem", "__version__", "build", "load", "validate
 
 if TYPE_CHECKING:
     from reportgen.bundle.load import LoadedBundle
-    from reportgen.validate import Validation
+    from reportgen.validation import Validation
 
 
 def load(path: str | Path) -> "LoadedBundle":
     """Load and check a bundle; raises BundleInvalid listing every error."""
-    from reportgen.validate import validate as _validate
+    from reportgen.validation import validate as _validate
 
     result = _validate(path)
     if result.errors:
@@ -37,13 +37,13 @@ def load(path: str | Path) -> "LoadedBundle":
 
 def validate(path: str | Path, *, strict: bool = False) -> "Validation":
     """Every problem in a bundle; never raises for bad input."""
-    from reportgen.validate import validate as _validate
+    from reportgen.validation import validate as _validate
 
     return _validate(path, strict=strict)
 
 
 def build(path: str | Path, out: str | Path = "dist", **options: Any):
     """Build a bundle's briefing into ``out/<bundle-id>/``; raises BundleInvalid for bad input."""
-    from reportgen.build import build_bundle
+    from reportgen.builder import build_bundle
 
     return build_bundle(Path(path), Path(out), **options)

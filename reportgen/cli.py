@@ -100,7 +100,7 @@ class UsageError(Exception):
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from reportgen.validate import validate
+    from reportgen.validation import validate
 
     limits = _limits(args)
     results = [validate(path, strict=args.strict, limits=limits) for path in args.paths]

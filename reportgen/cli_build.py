@@ -27,7 +27,7 @@ def discover(paths: list[Path]) -> list[Path]:
 
 
 def run_build(args: argparse.Namespace, limits) -> int:
-    from reportgen.build import FORMATS, BuildOptions, build_bundle
+    from reportgen.builder import FORMATS, BuildOptions, build_bundle
     from reportgen.cli import UsageError
     from reportgen.render import TemplateNotFound, choose_template
     from reportgen.settings import load_settings

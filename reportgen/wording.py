@@ -137,7 +137,7 @@ def words(value: float, *, digits: int = 3) -> str:
     if not math.isfinite(value):
         return "n/a"
     sign = "-" if value < 0 else ""
-    value = abs(value)
+    value = abs(float(value))
     for name, scale in sorted(SCALES.items(), key=lambda kv: -kv[1]):
         if scale >= 10**6 and value >= scale:
             scaled = significant(value / scale, digits)

@@ -6,7 +6,7 @@ import pytest
 
 from reportgen import cli
 from reportgen.scaffold import scaffold, slug
-from reportgen.validate import validate
+from reportgen.validation import validate
 
 
 def test_scaffold_validates_strictly(tmp_path, capsys):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -14,7 +15,8 @@ _AP_MONTHS = ["Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "
               "Nov.", "Dec."]
 
 
-@dataclass(frozen=True, order=True)
+@functools.total_ordering
+@dataclass(frozen=True)
 class PartialDate:
     year: int
     month: int | None = None
@@ -39,6 +41,12 @@ class PartialDate:
         except ValueError as exc:
             raise ValueError(f"'{value}' is not a real date: {exc}") from None
         return cls(year, month, day)
+
+    def __lt__(self, other: object) -> bool:
+        # A month or year sorts before the days inside it (dataclass ordering would compare None).
+        if not isinstance(other, PartialDate):
+            return NotImplemented
+        return (self.year, self.month or 0, self.day or 0) < (other.year, other.month or 0, other.day or 0)
 
     @property
     def precision(self) -> str:

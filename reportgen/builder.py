@@ -79,7 +79,7 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, **o
     from reportgen.charts import render_chart
     from reportgen.outputs import replace_folder
     from reportgen.render import build_context, choose_template, render_html
-    from reportgen.validate import validate
+    from reportgen.validation import validate
 
     options = options or BuildOptions(**overrides)
     started = time.perf_counter()
