@@ -153,8 +153,18 @@ def render_chart(frame: pd.DataFrame, chart: Chart, cache_dir: Path | None = Non
     data = prepare(frame, chart)
     spec = to_altair(data, chart).properties(padding={"left": 4, "right": 40, "top": 8, "bottom": 4}).to_dict()
     spec["config"] = house_config()
-    svg = _svg(spec, cache_dir)
+    svg = _stable_ids(_svg(spec, cache_dir), chart.id)
     return RenderedChart(chart, svg, chart.alt or alt_text(data, chart), data, spec)
+
+
+def _stable_ids(svg: str, prefix: str) -> str:
+    """vl-convert numbers clip paths per process (clip1, clip5, …); renumber them per chart so
+    the output is reproducible and ids stay unique when several charts share one page."""
+    import re
+
+    found = list(dict.fromkeys(re.findall(r'id="(clip\d+)"', svg)))
+    mapping = {old: f"{prefix}-clip{i}" for i, old in enumerate(found, start=1)}
+    return re.sub(r'(?<=id=")clip\d+(?=")|(?<=url\(#)clip\d+(?=\))', lambda m: mapping.get(m.group(0), m.group(0)), svg)
 
 
 def _svg(spec: dict, cache_dir: Path | None) -> str:

@@ -62,8 +62,8 @@ def _limits(args: argparse.Namespace):
     from reportgen.bundle.tables import Limits
 
     defaults = Limits()
-    return Limits(max_rows=args.max_rows or defaults.max_rows,
-                  max_table_bytes=args.max_table_bytes or defaults.max_table_bytes)
+    return Limits(max_rows=defaults.max_rows if args.max_rows is None else args.max_rows,
+                  max_table_bytes=defaults.max_table_bytes if args.max_table_bytes is None else args.max_table_bytes)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,158 @@
+"""End-to-end builds through the CLI: outputs, manifest, exit codes, atomic writes, determinism."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reportgen.cli import main
+from tests.conftest import FIXED_EPOCH, REAL_SAMPLE
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_build_writes_every_output_and_a_truthful_manifest(built):
+    folder = built(REAL_SAMPLE)
+    names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    assert names == ["brief.html", "brief.pdf", "charts/accounts-by-campaign.svg",
+                     "charts/exchanges-by-campaign.svg", "manifest.json"]
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["bundle"]["id"] == "claude-distillation-2026"
+    assert manifest["source_date_epoch"] == FIXED_EPOCH
+    inputs = {i["path"]: i for i in manifest["inputs"]}
+    assert set(inputs) == {"bundle.yaml", "campaigns.csv"}
+    assert inputs["campaigns.csv"]["sha256"] == sha256(REAL_SAMPLE / "campaigns.csv")
+    for record in manifest["outputs"]:
+        assert record["sha256"] == sha256(folder / record["path"]), record["path"]
+        assert record["bytes"] == (folder / record["path"]).stat().st_size
+    pdf = next(r for r in manifest["outputs"] if r["path"] == "brief.pdf")
+    import pikepdf
+
+    with pikepdf.open(folder / "brief.pdf") as document:
+        assert pdf["pages"] == len(document.pages)
+    assert manifest["dependencies"]["weasyprint"] != "not installed"
+    assert set(manifest["timings"]) == {"seconds"}
+
+
+def test_same_inputs_and_epoch_give_identical_bytes(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
+    for name in ("a", "b"):
+        assert main(["build", str(REAL_SAMPLE), "--out", str(tmp_path / name)]) == 0
+    for output in ("brief.html", "brief.pdf", "charts/exchanges-by-campaign.svg"):
+        a = tmp_path / "a" / "claude-distillation-2026" / output
+        b = tmp_path / "b" / "claude-distillation-2026" / output
+        assert sha256(a) == sha256(b), output
+    manifest_a = json.loads((tmp_path / "a/claude-distillation-2026/manifest.json").read_text())
+    manifest_b = json.loads((tmp_path / "b/claude-distillation-2026/manifest.json").read_text())
+    manifest_a.pop("timings"), manifest_b.pop("timings")
+    assert manifest_a == manifest_b
+
+
+def test_invalid_bundle_exits_2_and_keeps_previous_outputs(tmp_path, capsys):
+    bundle = tmp_path / "bundle"
+    shutil.copytree(REAL_SAMPLE, bundle)
+    out = tmp_path / "out"
+    assert main(["build", str(bundle), "--out", str(out), "--format", "html"]) == 0
+    previous = {p.name: sha256(p) for p in (out / "claude-distillation-2026").rglob("*") if p.is_file()}
+    capsys.readouterr()
+
+    manifest = bundle / "bundle.yaml"
+    manifest.write_text(manifest.read_text().replace("value: 28800000", "value: -5"))
+    assert main(["build", str(bundle), "--out", str(out), "--format", "html"]) == 2
+    err = capsys.readouterr().err
+    assert "bundle.yaml:" in err and "cannot be negative" in err
+    assert "Traceback" not in err
+    now = {p.name: sha256(p) for p in (out / "claude-distillation-2026").rglob("*") if p.is_file()}
+    assert now == previous
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging folder left
+
+
+def test_render_failure_keeps_previous_outputs(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["build", str(REAL_SAMPLE), "--out", str(out), "--format", "html"]) == 0
+    before = sha256(out / "claude-distillation-2026" / "brief.html")
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "brief.html.j2").write_text("{{ b.title }} {{ missing_variable }}")
+    assert main(["build", str(REAL_SAMPLE), "--out", str(out), "--format", "html", "--template", str(templates)]) == 1
+    assert "FAILED" in capsys.readouterr().err
+    assert sha256(out / "claude-distillation-2026" / "brief.html") == before
+    assert sorted(p.name for p in out.iterdir()) == ["claude-distillation-2026"]
+
+
+def test_user_template_overrides_one_block(tmp_path):
+    templates = tmp_path / "house"
+    templates.mkdir()
+    (templates / "brief.html.j2").write_text(
+        '{% extends "reportgen/brief.html.j2" %}\n'
+        '{% block recommendations %}<section><h2>House view</h2><p>Ask for the raw counts.</p></section>{% endblock %}\n')
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "theme.css").write_text(":root { --accent: #5b0f2e; }\n")
+    assert main(["build", str(REAL_SAMPLE), "--out", str(tmp_path / "out"), "--format", "html",
+                 "--template", str(templates), "--theme", str(theme)]) == 0
+    html = (tmp_path / "out/claude-distillation-2026/brief.html").read_text()
+    assert "House view" in html and "Ask for the raw counts." in html
+    assert "Sources and methods" in html  # the rest of the brief is still there
+    assert "--accent: #5b0f2e" in html
+
+
+def test_project_settings_give_defaults_and_flags_win(tmp_path, monkeypatch):
+    (tmp_path / "reportgen.toml").write_text('out = "briefings"\nformat = "html"\npaper = "a4"\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", str(REAL_SAMPLE)]) == 0
+    folder = tmp_path / "briefings" / "claude-distillation-2026"
+    assert (folder / "brief.html").exists() and not (folder / "brief.pdf").exists()
+    assert json.loads((folder / "manifest.json").read_text())["options"]["paper"] == "a4"
+    assert main(["build", str(REAL_SAMPLE), "--format", "pdf", "--out", "elsewhere"]) == 0
+    assert (tmp_path / "elsewhere/claude-distillation-2026/brief.pdf").exists()
+
+
+def test_unknown_setting_is_a_usage_error(tmp_path, monkeypatch, capsys):
+    (tmp_path / "reportgen.toml").write_text('outt = "x"\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", str(REAL_SAMPLE)]) == 2
+    assert "unknown setting(s) outt" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--format", "docx"], "unknown format docx"),
+    (["--template", "nonesuch"], "unknown template 'nonesuch'"),
+])
+def test_bad_options_are_usage_errors(tmp_path, capsys, args, message):
+    assert main(["build", str(REAL_SAMPLE), "--out", str(tmp_path), *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a4_paper_setting_reaches_the_pdf(tmp_path):
+    import pikepdf
+
+    assert main(["build", str(REAL_SAMPLE), "--out", str(tmp_path), "--format", "pdf", "--paper", "a4"]) == 0
+    with pikepdf.open(tmp_path / "claude-distillation-2026" / "brief.pdf") as pdf:
+        width, height = [float(v) for v in pdf.pages[0].mediabox[2:]]
+    assert (round(width), round(height)) == (595, 842)
+
+
+def test_interactive_html_inlines_vega_embed_and_keeps_svg(tmp_path):
+    assert main(["build", str(REAL_SAMPLE), "--out", str(tmp_path), "--format", "html", "--interactive"]) == 0
+    html = (tmp_path / "claude-distillation-2026" / "brief.html").read_text()
+    assert "vegaEmbed" in html and "<svg" in html
+    assert "cdn.jsdelivr" not in html and 'src="http' not in html
+
+
+def test_cli_subprocess_reports_bad_bundle_without_traceback(tmp_path):
+    bundle = tmp_path / "b"
+    shutil.copytree(REAL_SAMPLE, bundle)
+    (bundle / "bundle.yaml").write_text((bundle / "bundle.yaml").read_text().replace("tlp: TLP:CLEAR", "tlp: TLP:WHITE"))
+    run = subprocess.run([sys.executable, "-m", "reportgen", "build", str(bundle), "--out", str(tmp_path / "o")],
+                         capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "TLP:CLEAR" in run.stderr and "Traceback" not in run.stderr
