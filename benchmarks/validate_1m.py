@@ -121,22 +121,25 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs (nproc), {cpu}, {ram}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
-def run_once(command: list[str]) -> tuple[float, float | None, int]:
-    """(wall seconds, peak RSS in MB or None, exit code) of one whole process."""
+def run_once(command: list[str]) -> tuple[float, float | None, float | None, int]:
+    """(wall seconds, peak RSS in MB or None, user+system CPU seconds or None, exit code)."""
     time_bin = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
     wrapped = [time_bin, "-v", *command] if time_bin else command
     started = time.perf_counter()
     proc = subprocess.run(wrapped, capture_output=True, text=True)
     wall = time.perf_counter() - started
-    rss = None
+    rss = cpu = None
     if time_bin:
         match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
         rss = int(match.group(1)) / 1024 if match else None
+        user = re.search(r"User time \(seconds\): ([\d.]+)", proc.stderr)
+        system = re.search(r"System time \(seconds\): ([\d.]+)", proc.stderr)
+        cpu = float(user.group(1)) + float(system.group(1)) if user and system else None
     else:
         import resource
 
         rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # running max
-    return wall, rss, proc.returncode
+    return wall, rss, cpu, proc.returncode
 
 
 def main() -> int:
@@ -157,20 +160,29 @@ def main() -> int:
     print("command:", " ".join(command))
     print("machine:", machine())
     print("date:", dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
-    walls, rsses = [], []
+    try:
+        print("load average before runs:", Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        pass
+    walls, rsses, cpus = [], [], []
     for i in range(args.runs):
-        wall, rss, code = run_once(command)
+        wall, rss, cpu, code = run_once(command)
         if code != 0:
             print(f"run {i + 1}: validate exited {code}; the benchmark bundle should be valid", file=sys.stderr)
             return 1
         walls.append(wall)
         if rss is not None:
             rsses.append(rss)
-        print(f"run {i + 1}: {wall:.2f} s wall, peak RSS {rss:.0f} MB" if rss else f"run {i + 1}: {wall:.2f} s")
+        if cpu is not None:
+            cpus.append(cpu)
+        print(f"run {i + 1}: {wall:.2f} s wall" + (f", {cpu:.2f} s CPU (user+sys)" if cpu is not None else "")
+              + (f", peak RSS {rss:.0f} MB" if rss is not None else ""))
     median = statistics.median(walls)
     peak = max(rsses) if rsses else None
     print(f"median wall time: {median:.2f} s (target < {TARGET_SECONDS:g} s) "
           f"{'OK' if median < TARGET_SECONDS else 'MISSED'}")
+    if cpus:
+        print(f"median CPU time (user+sys): {statistics.median(cpus):.2f} s")
     if peak is not None:
         print(f"peak RSS (max of runs): {peak:.0f} MB (target < {TARGET_MB} MB) "
               f"{'OK' if peak < TARGET_MB else 'MISSED'}")
