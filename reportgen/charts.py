@@ -93,10 +93,12 @@ def to_altair(data: pd.DataFrame, chart: Chart):
     base = alt.Chart(data, width=WIDTH, height=_height(data, chart))
     if chart.type is ChartType.HBAR:
         bars = base.mark_bar(cornerRadiusEnd=2).encode(
-            y=alt.Y(chart.x, type="nominal", axis=category_axis, sort=order),
+            y=alt.Y(chart.x, type="ordinal" if x_is_time else "nominal", sort=order,
+                    axis=alt.Axis(title=chart.x_label, labelLimit=220, ticks=False, grid=False,
+                                  labelExpr="timeFormat(datum.value, '%b %d, %Y')" if x_is_time else alt.Undefined)),
             x=alt.X(chart.y, type="quantitative", axis=value_axis), color=color, tooltip=tooltip)
         labels = base.mark_text(align="left", dx=4, color=TEXT, fontSize=12).encode(
-            y=alt.Y(chart.x, type="nominal", sort=order), x=alt.X(chart.y, type="quantitative"),
+            y=alt.Y(chart.x, type="ordinal" if x_is_time else "nominal", sort=order), x=alt.X(chart.y, type="quantitative"),
             text=alt.Text("label:N"))
         return (bars + labels).transform_calculate(label=_label_expression(chart, data))
     if chart.type in (ChartType.BAR, ChartType.STACKED_BAR):
