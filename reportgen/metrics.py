@@ -40,6 +40,14 @@ class ResolvedMetric:
         return self.metric.as_of
 
     @property
+    def headline(self) -> str:
+        """The figure for a key-figures box: symbols kept ("$3.3 million", "81.4%"), nouns left to the label."""
+        unit = self.metric.unit
+        if unit in ("usd", "percent", "share"):
+            return self.text
+        return self.phrase
+
+    @property
     def text(self) -> str:
         """The figure with its unit: "nearly 25,000 accounts", "28.8 million exchanges", "$3 million"."""
         unit = self.metric.unit

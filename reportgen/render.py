@@ -130,10 +130,16 @@ def svg_with_title(chart: RenderedChart, index: int) -> Markup:
     return Markup(svg)
 
 
+APPENDIX_ROW_LIMIT = 200
+
+
 def table_html(frame: pd.DataFrame, labels: dict[str, str] | None = None, caption: str | None = None,
-               table_id: str | None = None) -> Markup:
+               table_id: str | None = None, limit: int | None = None) -> Markup:
     """A plain, accessible table with exact values (the text rounds; tables do not)."""
     labels = labels or {}
+    if limit is not None and len(frame) > limit:
+        caption = f"{caption or 'Table'} (first {limit:,} of {len(frame):,} rows; all rows are in the bundle)"
+        frame = frame.head(limit)
     head = "".join(f'<th scope="col">{escape(labels.get(str(c), str(c)))}</th>' for c in frame.columns)
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns]
     rows = []
@@ -194,13 +200,26 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
         "chart_svg": lambda chart_id: svg_with_title(charts[chart_id], chart_index[chart_id]),
         "chart_table": lambda chart_id: _chart_table(charts[chart_id], labels),
         "tables": frames,
-        "table_html": lambda table_id, caption=None: table_html(frames[table_id], labels.get(table_id), caption or titles.get(table_id)),
+        "table_html": lambda table_id, caption=None, limit=None: table_html(
+            frames[table_id], labels.get(table_id), caption or titles.get(table_id), limit=limit),
         "table_title": lambda table_id: titles.get(table_id) or table_id,
         "sources": list(presenter.sources.values()),
         "build": build_info,
         "interactive_js": Markup(interactive_js) if interactive_js else None,
         "paper": paper,
+        "figures_shown": figures_shown(model),
     }
+
+
+def figures_shown(model: Bundle) -> set[str]:
+    """Metrics a reader meets in the brief: key figures and those the narrative names."""
+    from reportgen import narrative
+    from reportgen.bundle.check import narrative_fields
+
+    shown = set(model.key_figures)
+    for _, text in narrative_fields(model):
+        shown.update(ref.metric_id for ref in narrative.references(text))
+    return shown
 
 
 def _chart_table(chart: RenderedChart, labels: dict[str, dict[str, str]]) -> Markup:
