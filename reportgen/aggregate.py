@@ -27,11 +27,11 @@ def mask(frame: pd.DataFrame, condition: Condition | None) -> pd.Series:
     for column, test in (condition or {}).items():
         if column not in frame.columns:
             raise AggregateError(f"unknown column '{column}' in condition")
-        keep &= _clause(frame[column], test)
+        keep &= _clause(frame[column], test, frame.attrs.get("split", {}).get(column, ","))
     return keep
 
 
-def _clause(series: pd.Series, test: Any) -> pd.Series:
+def _clause(series: pd.Series, test: Any, separator: str = ",") -> pd.Series:
     if isinstance(test, list):
         return series.isin([_coerce(series, v) for v in test]).fillna(False).astype(bool)
     if not isinstance(test, dict):
@@ -42,7 +42,7 @@ def _clause(series: pd.Series, test: Any) -> pd.Series:
             raise AggregateError(f"unknown operator '{op}'; use one of {', '.join(sorted(_OPERATORS))}")
         if op == "contains":
             # Multi-valued cells such as "Hacking/IT Incident, Theft": match one item exactly.
-            items = series.astype("string").str.split(",", regex=False)
+            items = series.astype("string").str.split(separator.strip() or separator, regex=False)
             hit = items.map(lambda cell: isinstance(cell, list) and str(value) in [c.strip() for c in cell])
             result &= hit.fillna(False).astype(bool)
             continue

@@ -79,7 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "new":
             from reportgen.scaffold import scaffold
 
-            created = scaffold(args.path, args.bundle_id)
+            try:
+                created = scaffold(args.path, args.bundle_id)
+            except (FileExistsError, ValueError) as exc:
+                raise UsageError(str(exc)) from None
             print(f"created {created}; next: reportgen validate {args.path}")
             return EXIT_OK
         if args.command == "build":

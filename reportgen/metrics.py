@@ -60,6 +60,15 @@ class ResolvedMetric:
         return f"{self.phrase} {unit}"
 
 
+def _phrase(value: float, unit: str | None) -> str:
+    """Words for an exact figure; a share (0–1) reads as a percentage, cents are kept under $1,000."""
+    if unit == "share":
+        return wording.words(value * 100)
+    if unit == "usd" and abs(value) < 1000 and not float(value).is_integer():
+        return f"{value:,.2f}"
+    return wording.words(value)
+
+
 def _insert_currency(phrase: str) -> str:
     words = phrase.split(" ")
     for i, word in enumerate(words):
@@ -140,7 +149,7 @@ def _resolve_one(metric: Metric, index: int, frames, resolve, failures) -> Resol
                 failures.append(((*loc, "stated"), f"metric '{metric.id}': {contradiction}"))
         if metric.value < 0 and metric.unit not in UNIT_WORDS:
             failures.append(((*loc, "value"), f"metric '{metric.id}' is a count and cannot be negative ({wording.plain(metric.value)})"))
-        phrase = metric.stated or wording.words(metric.value)
+        phrase = metric.stated or _phrase(metric.value, metric.unit)
         return ResolvedMetric(metric, metric.value, wording.stated_interval(metric.value, stated), phrase,
                               metric.status, list(metric.sources), "stated by the source")
     if metric.kind == "aggregated":
@@ -149,7 +158,10 @@ def _resolve_one(metric: Metric, index: int, frames, resolve, failures) -> Resol
         value = _aggregate(spec, (*loc, "aggregate"), frames, failures)
         if value is None:
             return None
-        return ResolvedMetric(metric, value, (value, value), wording.words(value), metric.status,
+        if spec.function.value == "share" and metric.unit == "percent":
+            failures.append(((*loc, "unit"), f"metric '{metric.id}': a share is a fraction from 0 to 1; "
+                             "use unit 'share' to print it as a percentage"))
+        return ResolvedMetric(metric, value, (value, value), _phrase(value, metric.unit), metric.status,
                               list(metric.sources), describe_aggregate(spec))
     # derived
     assert metric.formula is not None
@@ -190,7 +202,8 @@ def _resolve_one(metric: Metric, index: int, frames, resolve, failures) -> Resol
                                  + wording.check_stated(point, stated)))
         except ValueError as exc:
             failures.append(((*loc, "stated"), str(exc)))
-    phrase = metric.stated or wording.approximate((low, high), point)
+    scale = 100 if metric.unit == "share" else 1  # a share is printed as a percentage
+    phrase = metric.stated or wording.approximate((low * scale, high * scale), point * scale)
     status = metric.status
     weakest = min((m.status for m in inputs), key=STATUS_ORDER.index, default=status)
     if STATUS_ORDER.index(weakest) < STATUS_ORDER.index(status):

@@ -55,6 +55,9 @@ class Problems:
         hint: str | None = None,
         severity: Severity = Severity.ERROR,
     ) -> None:
+        # One problem, one line: control characters from the input are shown escaped.
+        message = _one_line(message)
+        hint = _one_line(hint) if hint else hint
         self.items.append(Problem(display_path(path), line, col, severity, message, hint))
 
     def error(self, path: Path | str, line: int, col: int, message: str, hint: str | None = None) -> None:
@@ -89,6 +92,10 @@ class BundleInvalid(Exception):
         self.problems = problems
         errors = [p for p in problems if p.severity is Severity.ERROR]
         super().__init__(f"{len(errors)} error(s) in bundle:\n" + "\n".join(p.format() for p in errors))
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def display_path(path: Path | str) -> str:

@@ -209,7 +209,10 @@ def _convert(raw: pd.DataFrame, table: Table, path: Path, lines: RowLines, probl
         reporter = _CellReporter(path, lines, header.index(column.name) + 1, column.name, problems)
         result[column.name] = _convert_column(raw[column.name], column, table.read, reporter)
         reporter.flush()
-    return pd.DataFrame(result, index=raw.index)
+    frame = pd.DataFrame(result, index=raw.index)
+    # Multi-valued columns keep their separator, so 'contains' conditions split cells the same way.
+    frame.attrs["split"] = {c.name: c.split for c in table.columns if c.split}
+    return frame
 
 
 def _closest(name: str, options: list[str]) -> str | None:
