@@ -76,3 +76,13 @@ def test_rejects_invalid_id(tmp_path):
 ])
 def test_slug(name, expected):
     assert slug(name) == expected
+
+
+def test_cli_new_into_a_non_empty_folder_is_a_usage_error(tmp_path, capsys):
+    from reportgen.cli import main
+
+    (tmp_path / "keep.txt").write_text("mine")
+    assert main(["new", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("reportgen: error:") and "Traceback" not in err
+    assert (tmp_path / "keep.txt").read_text() == "mine"
