@@ -19,6 +19,7 @@ MANIFEST_SCHEMA_VERSION = 1
 DEPENDENCIES = ["jinja2", "weasyprint", "pandas", "altair", "vl-convert-python", "pydantic", "pyyaml",
                 "markdown-it-py", "pydyf", "fonttools"]
 FORMATS = ("html", "pdf")
+MAX_FIT_LEVEL = 3
 
 
 @dataclass(frozen=True)
@@ -114,12 +115,19 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, **o
         from reportgen.pdf import write_pdf
         from reportgen.render import PACKAGE
 
-        print_html = render_html(template, build_context(medium="print", **context_args))
         roots = [bundle.root, PACKAGE] + [p for p in (template.folder, _theme_folder(options.theme)) if p]
         variant = options.pdf_variant
-        pdf, pages, pdf_warnings = write_pdf(
-            print_html, base_dir=bundle.root, roots=roots, identifier=input_hash + json.dumps(options.fingerprint()),
-            when=when, variant=variant, attachments=bundle.files if variant == "pdf/a-3b" else None)
+        # A one-pager must fit one page: retry with tighter type before giving up with a warning.
+        for fit_level in range(0, MAX_FIT_LEVEL + 1 if template.name == "onepager" else 1):
+            print_html = render_html(template, build_context(medium="print", fit_level=fit_level, **context_args))
+            pdf, pages, pdf_warnings = write_pdf(
+                print_html, base_dir=bundle.root, roots=roots,
+                identifier=input_hash + json.dumps(options.fingerprint()), when=when, variant=variant,
+                attachments=bundle.files if variant == "pdf/a-3b" else None)
+            if pages == 1:
+                break
+        if template.name == "onepager" and pages != 1:
+            pdf_warnings.append(f"the one-pager needs {pages} pages even with the tightest type; shorten the summary")
         files["brief.pdf"] = pdf
         warnings += pdf_warnings
 

@@ -180,7 +180,7 @@ def key_figures(model: Bundle, figures: dict[str, ResolvedMetric]) -> list[Resol
 
 def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dict[str, RenderedChart],
                   frames: dict[str, pd.DataFrame], *, medium: str, paper: str, theme: str | None,
-                  build_info: dict, interactive_js: str | None = None) -> dict:
+                  build_info: dict, interactive_js: str | None = None, fit_level: int = 0) -> dict:
     presenter = Presenter(model, figures)
     labels = {t.id: {c.name: c.label or c.name for c in t.columns} for t in model.tables}
     titles = {t.id: t.title for t in model.tables} | {v.id: v.title for v in model.views}
@@ -208,6 +208,7 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
         "interactive_js": Markup(interactive_js) if interactive_js else None,
         "paper": paper,
         "figures_shown": figures_shown(model),
+        "fit_level": fit_level,
     }
 
 
