@@ -95,14 +95,15 @@ def compute(bundle: LoadedBundle) -> Computed:
     views: dict[str, pd.DataFrame] = {}
     for index, view in enumerate(bundle.model.views):
         source = bundle.tables.get(view.table)
-        if source is None:
+        if source is None or view.table in bundle.invalid_tables:
             continue  # an unknown or unreadable table is reported elsewhere
         try:
             views[view.id] = build_view(source, view)
         except AggregateError as exc:
             failures.append((("views", index), f"view '{view.id}': {exc}"))
 
-    frames = {**bundle.tables, **views}
+    # Tables with bad cells were reported cell by cell; sums over them would only add noise.
+    frames = {k: v for k, v in {**bundle.tables, **views}.items() if k not in bundle.invalid_tables}
     by_id = {m.id: (i, m) for i, m in enumerate(bundle.model.metrics)}
     resolved: dict[str, ResolvedMetric] = {}
     visiting: list[str] = []

@@ -29,6 +29,9 @@ class LoadedBundle:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     table_paths: dict[str, Path] = field(default_factory=dict)
     problems: Problems = field(default_factory=Problems)
+    complete: bool = True  # False when the model was salvaged from a manifest with schema errors
+    pruned_ids: set[str] = field(default_factory=set)
+    invalid_tables: set[str] = field(default_factory=set)  # with bad cells: aggregates would mislead
 
     @property
     def files(self) -> list[Path]:
@@ -64,9 +67,55 @@ def load_bundle(path: Path | str, limits: Limits = Limits()) -> LoadedBundle:
         bundle.model = Bundle.model_validate(data)
     except ValidationError as exc:
         _report_validation(exc, data, bundle)
-        return bundle
+        # Keep checking what is valid, so one typo does not hide the problems behind it.
+        bundle.model, bundle.pruned_ids = _salvage(data, exc)
+        bundle.complete = False
+        if bundle.model is None:
+            return bundle
     _load_tables(bundle, limits)
     return bundle
+
+
+# Stand-ins for required top-level fields that failed validation, used only to keep checking.
+_PLACEHOLDERS = {"id": "invalid", "title": "-", "as_of": "2000", "audience": "-", "authors": ["-"],
+                 "tlp": "TLP:CLEAR", "summary": "-"}
+
+
+def _salvage(data: dict, exc: ValidationError) -> tuple[Bundle | None, set[str]]:
+    """The manifest without the items that failed validation, or None when nothing is left to check.
+
+    A bad list item (one source, one metric) is dropped; a bad optional field is removed; a bad
+    required field gets a stand-in. The ids of dropped items are returned so references to them
+    are not reported a second time as "unknown".
+    """
+    pruned_ids: set[str] = set()
+    for _ in range(3):
+        drop: dict[str, set[int]] = {}
+        fields: set[str] = set()
+        for error in exc.errors(include_url=False):
+            loc = error["loc"]
+            if not loc:
+                return None, pruned_ids
+            name = str(loc[0])
+            if len(loc) >= 2 and isinstance(loc[1], int) and isinstance(data.get(name), list):
+                drop.setdefault(name, set()).add(loc[1])
+            else:
+                fields.add(name)
+        data = dict(data)
+        for name, indexes in drop.items():
+            items = data[name]
+            pruned_ids.update(str(items[i]["id"]) for i in indexes if isinstance(items[i], dict) and "id" in items[i])
+            data[name] = [item for i, item in enumerate(items) if i not in indexes]
+        for name in fields:
+            if name in _PLACEHOLDERS:
+                data[name] = _PLACEHOLDERS[name]
+            else:
+                data.pop(name, None)
+        try:
+            return Bundle.model_validate(data), pruned_ids
+        except ValidationError as again:
+            exc = again
+    return None, pruned_ids
 
 
 def _load_tables(bundle: LoadedBundle, limits: Limits) -> None:
@@ -85,7 +134,10 @@ def _load_tables(bundle: LoadedBundle, limits: Limits) -> None:
                                   f"'{table.file}' is not a CSV or Parquet file")
             continue
         bundle.table_paths[table.id] = path
+        errors_before = len(bundle.problems.errors)
         frame = read_table(table, path, bundle.problems, limits)
+        if len(bundle.problems.errors) > errors_before:
+            bundle.invalid_tables.add(table.id)
         if frame is not None:
             bundle.tables[table.id] = frame
 
