@@ -75,8 +75,13 @@ def dependency_versions() -> dict[str, str]:
     return versions
 
 
-def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, **overrides) -> BuildResult:
-    """Build one bundle into ``out/<bundle-id>/``. Raises BundleInvalid for bad input."""
+def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, cache_key: str | None = None,
+                 **overrides) -> BuildResult:
+    """Build one bundle into ``out/<bundle-id>/``. Raises BundleInvalid for bad input.
+
+    ``cache_key`` (from reportgen.batch) is recorded in the manifest so the next run can skip
+    this bundle when nothing it depends on has changed.
+    """
     from reportgen.charts import render_chart
     from reportgen.outputs import replace_folder
     from reportgen.render import build_context, choose_template, render_html
@@ -149,6 +154,7 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, **o
         "build_date": build_info["date_iso"],
         "inputs": inputs,
         "inputs_sha256": input_hash,
+        "cache_key": cache_key,
         "outputs": output_records,
         "warnings": warnings,
         "timings": {"seconds": round(time.perf_counter() - started, 3)},

@@ -31,18 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     _limit_options(validate)
 
     build = commands.add_parser("build", help="render briefings (HTML, PDF, charts, manifest)")
-    build.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                       help="bundle folder(s), or folders holding bundles")
-    build.add_argument("--out", type=Path, default=None, help="output folder (default: dist)")
-    build.add_argument("--format", dest="formats", default=None,
-                       help="comma-separated outputs: html,pdf (default: both)")
-    build.add_argument("--template", default=None, help="brief (default), onepager, report, or a folder")
-    build.add_argument("--theme", default=None, help="theme name or folder")
-    build.add_argument("--paper", choices=["letter", "a4"], default=None, help="paper size")
-    build.add_argument("--strict", action="store_true", help="fail on warnings")
-    build.add_argument("--pdf-variant", choices=["pdf/ua-1", "pdf/a-3b"], default=None,
-                       help="pdf/a-3b attaches the bundle's files inside the PDF")
-    build.add_argument("--interactive", action="store_true", help="add vega-embed interactive charts to the HTML")
+    from reportgen.cli_build import add_arguments
+
+    add_arguments(build)
     _limit_options(build)
 
     commands.add_parser("schema", help="print the JSON Schema of bundle.yaml")

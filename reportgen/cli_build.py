@@ -1,77 +1,155 @@
-"""``reportgen build``: find bundles, build each, summarise, map failures to exit codes."""
+"""``reportgen build``: options → batch run → progress and summary → exit code."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from pathlib import Path
 
-from reportgen.bundle.load import MANIFEST
-from reportgen.problems import BundleInvalid
+from reportgen.batch import Outcome, discover, parse_shard, run, shard
 
 EXIT_OK, EXIT_BUILD_FAILED, EXIT_INVALID = 0, 1, 2
+SUMMARY_STYLES = ("json", "github")
 
 
-def discover(paths: list[Path]) -> list[Path]:
-    """Bundle folders named directly, or every subfolder holding a bundle.yaml; stable order."""
-    found: dict[Path, None] = {}
-    for path in paths:
-        if (path / MANIFEST).is_file() or path.name == MANIFEST:
-            found[(path.parent if path.name == MANIFEST else path).resolve()] = None
-        elif path.is_dir():
-            for manifest in sorted(path.glob(f"*/{MANIFEST}")):
-                found[manifest.parent.resolve()] = None
-        else:
-            found[path.resolve()] = None  # reported as missing by the loader
-    return sorted(found, key=lambda p: p.as_posix())
+def add_arguments(build: argparse.ArgumentParser) -> None:
+    build.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                       help="bundle folder(s), or folders holding bundles")
+    build.add_argument("--out", type=Path, default=None, help="output folder (default: dist)")
+    build.add_argument("--format", dest="formats", default=None,
+                       help="comma-separated: outputs html,pdf (default both); add json or github "
+                            "for a machine-readable summary on stdout")
+    build.add_argument("--template", default=None, help="brief (default), onepager, report, or a folder")
+    build.add_argument("--theme", default=None, help="theme folder (theme.css) or .css file")
+    build.add_argument("--paper", choices=["letter", "a4"], default=None, help="paper size (default letter)")
+    build.add_argument("--strict", action="store_true", help="fail on warnings")
+    build.add_argument("--pdf-variant", choices=["pdf/ua-1", "pdf/a-3b"], default=None,
+                       help="pdf/ua-1 (default, tagged) or pdf/a-3b with the bundle's files attached")
+    build.add_argument("--interactive", action="store_true", help="add vega-embed interactive charts to the HTML")
+    build.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: number of cores)")
+    build.add_argument("--shard", default=None, metavar="I/N", help="build only slice I of N (for CI matrices)")
+    build.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    build.add_argument("--quiet", "-q", action="store_true", help="print only failures")
 
 
 def run_build(args: argparse.Namespace, limits) -> int:
-    from reportgen.builder import FORMATS, BuildOptions, build_bundle
+    from reportgen.builder import FORMATS, BuildOptions
     from reportgen.cli import UsageError
     from reportgen.render import TemplateNotFound, choose_template
     from reportgen.settings import load_settings
 
     settings = load_settings(Path.cwd())
-    formats = tuple(f.strip() for f in (args.formats or settings.get("format", "html,pdf")).split(",") if f.strip())
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown or not formats:
-        raise UsageError(f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}")
+    requested = [f.strip() for f in (args.formats or settings.get("format", "html,pdf")).split(",") if f.strip()]
+    unknown = [f for f in requested if f not in FORMATS + SUMMARY_STYLES]
+    if unknown:
+        raise UsageError(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS + SUMMARY_STYLES)}")
+    formats = tuple(f for f in requested if f in FORMATS) or FORMATS
+    style = next((f for f in requested if f in SUMMARY_STYLES), "text")
     template = args.template or settings.get("template")
     try:
         choose_template(template)
-    except TemplateNotFound as exc:
+        if args.shard:
+            parse_shard(args.shard)
+    except (TemplateNotFound, ValueError) as exc:
         raise UsageError(str(exc)) from None
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be 1 or more")
     options = BuildOptions(formats=formats, template=template, theme=args.theme or settings.get("theme"),
                            paper=args.paper or settings.get("paper", "letter"), strict=args.strict,
                            pdf_variant=args.pdf_variant or settings.get("pdf_variant", "pdf/ua-1"),
                            interactive=args.interactive, limits=limits)
     out = args.out or Path(settings.get("out", "dist"))
-    bundles = discover(args.paths)
+    bundles = shard(discover(args.paths), args.shard)
     if not bundles:
+        if args.shard:
+            _print_summary([], style, args.quiet)
+            return EXIT_OK  # an empty shard is not an error in a CI matrix
         raise UsageError("no bundles found (a bundle is a folder holding bundle.yaml)")
-    invalid = failed = 0
-    for path in bundles:
-        try:
-            result = build_bundle(path, out, options)
-        except BundleInvalid as exc:
-            invalid += 1
-            for problem in exc.problems:
-                print(problem.format(), file=sys.stderr)
-            print(f"FAILED {_show(path)}: invalid bundle, previous outputs left in place", file=sys.stderr)
-            continue
-        except Exception as exc:  # a renderer failure must not stop the other bundles
-            failed += 1
-            print(f"FAILED {_show(path)}: {type(exc).__name__}: {exc}", file=sys.stderr)
-            continue
-        for warning in result.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        names = ", ".join(p.name for p in result.outputs if p.suffix in (".html", ".pdf"))
-        pages = f", {result.pages} page(s)" if result.pages else ""
-        print(f"built {_show(result.out_dir)} ({names}{pages}) in {result.seconds:.2f} s")
-    if failed:
+    jobs = args.jobs or os.cpu_count() or 1
+
+    with _Progress(len(bundles), enabled=style == "text" and not args.quiet) as progress:
+        outcomes = run(bundles, out, options, jobs=jobs, force=args.force, on_done=progress.done)
+    _print_summary(outcomes, style, args.quiet)
+    if any(o.status == "failed" for o in outcomes):
         return EXIT_BUILD_FAILED
-    return EXIT_INVALID if invalid else EXIT_OK
+    return EXIT_INVALID if any(o.status == "invalid" for o in outcomes) else EXIT_OK
+
+
+class _Progress:
+    """A rich progress bar on a terminal; one plain line per bundle in CI logs or pipes."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.enabled = total, enabled
+        self.interactive = enabled and sys.stderr.isatty() and not os.environ.get("CI")
+        self.bar = None
+
+    def __enter__(self) -> "_Progress":
+        if self.interactive:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                                TimeRemainingColumn(), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("building", total=self.total)
+        return self
+
+    def done(self, outcome: Outcome) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1, description=Path(outcome.path).name)
+            self.bar.console.print(_line(outcome), highlight=False, markup=False)
+        elif self.enabled:
+            print(_line(outcome), flush=True)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _line(outcome: Outcome) -> str:
+    where = _show(Path(outcome.path))
+    if outcome.status == "built":
+        names = ", ".join(Path(p).name for p in outcome.outputs if p.endswith((".html", ".pdf")))
+        pages = f", {outcome.pages} page(s)" if outcome.pages else ""
+        return f"built   {where} → {names}{pages} in {outcome.seconds:.2f} s"
+    if outcome.status == "skipped":
+        return f"skipped {where} (unchanged since the last build)"
+    return f"FAILED  {where}: {'invalid bundle' if outcome.status == 'invalid' else outcome.errors[0]}"
+
+
+def _print_summary(outcomes: list[Outcome], style: str, quiet: bool) -> None:
+    if style == "json":
+        print(json.dumps({"ok": all(o.status in ("built", "skipped") for o in outcomes),
+                          "bundles": [o.as_dict() for o in outcomes]}, indent=2))
+        return
+    for outcome in outcomes:
+        for line in outcome.errors:
+            print(line if style == "text" else _github(line, "error"), file=sys.stderr if style == "text" else sys.stdout)
+        if not quiet:
+            for line in outcome.warnings:
+                print(f"warning: {line}" if style == "text" else _github(line, "warning"),
+                      file=sys.stderr if style == "text" else sys.stdout)
+    if style == "text" and not quiet:
+        counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "skipped", "invalid", "failed")}
+        print(", ".join(f"{n} {s}" for s, n in counts.items() if n) or "nothing to build", file=sys.stderr)
+    failed = [o for o in outcomes if o.status in ("invalid", "failed")]
+    if failed and style == "text":
+        print("failures:", file=sys.stderr)
+        for outcome in failed:
+            print(f"  {_show(Path(outcome.path))}: {outcome.errors[0] if outcome.errors else outcome.status}",
+                  file=sys.stderr)
+
+
+def _github(line: str, kind: str) -> str:
+    """Turn 'path:line:col: error: message' into an Actions annotation where it parses."""
+    import re
+
+    match = re.match(r"^(.+?):(\d+):(\d+): (?:error|warning): (.*)$", line)
+    if not match:
+        return f"::{kind}::{line}"
+    path, row, col, message = match.groups()
+    return f"::{kind} file={path},line={row},col={col}::{message}"
 
 
 def _show(path: Path) -> str:

@@ -77,9 +77,8 @@ def write_pdf(html: str, *, base_dir: Path, roots: list[Path], identifier: str, 
             uncompressed_pdf=False,
         )
         if attachments:
-            stamp = when.strftime("D:%Y%m%d%H%M%SZ")
             options["attachments"] = [Attachment(filename=str(p), name=p.name, relationship="Source",
-                                                 created=stamp, modified=stamp, url_fetcher=fetcher)
+                                                 created=when, modified=when, url_fetcher=fetcher)
                                       for p in attachments]
         rendered = document.render(**options)
         data = rendered.write_pdf(**options)

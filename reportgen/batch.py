@@ -1,0 +1,202 @@
+"""Many bundles: discovery, sharding, incremental skips and parallel builds.
+
+Each bundle builds in isolation: one failure is recorded and the others go on. Workers are
+processes (WeasyPrint and vl-convert are not thread-safe); each keeps its warm state — imported
+libraries, the vl-convert engine, fonts — across the bundles it is given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Callable, Iterable
+
+from reportgen import __version__
+from reportgen.bundle.load import MANIFEST
+
+PACKAGE = Path(__file__).parent
+
+
+@dataclass
+class Outcome:
+    path: str
+    bundle_id: str | None
+    status: str  # built | skipped | invalid | failed
+    seconds: float = 0.0
+    outputs: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    pages: int | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """Bundle folders named directly, or every subfolder holding a bundle.yaml; de-duplicated, sorted."""
+    found: dict[Path, None] = {}
+    for path in paths:
+        if path.name == MANIFEST and path.is_file():
+            found[path.parent.resolve()] = None
+        elif (path / MANIFEST).is_file():
+            found[path.resolve()] = None
+        elif path.is_dir():
+            for manifest in path.rglob(MANIFEST):
+                if not any(part.startswith(".") for part in manifest.relative_to(path).parts):
+                    found[manifest.parent.resolve()] = None
+        else:
+            found[path.resolve()] = None  # the loader reports it as missing
+    return sorted(found, key=lambda p: p.as_posix())
+
+
+def shard(bundles: list[Path], spec: str | None) -> list[Path]:
+    """``I/N``: the bundles whose name hashes to slot I of N. Adding a bundle moves no other."""
+    if not spec:
+        return bundles
+    index, count = parse_shard(spec)
+    return [b for b in bundles if int(hashlib.sha256(b.name.encode()).hexdigest(), 16) % count == index - 1]
+
+
+def parse_shard(spec: str) -> tuple[int, int]:
+    try:
+        index, count = (int(part) for part in spec.split("/"))
+    except ValueError:
+        raise ValueError(f"--shard takes I/N, e.g. 1/4, not '{spec}'") from None
+    if not 1 <= index <= count:
+        raise ValueError(f"--shard {spec}: I must be between 1 and N")
+    return index, count
+
+
+def _tree_digest(root: Path) -> list[tuple[str, str]]:
+    items = []
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts):
+            items.append((path.relative_to(root).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()))
+    return items
+
+
+@cache
+def _package_digest() -> str:
+    """Templates, themes and fonts shipped with this reportgen: a change to any rebuilds everything."""
+    parts = [(name, _tree_digest(PACKAGE / name)) for name in ("templates", "themes")]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def cache_key(bundle: Path, fingerprint: dict) -> str:
+    """Everything a build depends on: every file in the bundle folder, the template and theme
+    (the package's or the user's), the options, reportgen's version and SOURCE_DATE_EPOCH."""
+    extra = []
+    for name in ("template", "theme"):
+        value = fingerprint.get(name)
+        if value and Path(value).exists():
+            target = Path(value)
+            extra.append((name, _tree_digest(target) if target.is_dir() else
+                          hashlib.sha256(target.read_bytes()).hexdigest()))
+    material = {"bundle": _tree_digest(bundle), "package": _package_digest(), "extra": extra,
+                "options": fingerprint, "reportgen": __version__,
+                "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH")}
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+
+
+def bundle_id_of(bundle: Path) -> str | None:
+    """The id from bundle.yaml, read cheaply (no schema, no tables) for the incremental check."""
+    import yaml
+
+    try:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        data = yaml.load((bundle / MANIFEST).read_text(encoding="utf-8"), Loader=loader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    value = data.get("id") if isinstance(data, dict) else None
+    return value if isinstance(value, str) and value and "/" not in value and not value.startswith(".") else None
+
+
+def up_to_date(bundle: Path, out: Path, key: str) -> Outcome | None:
+    """An Outcome 'skipped' when the previous build in ``out`` has the same key and intact outputs."""
+    bundle_id = bundle_id_of(bundle)
+    if bundle_id is None:
+        return None
+    manifest_path = out / bundle_id / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if manifest.get("cache_key") != key:
+        return None
+    folder = manifest_path.parent
+    for record in manifest.get("outputs", []):
+        path = folder / record["path"]
+        if not path.is_file() or path.stat().st_size != record["bytes"]:
+            return None
+    return Outcome(str(bundle), bundle_id, "skipped",
+                   outputs=[(folder / r["path"]).as_posix() for r in manifest.get("outputs", [])])
+
+
+def build_one(bundle: Path, out: Path, options, key: str) -> Outcome:
+    """Build one bundle; never raises (the batch goes on), the outcome says what happened."""
+    from reportgen.builder import build_bundle
+    from reportgen.problems import BundleInvalid
+
+    started = time.perf_counter()
+    try:
+        result = build_bundle(bundle, out, options, cache_key=key)
+    except BundleInvalid as exc:
+        return Outcome(str(bundle), None, "invalid", time.perf_counter() - started,
+                       errors=[p.format() for p in exc.problems if p.severity.value == "error"],
+                       warnings=[p.format() for p in exc.problems if p.severity.value == "warning"])
+    except Exception as exc:  # a renderer failure must not stop the other bundles
+        return Outcome(str(bundle), None, "failed", time.perf_counter() - started,
+                       errors=[f"{type(exc).__name__}: {exc}"])
+    return Outcome(str(bundle), result.bundle_id, "built", result.seconds,
+                   outputs=[p.as_posix() for p in result.outputs], warnings=result.warnings, pages=result.pages)
+
+
+def _warm_worker() -> None:
+    # Import the heavy libraries once per worker, before its first bundle.
+    import reportgen.builder  # noqa: F401
+    import reportgen.charts  # noqa: F401
+    import reportgen.pdf  # noqa: F401
+
+
+def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool = False,
+        on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    """Build (or skip) every bundle; outcomes come back in the bundles' order."""
+    fingerprint = options.fingerprint()
+    keys = {b: cache_key(b, fingerprint) for b in bundles}
+    outcomes: dict[Path, Outcome] = {}
+    todo = []
+    for bundle in bundles:
+        skipped = None if force else up_to_date(bundle, out, keys[bundle])
+        if skipped:
+            outcomes[bundle] = skipped
+            if on_done:
+                on_done(skipped)
+        else:
+            todo.append(bundle)
+    if jobs <= 1 or len(todo) <= 1:
+        for bundle in todo:
+            outcomes[bundle] = build_one(bundle, out, options, keys[bundle])
+            if on_done:
+                on_done(outcomes[bundle])
+    else:
+        import multiprocessing
+
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context,
+                                 initializer=_warm_worker) as pool:
+            futures = {pool.submit(build_one, b, out, options, keys[b]): b for b in todo}
+            for future in as_completed(futures):
+                bundle = futures[future]
+                try:
+                    outcomes[bundle] = future.result()
+                except Exception as exc:  # a worker that died (out of memory, say)
+                    outcomes[bundle] = Outcome(str(bundle), None, "failed", errors=[f"worker died: {exc}"])
+                if on_done:
+                    on_done(outcomes[bundle])
+    return [outcomes[b] for b in bundles]
