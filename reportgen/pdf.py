@@ -10,6 +10,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from weasyprint import HTML
+
+from reportgen.pdftags import finish as finish_tags
 from weasyprint.urls import URLFetcher
 
 
@@ -81,6 +83,6 @@ def write_pdf(html: str, *, base_dir: Path, roots: list[Path], identifier: str, 
                                                  created=when, modified=when, url_fetcher=fetcher)
                                       for p in attachments]
         rendered = document.render(**options)
-        data = rendered.write_pdf(**options)
+        data = finish_tags(rendered.write_pdf(**options))
     warnings = [m for m in messages if "refused" not in m] + [f"blocked resource: {u}" for u in fetcher.refused]
     return data, len(rendered.pages), warnings

@@ -415,9 +415,6 @@ def test_running_header_footer_bands_hold_the_tlp_label(built):
         assert any(y1 > height - BAND for _, y1 in tlp), f"page {number}: no TLP label in the bottom 15 mm"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "WeasyPrint 70 tags margin-box text (@top-left/@top-right/@bottom-*) as /Span with an MCID, "
-    "not /Artifact: only the margin boxes' backgrounds are artifacts. Fix in reportgen (see report)."))
 def test_text_in_header_and_footer_bands_is_artifact(built):
     with built.open() as pdf:
         problems = []
@@ -432,10 +429,6 @@ def test_text_in_header_and_footer_bands_is_artifact(built):
     assert not problems, "running header/footer text not inside /Artifact:\n" + "\n".join(problems)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "WeasyPrint 70 builds structure elements for margin-box text but leaves them out of the tree "
-    "(weasyprint/pdf/tags.py, MarginBox case), so the running title, TLP labels and page numbers "
-    "are marked content that is neither real content nor /Artifact."))
 def test_all_marked_content_belongs_to_the_structure_tree(built):
     """PDF/UA 7.1-3: every MCID is reachable from /StructTreeRoot (else it should be an /Artifact)."""
     with built.open() as pdf:
@@ -505,7 +498,7 @@ def _findings(report, rule_id=None):
             for f in report.findings if rule_id is None or f.rule_id == rule_id]
 
 
-KNOWN_PDFUA = {"UA-15-003"}
+KNOWN_PDFUA: set[str] = set()
 
 
 def test_pdfua_no_findings_besides_known(pdfua_report):
@@ -513,11 +506,7 @@ def test_pdfua_no_findings_besides_known(pdfua_report):
     assert not unexpected, "\n".join(unexpected)
 
 
-def test_pdfua_table_headers_have_scope(request, built, pdfua_report):
-    if built.template != "onepager":  # the onepager has no table
-        request.applymarker(pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-            "UA-15-003 (warning, heuristic): table /TH cells carry no /Scope attribute. The HTML has "
-            "scope=col/row, but WeasyPrint 70 does not write /A <</O /Table /Scope ...>> into the tags.")))
+def test_pdfua_table_headers_have_scope(built, pdfua_report):
     assert not _findings(pdfua_report, "UA-15-003")
 
 
