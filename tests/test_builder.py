@@ -83,7 +83,9 @@ def test_render_failure_keeps_previous_outputs(tmp_path, capsys):
     templates.mkdir()
     (templates / "brief.html.j2").write_text("{{ b.title }} {{ missing_variable }}")
     assert main(["build", str(REAL_SAMPLE), "--out", str(out), "--format", "html", "--template", str(templates)]) == 1
-    assert "FAILED" in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert "FAILED  evidence/claude-distillation-2026: UndefinedError" in captured.out
+    assert "failures:\n  evidence/claude-distillation-2026: UndefinedError: 'missing_variable' is undefined" in captured.err
     assert sha256(out / "claude-distillation-2026" / "brief.html") == before
     assert sorted(p.name for p in out.iterdir()) == ["claude-distillation-2026"]
 
