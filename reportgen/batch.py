@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from reportgen import __version__
-from reportgen.bundle.load import MANIFEST
+from reportgen.bundle import MANIFEST
 
 PACKAGE = Path(__file__).parent
 

@@ -10,13 +10,13 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
+from reportgen.bundle import MANIFEST
 from reportgen.bundle.model import Bundle, Tlp
 from reportgen.bundle.paths import resolve_inside
 from reportgen.bundle.tables import Limits, read_table
 from reportgen.bundle.yamlsource import Positions, load_yaml
 from reportgen.problems import BundleInvalid, Problems
 
-MANIFEST = "bundle.yaml"
 _RENAMED_VALUES = {"TLP:WHITE": "TLP:CLEAR"}  # TLP 2.0 renamed WHITE to CLEAR
 
 

@@ -1,0 +1,135 @@
+"""Many bundles: discovery, shards, incremental skips, parallel workers, summaries, light start-up."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reportgen.batch import discover, parse_shard, shard
+from reportgen.cli import main
+from tests.conftest import REAL_SAMPLE
+
+
+def copy_bundle(root: Path, name: str, source: Path = REAL_SAMPLE) -> Path:
+    target = root / name
+    shutil.copytree(source, target)
+    manifest = target / "bundle.yaml"
+    manifest.write_text(manifest.read_text().replace("id: claude-distillation-2026", f"id: {name}", 1))
+    return target
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    evidence = tmp_path / "evidence"
+    for name in ("alpha", "bravo", "charlie"):
+        copy_bundle(evidence, name)
+    copy_bundle(evidence / "nested", "delta")
+    return evidence
+
+
+def test_discover_finds_nested_bundles_once_in_stable_order(repo):
+    found = discover([repo, repo / "alpha", repo / "alpha" / "bundle.yaml"])
+    assert [p.name for p in found] == ["alpha", "bravo", "charlie", "delta"]
+
+
+def test_shards_partition_the_bundles(repo):
+    bundles = discover([repo])
+    slices = [shard(bundles, f"{i}/3") for i in (1, 2, 3)]
+    assert sorted(p.name for s in slices for p in s) == [p.name for p in bundles]
+    assert shard(bundles, "2/3") == slices[1]  # deterministic
+    for bad in ("0/3", "4/3", "x", "1/0"):
+        with pytest.raises(ValueError):
+            parse_shard(bad)
+
+
+def test_incremental_rebuild_skips_unchanged_and_rebuilds_changed(repo, tmp_path, capsys):
+    out = tmp_path / "dist"
+    assert main(["build", str(repo), "--out", str(out), "--format", "html", "-j", "1"]) == 0
+    first = {p.name: (p / "brief.html").stat().st_mtime_ns for p in out.iterdir()}
+    capsys.readouterr()
+
+    csv = repo / "bravo" / "campaigns.csv"
+    csv.write_text(csv.read_text().replace("Decrypt\n", "Decrypt (feed)\n"))
+    assert main(["build", str(repo), "--out", str(out), "--format", "html,json", "-j", "1"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    status = {Path(b["path"]).name: b["status"] for b in summary["bundles"]}
+    assert status == {"alpha": "skipped", "bravo": "built", "charlie": "skipped", "delta": "skipped"}
+    assert (out / "alpha" / "brief.html").stat().st_mtime_ns == first["alpha"]
+
+    assert main(["build", str(repo), "--out", str(out), "--format", "html,json", "--force", "-j", "1"]) == 0
+    assert {b["status"] for b in json.loads(capsys.readouterr().out)["bundles"]} == {"built"}
+
+
+def test_changed_options_or_damaged_outputs_rebuild(repo, tmp_path, capsys):
+    out = tmp_path / "dist"
+    assert main(["build", str(repo / "alpha"), "--out", str(out), "--format", "html"]) == 0
+    capsys.readouterr()
+    (out / "alpha" / "brief.html").write_text("damaged")
+    assert main(["build", str(repo / "alpha"), "--out", str(out), "--format", "html,json"]) == 0
+    assert json.loads(capsys.readouterr().out)["bundles"][0]["status"] == "built"
+    assert main(["build", str(repo / "alpha"), "--out", str(out), "--format", "html,json", "--paper", "a4"]) == 0
+    assert json.loads(capsys.readouterr().out)["bundles"][0]["status"] == "built"
+
+
+def test_one_bad_bundle_does_not_stop_the_others_in_parallel(repo, tmp_path, capsys):
+    manifest = repo / "bravo" / "bundle.yaml"
+    manifest.write_text(manifest.read_text().replace("tlp: TLP:CLEAR", "tlp: TLP:WHITE"))
+    out = tmp_path / "dist"
+    code = main(["build", str(repo), "--out", str(out), "--format", "html,json", "--jobs", "2"])
+    assert code == 2
+    summary = json.loads(capsys.readouterr().out)
+    status = {Path(b["path"]).name: b["status"] for b in summary["bundles"]}
+    assert status == {"alpha": "built", "bravo": "invalid", "charlie": "built", "delta": "built"}
+    bravo = next(b for b in summary["bundles"] if b["status"] == "invalid")
+    assert any("TLP:CLEAR" in e for e in bravo["errors"])
+    assert sorted(p.name for p in out.iterdir()) == ["alpha", "charlie", "delta"]
+
+
+def test_github_summary_prints_annotations(repo, tmp_path, capsys):
+    manifest = repo / "alpha" / "bundle.yaml"
+    manifest.write_text(manifest.read_text().replace("value: 28800000", "value: -1"))
+    assert main(["build", str(repo / "alpha"), "--out", str(tmp_path), "--format", "html,github"]) == 2
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("::error file=") and ",line=" in line and "cannot be negative" in line
+               for line in lines), lines
+
+
+def test_plain_log_lines_in_ci(repo, tmp_path):
+    run = subprocess.run([sys.executable, "-m", "reportgen", "build", str(repo / "alpha"), "--out", str(tmp_path),
+                          "--format", "html"], capture_output=True, text=True, env={**_env(), "CI": "true"})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("built   ") and "\x1b[" not in run.stdout + run.stderr
+
+
+def test_empty_shard_is_not_an_error(repo, tmp_path):
+    bundles = discover([repo / "alpha"])
+    empty = next(f"{i}/8" for i in range(1, 9) if not shard(bundles, f"{i}/8"))
+    assert main(["build", str(repo / "alpha"), "--out", str(tmp_path), "--shard", empty]) == 0
+
+
+def test_help_and_validate_do_not_import_renderers():
+    code = ("import sys, contextlib, io\n"
+            "from reportgen.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    main(['validate', {str(REAL_SAMPLE)!r}])\n"
+            "heavy = sorted(m for m in ('weasyprint', 'altair', 'vl_convert', 'jinja2') if m in sys.modules)\n"
+            "print(','.join(heavy))\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env())
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == ""
+    help_run = subprocess.run([sys.executable, "-X", "importtime", "-m", "reportgen", "--help"],
+                              capture_output=True, text=True, env=_env())
+    assert "usage: reportgen" in help_run.stdout
+    imported = {line.split("|")[-1].strip() for line in help_run.stderr.splitlines() if "|" in line}
+    assert not {"weasyprint", "altair", "pandas", "pydantic"} & imported
+
+
+def _env() -> dict:
+    import os
+
+    return {k: v for k, v in os.environ.items() if k not in ("CI", "NO_COLOR")}
