@@ -36,6 +36,14 @@ def _parser() -> argparse.ArgumentParser:
     add_arguments(build)
     _limit_options(build)
 
+    serve = commands.add_parser("serve", help="preview a bundle's HTML on localhost, rebuilt on change")
+    serve.add_argument("path", type=Path, metavar="BUNDLE")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--template", default=None, help="brief (default), onepager, report, or a folder")
+    serve.add_argument("--theme", default=None, help="theme folder or .css file")
+    _limit_options(serve)
+
     commands.add_parser("schema", help="print the JSON Schema of bundle.yaml")
 
     new = commands.add_parser("new", help="scaffold a bundle that validates")
@@ -75,6 +83,13 @@ def main(argv: list[str] | None = None) -> int:
             except (FileExistsError, ValueError) as exc:
                 raise UsageError(str(exc)) from None
             print(f"created {created}; next: reportgen validate {args.path}")
+            return EXIT_OK
+        if args.command == "serve":
+            from reportgen.builder import BuildOptions
+            from reportgen.serve import serve
+
+            serve(args.path, BuildOptions(formats=("html",), template=args.template, theme=args.theme,
+                                          limits=_limits(args)), host=args.host, port=args.port)
             return EXIT_OK
         if args.command == "build":
             from reportgen.cli_build import run_build

@@ -1,0 +1,59 @@
+"""``reportgen serve``: a real server on loopback, rebuilding when the bundle changes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+from tests.conftest import REAL_SAMPLE
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode("utf-8")
+
+
+def wait_for(predicate, seconds: float = 30.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError("condition not met in time")
+
+
+def test_serve_rebuilds_on_change_and_shows_errors_in_the_page(tmp_path):
+    bundle = tmp_path / "bundle"
+    shutil.copytree(REAL_SAMPLE, bundle)
+    process = subprocess.Popen([sys.executable, "-u", "-m", "reportgen", "serve", str(bundle), "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        url = None
+        deadline = time.monotonic() + 60
+        while url is None and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            match = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+            url = match.group(1) if match else None
+        assert url, "server did not start"
+        page = fetch(url)
+        assert "Alleged distillation of Claude" in page and "/__version" in page
+        version = fetch(url + "__version")
+
+        manifest = bundle / "bundle.yaml"
+        manifest.write_text(manifest.read_text().replace("title: Alleged distillation of Claude",
+                                                         "title: Revised distillation of Claude", 1))
+        wait_for(lambda: fetch(url + "__version") != version)
+        assert "Revised distillation of Claude" in fetch(url)
+
+        manifest.write_text(manifest.read_text().replace("tlp: TLP:CLEAR", "tlp: TLP:WHITE"))
+        wait_for(lambda: "The bundle has problems" in fetch(url))
+        assert "TLP:CLEAR" in fetch(url)  # the hint is in the page
+        assert process.poll() is None  # still serving
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
