@@ -44,7 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--theme", default=None, help="theme folder or .css file")
     _limit_options(serve)
 
-    commands.add_parser("schema", help="print the JSON Schema of bundle.yaml")
+    schema = commands.add_parser("schema", help="print the JSON Schema of bundle.yaml (or of manifest.json)")
+    schema.add_argument("which", nargs="?", choices=["bundle", "manifest"], default="bundle")
 
     new = commands.add_parser("new", help="scaffold a bundle that validates")
     new.add_argument("path", type=Path, metavar="PATH", help="folder to create")
@@ -71,9 +72,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "validate":
             return _validate(args)
         if args.command == "schema":
-            from reportgen.bundle.model import json_schema
+            if args.which == "manifest":
+                print((Path(__file__).parent / "schemas" / "manifest.schema.json").read_text(encoding="utf-8"), end="")
+            else:
+                from reportgen.bundle.model import json_schema
 
-            print(json.dumps(json_schema(), indent=2))
+                print(json.dumps(json_schema(), indent=2))
             return EXIT_OK
         if args.command == "new":
             from reportgen.scaffold import scaffold

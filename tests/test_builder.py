@@ -158,3 +158,16 @@ def test_cli_subprocess_reports_bad_bundle_without_traceback(tmp_path):
                          capture_output=True, text=True)
     assert run.returncode == 2
     assert "TLP:CLEAR" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_manifest_matches_its_json_schema(built, capsys):
+    import jsonschema
+
+    assert main(["schema", "manifest"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    manifest = json.loads((built(REAL_SAMPLE) / "manifest.json").read_text())
+    jsonschema.validate(manifest, schema)
+    manifest["surprise"] = 1
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(manifest, schema)
