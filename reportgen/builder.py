@@ -20,6 +20,7 @@ DEPENDENCIES = ["jinja2", "weasyprint", "pandas", "altair", "vl-convert-python",
                 "markdown-it-py", "pydyf", "fonttools"]
 FORMATS = ("html", "pdf")
 MAX_FIT_LEVEL = 3
+CHART_CACHE = Path(".reportgen-cache") / "charts"  # under --out, so a cached dist/ keeps it
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class BuildOptions:
     pdf_variant: str = "pdf/ua-1"
     interactive: bool = False
     limits: Limits = field(default_factory=Limits)
+    chart_cache: bool = True
 
     def fingerprint(self) -> dict:
         return {"formats": list(self.formats), "template": self.template or "brief", "theme": self.theme or "default",
@@ -98,7 +100,8 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
     template = choose_template(options.template)
 
     frames = {**bundle.tables, **computed.views}
-    charts = {c.id: render_chart(frames[c.table], c) for c in model.charts}
+    chart_cache = out / CHART_CACHE if options.chart_cache else None
+    charts = {c.id: render_chart(frames[c.table], c, chart_cache) for c in model.charts}
     inputs = [file_record(p, bundle.root) for p in bundle.files]
     input_hash = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
     when = build_date()
@@ -127,7 +130,7 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
             print_html = render_html(template, build_context(medium="print", fit_level=fit_level, **context_args))
             pdf, pages, pdf_warnings = write_pdf(
                 print_html, base_dir=bundle.root, roots=roots,
-                identifier=input_hash + json.dumps(options.fingerprint()), when=when, variant=variant,
+                identifier=input_hash + json.dumps(options.fingerprint()), when=when, theme=options.theme, variant=variant,
                 attachments=bundle.files if variant == "pdf/a-3b" else None)
             if pages == 1:
                 break

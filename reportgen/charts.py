@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -39,11 +39,15 @@ class RenderedChart:
     svg: str
     alt: str
     frame: pd.DataFrame  # the data actually drawn, for the data-table equivalent
-    spec: dict
 
     @property
     def id(self) -> str:
         return self.chart.id
+
+    @cached_property
+    def spec(self) -> dict:
+        """The Vega-Lite spec (for --interactive); built on demand, as a cached SVG needs none."""
+        return vega_lite(self.frame, self.chart)
 
 
 @cache
@@ -151,12 +155,57 @@ def house_config() -> dict:
     }
 
 
-def render_chart(frame: pd.DataFrame, chart: Chart, cache_dir: Path | None = None) -> RenderedChart:
-    data = prepare(frame, chart)
-    spec = to_altair(data, chart).properties(padding={"left": 4, "right": 40, "top": 8, "bottom": 4}).to_dict()
+def vega_lite(data: pd.DataFrame, chart: Chart) -> dict:
+    # Our own code builds every channel, so Altair's schema validation would only re-check it.
+    spec = to_altair(data, chart).properties(padding={"left": 4, "right": 40, "top": 8, "bottom": 4}).to_dict(
+        validate=False)
     spec["config"] = house_config()
-    svg = _stable_ids(_svg(spec, cache_dir), chart.id)
-    return RenderedChart(chart, svg, chart.alt or alt_text(data, chart), data, spec)
+    return spec
+
+
+@cache
+def _style_version() -> str:
+    """Changes whenever this module, the fonts or vl-convert change: old cached SVGs then miss."""
+    from importlib import metadata
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for font in sorted(FONT_DIR.glob("*.ttf")):
+        digest.update(font.read_bytes())
+    digest.update(metadata.version("vl-convert-python").encode())
+    digest.update(metadata.version("altair").encode())
+    return digest.hexdigest()
+
+
+def cache_key(data: pd.DataFrame, chart: Chart) -> str:
+    """A chart's identity without building its spec: declaration, drawn data, house style."""
+    material = json.dumps(chart.model_dump(mode="json"), sort_keys=True) + data.to_csv(index=False) + _style_version()
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def render_chart(frame: pd.DataFrame, chart: Chart, cache_dir: Path | None = None) -> RenderedChart:
+    """Chart SVG; with ``cache_dir``, an unchanged chart skips Altair and vl-convert entirely."""
+    data = prepare(frame, chart)
+    cached = cache_dir / f"{cache_key(data, chart)}.svg" if cache_dir else None
+    if cached is not None and cached.is_file():
+        svg = cached.read_text(encoding="utf-8")
+    else:
+        svg = _stable_ids(_converter().vegalite_to_svg(vega_lite(data, chart), allowed_base_urls=[]), chart.id)
+        if cached is not None:
+            _write_atomically(cached, svg)
+    return RenderedChart(chart, svg, chart.alt or alt_text(data, chart), data)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    # Parallel workers may render the same chart: write aside, then rename into place.
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(text)
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, path)
 
 
 def _stable_ids(svg: str, prefix: str) -> str:
@@ -167,19 +216,6 @@ def _stable_ids(svg: str, prefix: str) -> str:
     found = list(dict.fromkeys(re.findall(r'id="(clip\d+)"', svg)))
     mapping = {old: f"{prefix}-clip{i}" for i, old in enumerate(found, start=1)}
     return re.sub(r'(?<=id=")clip\d+(?=")|(?<=url\(#)clip\d+(?=\))', lambda m: mapping.get(m.group(0), m.group(0)), svg)
-
-
-def _svg(spec: dict, cache_dir: Path | None) -> str:
-    """SVG for a spec; identical specs are converted once (cached on disk by hash when asked)."""
-    key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
-    cached = cache_dir / f"{key}.svg" if cache_dir else None
-    if cached and cached.exists():
-        return cached.read_text(encoding="utf-8")
-    svg = _converter().vegalite_to_svg(spec, allowed_base_urls=[])
-    if cached:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        cached.write_text(svg, encoding="utf-8")
-    return svg
 
 
 _KIND_NAMES = {ChartType.BAR: "Bar chart", ChartType.HBAR: "Horizontal bar chart", ChartType.LINE: "Line chart",

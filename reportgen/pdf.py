@@ -9,7 +9,10 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint import HTML
+from functools import cache
+
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 
 from reportgen.pdftags import finish as finish_tags
 from weasyprint.urls import URLFetcher
@@ -63,12 +66,37 @@ def _weasyprint_warnings():
         logger.propagate = previous
 
 
+@cache
+def _fonts() -> FontConfiguration:
+    return FontConfiguration()
+
+
+def house_stylesheet(theme: str | None, roots: tuple[Path, ...]) -> tuple[CSS, tuple[str, ...]]:
+    """Fonts and theme, parsed once per process with one font configuration (both are costly).
+
+    Keyed by the CSS text itself, so a theme edited during a long-running process is re-read.
+    """
+    from reportgen.render import font_css, theme_css
+
+    return _parse_stylesheet(font_css("print") + "\n" + theme_css(theme, "print"), roots)
+
+
+@cache
+def _parse_stylesheet(text: str, roots: tuple[Path, ...]) -> tuple[CSS, tuple[str, ...]]:
+    fetcher = ContainedFetcher(list(roots))
+    with _weasyprint_warnings() as messages:
+        css = CSS(string=text, url_fetcher=fetcher, font_config=_fonts())
+    return css, tuple(messages) + tuple(f"blocked resource: {u}" for u in fetcher.refused)
+
+
 def write_pdf(html: str, *, base_dir: Path, roots: list[Path], identifier: str, when: datetime,
-              variant: str = "pdf/ua-1", attachments: list[Path] | None = None) -> tuple[bytes, int, list[str]]:
+              theme: str | None = None, variant: str = "pdf/ua-1",
+              attachments: list[Path] | None = None) -> tuple[bytes, int, list[str]]:
     """PDF bytes, page count and WeasyPrint's warnings (missing glyphs, refused URLs, CSS ignored)."""
     from weasyprint import Attachment
 
     fetcher = ContainedFetcher(roots)
+    stylesheet, stylesheet_warnings = house_stylesheet(theme, tuple(roots))
     with _weasyprint_warnings() as messages:
         document = HTML(string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
         options = dict(
@@ -82,7 +110,8 @@ def write_pdf(html: str, *, base_dir: Path, roots: list[Path], identifier: str, 
             options["attachments"] = [Attachment(filename=str(p), name=p.name, relationship="Source",
                                                  created=when, modified=when, url_fetcher=fetcher)
                                       for p in attachments]
-        rendered = document.render(**options)
+        rendered = document.render(stylesheets=[stylesheet], font_config=_fonts(), **options)
         data = finish_tags(rendered.write_pdf(**options))
-    warnings = [m for m in messages if "refused" not in m] + [f"blocked resource: {u}" for u in fetcher.refused]
+    warnings = [m for m in (*stylesheet_warnings, *messages) if "refused" not in m] + \
+        [f"blocked resource: {u}" for u in fetcher.refused]
     return data, len(rendered.pages), warnings

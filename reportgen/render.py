@@ -186,7 +186,9 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
     titles = {t.id: t.title for t in model.tables} | {v.id: v.title for v in model.views}
     chart_index = {c: i for i, c in enumerate(charts, start=1)}
     title = model.title
-    css = font_css(medium) + "\n" + theme_css(theme, medium) + (page_css(model, paper, title) if medium == "print" else "")
+    # In print, fonts and theme come as one stylesheet parsed once per process (reportgen.pdf);
+    # only the @page rules, which name this bundle's title and marking, are inline.
+    css = page_css(model, paper, title) if medium == "print" else font_css(medium) + "\n" + theme_css(theme, medium)
     return {
         "b": model,
         "p": presenter,

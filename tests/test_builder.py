@@ -72,7 +72,7 @@ def test_invalid_bundle_exits_2_and_keeps_previous_outputs(tmp_path, capsys):
     assert "Traceback" not in err
     now = {p.name: sha256(p) for p in (out / "claude-distillation-2026").rglob("*") if p.is_file()}
     assert now == previous
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging folder left
+    assert sorted(p.name for p in out.iterdir()) == [".reportgen-cache", "claude-distillation-2026"]  # no staging left
 
 
 def test_render_failure_keeps_previous_outputs(tmp_path, capsys):
@@ -87,7 +87,7 @@ def test_render_failure_keeps_previous_outputs(tmp_path, capsys):
     assert "FAILED  evidence/claude-distillation-2026: UndefinedError" in captured.out
     assert "failures:\n  evidence/claude-distillation-2026: UndefinedError: 'missing_variable' is undefined" in captured.err
     assert sha256(out / "claude-distillation-2026" / "brief.html") == before
-    assert sorted(p.name for p in out.iterdir()) == ["claude-distillation-2026"]
+    assert sorted(p.name for p in out.iterdir()) == [".reportgen-cache", "claude-distillation-2026"]
 
 
 def test_user_template_overrides_one_block(tmp_path):
@@ -171,3 +171,14 @@ def test_manifest_matches_its_json_schema(built, capsys):
     manifest["surprise"] = 1
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(manifest, schema)
+
+
+def test_unchanged_charts_come_from_the_cache(tmp_path):
+    out = tmp_path / "out"
+    assert main(["build", str(REAL_SAMPLE), "--out", str(out), "--format", "html"]) == 0
+    cached = sorted((out / ".reportgen-cache" / "charts").glob("*.svg"))
+    assert len(cached) == 2
+    for path in cached:  # a marker proves the next build reads the cache instead of re-rendering
+        path.write_text(path.read_text().replace("</svg>", "<desc>from-cache</desc></svg>"))
+    assert main(["build", str(REAL_SAMPLE), "--out", str(out), "--format", "html", "--force"]) == 0
+    assert (out / "claude-distillation-2026" / "brief.html").read_text().count("from-cache") == 2
