@@ -186,7 +186,8 @@ def _interactive_script(charts) -> str:
     import vl_convert
 
     bundle = vl_convert.javascript_bundle()
-    specs = {cid: c.spec for cid, c in charts.items()}
+    # vega-embed's SVG takes its accessible name from the spec's description.
+    specs = {cid: {**c.spec, "description": c.alt} for cid, c in charts.items()}
     payload = json.dumps(specs).replace("</", "<\\/")
     library = bundle.replace("</script", "<\\/script")
     return (f"<script>{library}</script>\n<script>\n"
@@ -194,5 +195,8 @@ def _interactive_script(charts) -> str:
             "for (const [id, spec] of Object.entries(specs)) {\n"
             "  const holder = document.querySelector(`#chart-${id} .chart-body`);\n"
             "  if (!holder) continue;\n"
-            "  vegaEmbed(holder, spec, {renderer: 'svg', actions: false}).catch(() => {});\n"
+            "  vegaEmbed(holder, spec, {renderer: 'svg', actions: false}).then(() => {\n"
+            "    const svg = holder.querySelector('svg');\n"
+            "    if (svg) { svg.setAttribute('role', 'img'); svg.setAttribute('aria-label', spec.description); }\n"
+            "  }).catch(() => {});  // on any error the static SVG stays\n"
             "}\n</script>")

@@ -91,12 +91,53 @@ def theme_css(theme: str | None, medium: str = "screen") -> str:
     if medium == "screen":  # responsive rules WeasyPrint does not understand stay out of the PDF
         css += "\n" + (THEMES / "default" / "screen.css").read_text(encoding="utf-8")
     if theme and theme != "default":
-        folder = Path(theme)
-        extra = folder / "theme.css" if folder.is_dir() else folder
-        if not extra.is_file():
-            raise TemplateNotFound(f"theme '{theme}' not found: give a folder with theme.css or a .css file")
-        css += "\n/* theme: " + extra.name + " */\n" + extra.read_text(encoding="utf-8")
+        extra = _theme_file(theme)
+        css += "\n/* theme: " + extra.name + " */\n" + inline_urls(extra.read_text(encoding="utf-8"), extra.parent)
     return css
+
+
+def _theme_file(theme: str) -> Path:
+    folder = Path(theme)
+    extra = folder / "theme.css" if folder.is_dir() else folder
+    if not extra.is_file():
+        raise TemplateNotFound(f"theme '{theme}' not found: give a folder with theme.css or a .css file")
+    return extra
+
+
+_MIME = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".otf": "font/otf",
+         ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def inline_urls(css: str, folder: Path) -> str:
+    """A theme's own files (fonts, images) become data: URIs, so the HTML stays one file.
+
+    Anything else (another folder, the network) is left for the PDF fetcher to refuse and the
+    HTML tests to catch: a theme cannot make the briefing load from outside.
+    """
+    root = folder.resolve()
+
+    def replace(match: re.Match) -> str:
+        target = match.group(2)
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE):
+            return match.group(0)
+        path = (folder / target).resolve()
+        if not path.is_relative_to(root) or not path.is_file() or path.suffix.lower() not in _MIME:
+            return match.group(0)
+        data = base64.b64encode(path.read_bytes()).decode()
+        return f'url("data:{_MIME[path.suffix.lower()]};base64,{data}")'
+
+    return re.sub(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""", replace, css)
+
+
+def theme_logo(theme: str | None) -> str | None:
+    """logo.svg or logo.png in a theme folder, as a data: URI for the title block."""
+    if not theme or theme == "default" or not Path(theme).is_dir():
+        return None
+    for name in ("logo.svg", "logo.png"):
+        path = Path(theme) / name
+        if path.is_file():
+            return f"data:{_MIME[path.suffix]};base64,{base64.b64encode(path.read_bytes()).decode()}"
+    return None
 
 
 def page_css(bundle: Bundle, paper: str, title: str) -> str:
@@ -211,6 +252,7 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
         "paper": paper,
         "figures_shown": figures_shown(model),
         "fit_level": fit_level,
+        "logo": theme_logo(theme),
     }
 
 

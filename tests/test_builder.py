@@ -182,3 +182,25 @@ def test_unchanged_charts_come_from_the_cache(tmp_path):
         path.write_text(path.read_text().replace("</svg>", "<desc>from-cache</desc></svg>"))
     assert main(["build", str(REAL_SAMPLE), "--out", str(out), "--format", "html", "--force"]) == 0
     assert (out / "claude-distillation-2026" / "brief.html").read_text().count("from-cache") == 2
+
+
+def test_theme_with_logo_and_font_stays_self_contained(tmp_path):
+    from tests.test_html import external_references
+    from bs4 import BeautifulSoup
+
+    theme = tmp_path / "house"
+    (theme / "fonts").mkdir(parents=True)
+    shutil.copy(Path("reportgen/themes/fonts/NotoSerif-Bold.ttf"), theme / "fonts" / "House.ttf")
+    (theme / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+                                    '<rect width="40" height="20" fill="#5b0f2e"/></svg>')
+    (theme / "theme.css").write_text('@font-face { font-family: "House"; src: url(fonts/House.ttf); }\n'
+                                     'h1 { font-family: "House"; }\n:root { --accent: #5b0f2e; }\n')
+    assert main(["build", str(REAL_SAMPLE), "--out", str(tmp_path / "out"), "--theme", str(theme)]) == 0
+    html = (tmp_path / "out/claude-distillation-2026/brief.html").read_text()
+    soup = BeautifulSoup(html, "html5lib")
+    assert external_references(html, soup) == []
+    assert soup.select_one("header img.logo")["src"].startswith("data:image/svg+xml;base64,")
+    assert 'font-family: "House"; src: url("data:font/ttf;base64,' in html
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "out/claude-distillation-2026/brief.pdf")],
+                           capture_output=True, text=True, check=True).stdout
+    assert "House" in fonts or "NotoSerif-Bold" in fonts.split("\n", 2)[2]

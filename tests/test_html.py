@@ -127,3 +127,12 @@ def test_nu_html_checker_reports_nothing(built, bundle, template):
 def test_axe_core_finds_no_wcag_violations(built, bundle, template):
     violations = run_axe(built(bundle, template) / "brief.html")
     assert [(v["id"], v["help"], [n["html"][:120] for n in v["nodes"]]) for v in violations] == []
+
+
+@needs_checkers
+def test_interactive_charts_pass_axe_after_scripts_run(tmp_path):
+    from reportgen.cli import main
+
+    assert main(["build", str(REAL_SAMPLE), "--out", str(tmp_path), "--format", "html", "--interactive"]) == 0
+    violations = run_axe(tmp_path / "claude-distillation-2026" / "brief.html")
+    assert [(v["id"], [n["html"][:120] for n in v["nodes"]]) for v in violations] == []
