@@ -1,7 +1,5 @@
-"""``python -m reportgen`` runs the command line."""
+"""``python -m reportgen`` runs the command line, exactly as the ``reportgen`` script does."""
 
-import sys
+from reportgen.cli import entry
 
-from reportgen.cli import main
-
-sys.exit(main())
+entry()

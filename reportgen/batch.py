@@ -21,6 +21,7 @@ from reportgen import __version__
 from reportgen.bundle import MANIFEST
 
 PACKAGE = Path(__file__).parent
+BUNDLES_PER_WORKER = 4
 
 
 @dataclass
@@ -179,7 +180,10 @@ def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool =
                 on_done(skipped)
         else:
             todo.append(bundle)
-    if jobs <= 1 or len(todo) <= 1:
+    # A worker costs about as much to start as a few briefings take to build: parallelise only
+    # when each worker gets several bundles.
+    workers = min(jobs, len(todo) // BUNDLES_PER_WORKER)
+    if workers <= 1:
         for bundle in todo:
             outcomes[bundle] = build_one(bundle, out, options, keys[bundle])
             if on_done:
@@ -187,8 +191,11 @@ def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool =
     else:
         import multiprocessing
 
+        # Workers fork from a fork server that imported the renderers once: each starts warm,
+        # and no worker inherits the parent's threads (the progress bar) or vl-convert engine.
         context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context,
+        context.set_forkserver_preload(["reportgen.builder", "reportgen.charts", "reportgen.pdf", "reportgen.render"])
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                  initializer=_warm_worker) as pool:
             futures = {pool.submit(build_one, b, out, options, keys[b]): b for b in todo}
             for future in as_completed(futures):
