@@ -19,6 +19,7 @@ from typing import Callable, Iterable
 
 from reportgen import __version__
 from reportgen.bundle import MANIFEST
+from reportgen.versions import dependency_versions
 
 PACKAGE = Path(__file__).parent
 BUNDLES_PER_WORKER = 4
@@ -100,7 +101,7 @@ def cache_key(bundle: Path, fingerprint: dict) -> str:
             extra.append((name, _tree_digest(target) if target.is_dir() else
                           hashlib.sha256(target.read_bytes()).hexdigest()))
     material = {"bundle": _tree_digest(bundle), "package": _package_digest(), "extra": extra,
-                "options": fingerprint, "reportgen": __version__,
+                "options": fingerprint, "reportgen": __version__, "dependencies": dependency_versions(),
                 "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH")}
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
@@ -135,8 +136,11 @@ def up_to_date(bundle: Path, out: Path, key: str) -> Outcome | None:
         path = folder / record["path"]
         if not path.is_file() or path.stat().st_size != record["bytes"]:
             return None
+    records = manifest.get("outputs", [])
     return Outcome(str(bundle), bundle_id, "skipped",
-                   outputs=[(folder / r["path"]).as_posix() for r in manifest.get("outputs", [])])
+                   outputs=sorted([(folder / r["path"]).as_posix() for r in records] + [manifest_path.as_posix()]),
+                   warnings=list(manifest.get("warnings", [])),
+                   pages=next((r.get("pages") for r in records if r["path"] == "brief.pdf"), None))
 
 
 def build_one(bundle: Path, out: Path, options, key: str) -> Outcome:
@@ -168,8 +172,8 @@ def _warm_worker() -> None:
 def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool = False,
         on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
     """Build (or skip) every bundle; outcomes come back in the bundles' order."""
-    fingerprint = options.fingerprint()
-    keys = {b: cache_key(b, fingerprint) for b in bundles}
+    material = options.cache_material()
+    keys = {b: cache_key(b, material) for b in bundles}
     outcomes: dict[Path, Outcome] = {}
     todo = []
     for bundle in bundles:

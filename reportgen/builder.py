@@ -8,16 +8,14 @@ import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 
 from reportgen import __version__
+from reportgen.versions import dependency_versions
 from reportgen.bundle.tables import Limits
 from reportgen.problems import BundleInvalid
 
 MANIFEST_SCHEMA_VERSION = 1
-DEPENDENCIES = ["jinja2", "weasyprint", "pandas", "altair", "vl-convert-python", "pydantic", "pyyaml",
-                "markdown-it-py", "pydyf", "fonttools"]
 FORMATS = ("html", "pdf")
 MAX_FIT_LEVEL = 3
 CHART_CACHE = Path(".reportgen-cache") / "charts"  # under --out, so a cached dist/ keeps it
@@ -39,6 +37,11 @@ class BuildOptions:
         return {"formats": list(self.formats), "template": self.template or "brief", "theme": self.theme or "default",
                 "paper": self.paper, "strict": self.strict, "pdf_variant": self.pdf_variant,
                 "interactive": self.interactive}
+
+    def cache_material(self) -> dict:
+        """What an incremental build compares: the fingerprint, plus limits (they decide validity)."""
+        return {**self.fingerprint(), "limits": [self.limits.max_rows, self.limits.max_table_bytes,
+                                                 self.limits.max_manifest_bytes, self.limits.max_yaml_nodes]}
 
 
 @dataclass
@@ -65,16 +68,6 @@ def build_date() -> datetime:
 def file_record(path: Path, root: Path, data: bytes | None = None) -> dict:
     data = path.read_bytes() if data is None else data
     return {"path": path.relative_to(root).as_posix(), "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-
-
-def dependency_versions() -> dict[str, str]:
-    versions = {}
-    for name in DEPENDENCIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
 
 
 def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, cache_key: str | None = None,
@@ -148,7 +141,7 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
         output_records.append(record)
     manifest = {
         "schema_version": MANIFEST_SCHEMA_VERSION,
-        "bundle": {"id": model.id, "title": model.title, "path": bundle.root.as_posix(),
+        "bundle": {"id": model.id, "title": model.title, "path": _shown_path(bundle.root),
                    "synthetic": model.synthetic, "tlp": model.tlp.value},
         "reportgen": __version__,
         "dependencies": dependency_versions(),
@@ -166,6 +159,14 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
     replace_folder(out_dir, files)
     return BuildResult(model.id, out_dir, [out_dir / name for name in sorted(files)], warnings,
                        manifest["timings"]["seconds"], pages)
+
+
+def _shown_path(path: Path) -> str:
+    """Relative to the working directory when inside it, so checkouts in different places agree."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _theme_folder(theme: str | None) -> Path | None:

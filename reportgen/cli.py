@@ -92,9 +92,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             from reportgen.builder import BuildOptions
             from reportgen.serve import serve
+            from reportgen.settings import load_settings
 
-            serve(args.path, BuildOptions(formats=("html",), template=args.template, theme=args.theme,
-                                          limits=_limits(args)), host=args.host, port=args.port)
+            settings = load_settings(Path.cwd())
+            serve(args.path, BuildOptions(formats=("html",), template=args.template or settings.get("template"),
+                                          theme=args.theme or settings.get("theme"), limits=_limits(args)),
+                  host=args.host, port=args.port)
             return EXIT_OK
         if args.command == "build":
             from reportgen.cli_build import run_build

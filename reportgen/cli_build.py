@@ -37,7 +37,7 @@ def add_arguments(build: argparse.ArgumentParser) -> None:
 def run_build(args: argparse.Namespace, limits) -> int:
     from reportgen.builder import FORMATS, BuildOptions
     from reportgen.cli import UsageError
-    from reportgen.render import TemplateNotFound, choose_template
+    from reportgen.render import TemplateNotFound, choose_template, theme_css
     from reportgen.settings import load_settings
 
     settings = load_settings(Path.cwd())
@@ -48,15 +48,17 @@ def run_build(args: argparse.Namespace, limits) -> int:
     formats = tuple(f for f in requested if f in FORMATS) or FORMATS
     style = next((f for f in requested if f in SUMMARY_STYLES), "text")
     template = args.template or settings.get("template")
+    theme = args.theme or settings.get("theme")
     try:
         choose_template(template)
+        theme_css(theme)
         if args.shard:
             parse_shard(args.shard)
     except (TemplateNotFound, ValueError) as exc:
         raise UsageError(str(exc)) from None
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be 1 or more")
-    options = BuildOptions(formats=formats, template=template, theme=args.theme or settings.get("theme"),
+    options = BuildOptions(formats=formats, template=template, theme=theme,
                            paper=args.paper or settings.get("paper", "letter"), strict=args.strict,
                            pdf_variant=args.pdf_variant or settings.get("pdf_variant", "pdf/ua-1"),
                            interactive=args.interactive, limits=limits)
@@ -145,11 +147,16 @@ def _github(line: str, kind: str) -> str:
     """Turn 'path:line:col: error: message' into an Actions annotation where it parses."""
     import re
 
-    match = re.match(r"^(.+?):(\d+):(\d+): (?:error|warning): (.*)$", line)
+    match = re.match(r"^(.+?):(\d+):(\d+): (?:error|warning): (.*)$", line, re.DOTALL)
     if not match:
-        return f"::{kind}::{line}"
+        return f"::{kind}::{_escape(line)}"
     path, row, col, message = match.groups()
-    return f"::{kind} file={path},line={row},col={col}::{message}"
+    return f"::{kind} file={path},line={row},col={col}::{_escape(message)}"
+
+
+def _escape(message: str) -> str:
+    # GitHub's workflow-command escaping: one annotation must stay on one line.
+    return message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _show(path: Path) -> str:

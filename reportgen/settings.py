@@ -32,5 +32,9 @@ def _clean(data: dict, where: Path) -> dict:
 
         raise UsageError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(KNOWN))}")
     base = where.parent
-    return {k: (str(base / v) if k in ("out", "theme") or (k == "template" and "/" in str(v)) else v)
-            for k, v in data.items()}
+    cleaned = {}
+    for key, value in data.items():
+        if key == "out" or (key in ("template", "theme") and isinstance(value, str) and (base / value).exists()):
+            value = str(base / value)  # folders are relative to the settings file, not the cwd
+        cleaned[key] = value
+    return cleaned

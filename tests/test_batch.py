@@ -59,6 +59,8 @@ def test_incremental_rebuild_skips_unchanged_and_rebuilds_changed(repo, tmp_path
     summary = json.loads(capsys.readouterr().out)
     status = {Path(b["path"]).name: b["status"] for b in summary["bundles"]}
     assert status == {"alpha": "skipped", "bravo": "built", "charlie": "skipped", "delta": "skipped"}
+    built_entry, skipped_entry = (next(b for b in summary["bundles"] if b["status"] == s) for s in ("built", "skipped"))
+    assert [Path(p).name for p in built_entry["outputs"]] == [Path(p).name for p in skipped_entry["outputs"]]
     assert (out / "alpha" / "brief.html").stat().st_mtime_ns == first["alpha"]
 
     assert main(["build", str(repo), "--out", str(out), "--format", "html,json", "--force", "-j", "1"]) == 0
@@ -96,6 +98,9 @@ def test_github_summary_prints_annotations(repo, tmp_path, capsys):
     manifest.write_text(manifest.read_text().replace("value: 28800000", "value: -1"))
     assert main(["build", str(repo / "alpha"), "--out", str(tmp_path), "--format", "html,github"]) == 2
     lines = capsys.readouterr().out.splitlines()
+    from reportgen.cli_build import _github
+
+    assert _github("a.yaml:3:4: error: two\nlines 100%", "error") == "::error file=a.yaml,line=3,col=4::two%0Alines 100%25"
     assert any(line.startswith("::error file=") and ",line=" in line and "cannot be negative" in line
                for line in lines), lines
 

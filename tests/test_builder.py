@@ -204,3 +204,21 @@ def test_theme_with_logo_and_font_stays_self_contained(tmp_path):
     fonts = subprocess.run(["pdffonts", str(tmp_path / "out/claude-distillation-2026/brief.pdf")],
                            capture_output=True, text=True, check=True).stdout
     assert "House" in fonts or "NotoSerif-Bold" in fonts.split("\n", 2)[2]
+
+
+def test_settings_folders_are_relative_to_the_settings_file(tmp_path, monkeypatch):
+    templates = tmp_path / "my-templates"
+    templates.mkdir()
+    (templates / "brief.html.j2").write_text('{% extends "reportgen/brief.html.j2" %}'
+                                             '{% block recommendations %}<p>Settings template</p>{% endblock %}')
+    (tmp_path / "reportgen.toml").write_text('template = "my-templates"\nformat = "html"\n')
+    sub = tmp_path / "work"
+    sub.mkdir()
+    monkeypatch.chdir(sub)
+    assert main(["build", str(REAL_SAMPLE), "--out", "o"]) == 0
+    assert "Settings template" in (sub / "o/claude-distillation-2026/brief.html").read_text()
+
+
+def test_missing_theme_is_a_usage_error(tmp_path, capsys):
+    assert main(["build", str(REAL_SAMPLE), "--out", str(tmp_path), "--theme", str(tmp_path / "nope")]) == 2
+    assert "theme" in capsys.readouterr().err and not (tmp_path / "claude-distillation-2026").exists()
