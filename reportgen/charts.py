@@ -84,7 +84,7 @@ def to_altair(data: pd.DataFrame, chart: Chart):
                           tickCount=5, domain=False, ticks=False)
     category_axis = alt.Axis(title=chart.x_label or (None if x_type == "nominal" else _label(chart.x)),
                              labelLimit=220, domain=True, ticks=False, grid=False,
-                             format="%b %Y" if x_is_time else alt.Undefined, labelAngle=0)
+                             labelAngle=0, **_time_ticks(data[chart.x]) if x_is_time else {})
     order = list(dict.fromkeys(data[chart.x].tolist())) if x_type == "nominal" else None
     x = alt.X(chart.x, type=x_type, axis=category_axis, sort=order)
     y = alt.Y(chart.y, type="quantitative", axis=value_axis)
@@ -122,6 +122,14 @@ _NUMBER_LABELS = ("datum.value >= 1e9 ? format(datum.value / 1e9, ',~r') + 'B' :
                   "datum.value >= 1e6 ? format(datum.value / 1e6, ',~r') + 'M' : format(datum.value, ',~r')")
 _VALUE_LABEL = ("datum['{field}'] >= 1e6 ? format(datum['{field}'] / 1e6, ',.3~r') + ' million' : "
                 "format(datum['{field}'], ',.3~r')")
+
+
+def _time_ticks(dates: pd.Series) -> dict:
+    """One tick a month over long spans ("Aug 2026"), days over short ones: never a repeated label."""
+    span = (dates.max() - dates.min()).days if len(dates) else 0
+    if span > 62:
+        return {"format": "%b %Y", "tickCount": {"interval": "month", "step": 1 if span < 400 else 3}}
+    return {"format": "%b %d", "tickCount": {"interval": "day", "step": max(1, span // 6)}}
 
 
 def _label_expression(chart: Chart, data: pd.DataFrame) -> str:

@@ -171,23 +171,25 @@ def svg_with_title(chart: RenderedChart, index: int) -> Markup:
     return Markup(svg)
 
 
-APPENDIX_ROW_LIMIT = 200
+NUM_CLASS = ' class="num"'
 
 
 def table_html(frame: pd.DataFrame, labels: dict[str, str] | None = None, caption: str | None = None,
-               table_id: str | None = None, limit: int | None = None) -> Markup:
+               table_id: str | None = None, limit: int | None = None, percent: set[str] = frozenset()) -> Markup:
     """A plain, accessible table with exact values (the text rounds; tables do not)."""
     labels = labels or {}
     if limit is not None and len(frame) > limit:
         caption = f"{caption or 'Table'} (first {limit:,} of {len(frame):,} rows; all rows are in the bundle)"
         frame = frame.head(limit)
-    head = "".join(f'<th scope="col">{escape(labels.get(str(c), str(c)))}</th>' for c in frame.columns)
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns]
+    head = "".join(f'<th scope="col"{NUM_CLASS if numeric[i] else ""}>{escape(labels.get(str(c), str(c)))}</th>'
+                   for i, c in enumerate(frame.columns))
     rows = []
+    names = [str(c) for c in frame.columns]
     for record in frame.itertuples(index=False):
         cells = []
         for i, value in enumerate(record):
-            text = _cell(value)
+            text = _cell(value) if names[i] not in percent or pd.isna(value) else f"{float(value) * 100:.1f}%"
             tag = "th scope=\"row\"" if i == 0 and not numeric[0] else "td"
             cls = ' class="num"' if numeric[i] else ""
             cells.append(f"<{tag}{cls}>{escape(text)}</{tag.split()[0]}>")
@@ -224,6 +226,11 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
                   build_info: dict, interactive_js: str | None = None, fit_level: int = 0) -> dict:
     presenter = Presenter(model, figures)
     labels = {t.id: {c.name: c.label or c.name for c in t.columns} for t in model.tables}
+    for view in model.views:
+        source = labels.get(view.table, {})
+        labels[view.id] = {**{g: source.get(g, g) for g in view.group_by},
+                           **{name: spec.label or name.replace("_", " ").capitalize() for name, spec in view.columns.items()}}
+    percent_columns = {(v.id, name) for v in model.views for name, spec in v.columns.items() if spec.function.value == "share"}
     titles = {t.id: t.title for t in model.tables} | {v.id: v.title for v in model.views}
     chart_index = {c: i for i, c in enumerate(charts, start=1)}
     title = model.title
@@ -244,7 +251,8 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
         "chart_table": lambda chart_id: _chart_table(charts[chart_id], labels),
         "tables": frames,
         "table_html": lambda table_id, caption=None, limit=None: table_html(
-            frames[table_id], labels.get(table_id), caption or titles.get(table_id), limit=limit),
+            frames[table_id], labels.get(table_id), caption or titles.get(table_id), limit=limit,
+            percent={c for t, c in percent_columns if t == table_id}),
         "table_title": lambda table_id: titles.get(table_id) or table_id,
         "sources": list(presenter.sources.values()),
         "build": build_info,

@@ -191,6 +191,7 @@ class ViewColumn(Strict):
     function: AggregateFunction
     column: str | None = None
     match: Condition | None = None
+    label: str | None = Field(default=None, description="column heading in tables")
 
 
 class View(Strict):
