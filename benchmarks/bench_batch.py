@@ -35,6 +35,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from machine import describe, machine_info  # noqa: E402
+
 ROOT = HERE.parent
 SAMPLE = ROOT / "evidence" / "claude-distillation-2026"
 REPORTGEN = [sys.executable, "-m", "reportgen"]
@@ -119,6 +122,7 @@ def main() -> None:
         bundles = make_bundles(evidence, n)
         fmt = ["--format", args.formats, "-q"]
         out = lambda run, name: str(work / f"out-{name}-{run}")  # noqa: E731
+        print(f"machine: {describe()}", flush=True)
         print(f"{n} bundles in {evidence}; formats {args.formats}; load {os.getloadavg()}", flush=True)
         results = [
             measure("one", lambda r: [*REPORTGEN, "build", str(bundles[0]), "--out", out(r, "one"), *fmt, "--force"], args.runs),
@@ -153,7 +157,7 @@ def main() -> None:
     print(f"marginal cost per briefing: --jobs 1 {marginal1 * 1000:.0f} ms; --jobs 2 {marginal2 * 1000:.0f} ms "
           f"({marginal2 * 2000:.0f} ms per core)")
     record = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "bundles": n,
-              "formats": args.formats, "runs": args.runs, "nproc": os.cpu_count(), "results": results, **summary}
+              "formats": args.formats, "runs": args.runs, "machine": machine_info(), "results": results, **summary}
     target = HERE / "results" / f"batch-{dt.date.today().isoformat()}-{args.formats.replace(',', '+')}.json"
     target.parent.mkdir(exist_ok=True)
     target.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")

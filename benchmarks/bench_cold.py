@@ -35,7 +35,6 @@ import datetime as dt
 import importlib.util
 import json
 import os
-import platform
 import re
 import shlex
 import shutil
@@ -47,6 +46,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from machine import machine_info  # noqa: E402
+
 ROOT = HERE.parent
 ANCHORS = HERE / "anchors"
 FONTS = ROOT / "reportgen" / "themes" / "fonts"
@@ -54,31 +56,6 @@ DEFAULT_BUNDLE = "evidence/claude-distillation-2026"
 
 
 # --------------------------------------------------------------------------- machine
-
-
-def machine_info() -> dict:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram_gib = None
-    try:
-        m = re.search(r"MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text())
-        if m:
-            ram_gib = round(int(m.group(1)) / 1024 / 1024, 1)
-    except OSError:
-        pass
-    return {
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "ram_gib": ram_gib,
-        "os": platform.platform(),
-        "python": platform.python_version(),
-    }
 
 
 def _version(cmd: list[str]) -> str | None:

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import platform
 import random
 import re
 import shutil
@@ -69,6 +67,10 @@ OPERATORS = ["Acme Hosting", "Blue Relay LLC", "Cobalt Proxy", "Delta Net", "Ech
              "Foxtrot Data", "Granite VPS", "Harbor Telecom"]
 
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import describe  # noqa: E402
+
+
 def generate(folder: Path, rows: int, seed: int = 20260101) -> Path:
     """Write bundle.yaml + events.csv; skipped when a complete bundle of this size exists."""
     manifest = folder / "bundle.yaml"
@@ -101,24 +103,6 @@ def generate(folder: Path, rows: int, seed: int = 20260101) -> Path:
     manifest.write_text(MANIFEST.format(rows=rows), encoding="utf-8")
     stamp.write_text(f"{rows} {seed}")
     return manifest
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram = "unknown RAM"
-    try:
-        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
-        ram = f"{kb / 1024 / 1024:.1f} GiB RAM"
-    except (OSError, AttributeError):
-        pass
-    return f"{os.cpu_count()} CPUs (nproc), {cpu}, {ram}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
 def run_once(command: list[str]) -> tuple[float, float | None, float | None, int]:
@@ -158,7 +142,7 @@ def main() -> int:
     command = [reportgen, "validate", str(args.data)] if reportgen else \
         [sys.executable, "-m", "reportgen.cli", "validate", str(args.data)]
     print("command:", " ".join(command))
-    print("machine:", machine())
+    print("machine:", describe())
     print("date:", dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
     try:
         print("load average before runs:", Path("/proc/loadavg").read_text().split()[:3])

@@ -162,15 +162,9 @@ def build_one(bundle: Path, out: Path, options, key: str) -> Outcome:
                    outputs=[p.as_posix() for p in result.outputs], warnings=result.warnings, pages=result.pages)
 
 
-def _warm_worker() -> None:
-    # Import the heavy libraries once per worker, before its first bundle.
-    import reportgen.builder  # noqa: F401
-    import reportgen.charts  # noqa: F401
-    import reportgen.pdf  # noqa: F401
-
-
 def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool = False,
-        on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+        on_done: Callable[[Outcome], None] | None = None,
+        on_start: Callable[[str], None] | None = None) -> list[Outcome]:
     """Build (or skip) every bundle; outcomes come back in the bundles' order."""
     material = options.cache_material()
     keys = {b: cache_key(b, material) for b in bundles}
@@ -189,6 +183,8 @@ def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool =
     workers = min(jobs, len(todo) // BUNDLES_PER_WORKER)
     if workers <= 1:
         for bundle in todo:
+            if on_start:
+                on_start(bundle.name)
             outcomes[bundle] = build_one(bundle, out, options, keys[bundle])
             if on_done:
                 on_done(outcomes[bundle])
@@ -199,8 +195,9 @@ def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool =
         # and no worker inherits the parent's threads (the progress bar) or vl-convert engine.
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["reportgen.builder", "reportgen.charts", "reportgen.pdf", "reportgen.render"])
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                 initializer=_warm_worker) as pool:
+        if on_start:
+            on_start(f"{len(todo)} bundles on {workers} workers")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             futures = {pool.submit(build_one, b, out, options, keys[b]): b for b in todo}
             for future in as_completed(futures):
                 bundle = futures[future]

@@ -72,7 +72,8 @@ def run_build(args: argparse.Namespace, limits) -> int:
     jobs = args.jobs or os.cpu_count() or 1
 
     with _Progress(len(bundles), enabled=style == "text" and not args.quiet) as progress:
-        outcomes = run(bundles, out, options, jobs=jobs, force=args.force, on_done=progress.done)
+        outcomes = run(bundles, out, options, jobs=jobs, force=args.force, on_done=progress.done,
+                       on_start=progress.start)
     _print_summary(outcomes, style, args.quiet)
     if any(o.status == "failed" for o in outcomes):
         return EXIT_BUILD_FAILED
@@ -97,9 +98,13 @@ class _Progress:
             self.task = self.bar.add_task("building", total=self.total)
         return self
 
+    def start(self, what: str) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, description=what)
+
     def done(self, outcome: Outcome) -> None:
         if self.bar is not None:
-            self.bar.update(self.task, advance=1, description=Path(outcome.path).name)
+            self.bar.update(self.task, advance=1)
             self.bar.console.print(_line(outcome), highlight=False, markup=False)
         elif self.enabled:
             print(_line(outcome), flush=True)

@@ -11,7 +11,7 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from reportgen.bundle import MANIFEST
-from reportgen.bundle.model import Bundle, Tlp
+from reportgen.bundle.model import Bundle
 from reportgen.bundle.paths import resolve_inside
 from reportgen.bundle.tables import Limits, read_table
 from reportgen.bundle.yamlsource import Positions, load_yaml

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bundle.builders import (BASE_CSV, BASE_YAML, VALID_YAML, col_of, edit, formatted, line_of,
+from bundle.builders import (BASE_CSV, BASE_YAML, VALID_YAML, edit, formatted, line_of,
                              only_error, problems_of)
 from reportgen.bundle.load import load_bundle, load_or_raise
 from reportgen.problems import BundleInvalid
