@@ -83,12 +83,12 @@ class Presenter:
         """How a figure was obtained, in words: formulas name their inputs by label."""
         if figure.metric.kind != "derived" or not figure.metric.formula:
             return figure.method
-        text = re.sub(r"[A-Za-z_][A-Za-z0-9_]*", lambda m: self.figures[m.group(0)].metric.label.lower()
+        text = re.sub(r"[A-Za-z_][A-Za-z0-9_]*", lambda m: self.figures[m.group(0)].metric.label
                       if m.group(0) in self.figures else m.group(0), figure.metric.formula)
         return "computed as " + text.replace("/", "÷").replace("*", "×")
 
     # -- narrative -------------------------------------------------------------------------
-    def markdown(self, text: str, *, inline: bool = False, cite: bool = True) -> Markup:
+    def markdown(self, text: str, *, inline: bool = False) -> Markup:
         """Narrative Markdown with ``{metric_id}`` replaced by the cited figure."""
         replacements: list[Markup] = []
 
@@ -98,7 +98,7 @@ class Presenter:
                 replacements.append(escape(match.group(0)))
             else:
                 sentence = _sentence_around(text, match.start())
-                replacements.append(self.figure_html(figure, context=sentence) if cite else escape(figure.text))
+                replacements.append(self.figure_html(figure, context=sentence))
             return _PLACEHOLDER.format(len(replacements) - 1)
 
         prepared = narrative.REFERENCE.sub(substitute, text).replace("{{", "{").replace("}}", "}")

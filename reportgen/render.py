@@ -253,7 +253,6 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
         "table_html": lambda table_id, caption=None, limit=None: table_html(
             frames[table_id], labels.get(table_id), caption or titles.get(table_id), limit=limit,
             percent={c for t, c in percent_columns if t == table_id}),
-        "table_title": lambda table_id: titles.get(table_id) or table_id,
         "sources": list(presenter.sources.values()),
         "build": build_info,
         "interactive_js": Markup(interactive_js) if interactive_js else None,
