@@ -162,6 +162,16 @@ def build_one(bundle: Path, out: Path, options, key: str) -> Outcome:
                    outputs=[p.as_posix() for p in result.outputs], warnings=result.warnings, pages=result.pages)
 
 
+def worker_count(bundles: int, jobs: int) -> int:
+    """A worker costs about as much to start as a few briefings take to build: parallelise only
+    when each worker gets several bundles."""
+    return min(jobs, bundles // BUNDLES_PER_WORKER)
+
+
+def parallel(bundles: int, jobs: int) -> bool:
+    return worker_count(bundles, jobs) > 1
+
+
 def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool = False,
         on_done: Callable[[Outcome], None] | None = None,
         on_start: Callable[[str], None] | None = None) -> list[Outcome]:
@@ -178,9 +188,7 @@ def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool =
                 on_done(skipped)
         else:
             todo.append(bundle)
-    # A worker costs about as much to start as a few briefings take to build: parallelise only
-    # when each worker gets several bundles.
-    workers = min(jobs, len(todo) // BUNDLES_PER_WORKER)
+    workers = worker_count(len(todo), jobs)
     if workers <= 1:
         for bundle in todo:
             if on_start:

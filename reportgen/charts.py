@@ -50,8 +50,15 @@ class RenderedChart:
         return vega_lite(self.frame, self.chart)
 
 
-@cache
 def _converter():
+    """The warm helper process when ``reportgen build`` started one, else vl-convert here."""
+    from reportgen import chartserver
+
+    return chartserver.running() or _local_converter()
+
+
+@cache
+def _local_converter():
     """vl-convert with the bundled fonts registered, once per process."""
     import vl_convert
 

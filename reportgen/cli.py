@@ -150,6 +150,9 @@ def entry() -> None:
     pandas, WeasyPrint and vl-convert state saves a noticeable part of a short build.
     """
     code = main()
+    from reportgen import chartserver
+
+    chartserver.stop()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from reportgen.batch import Outcome, discover, parse_shard, run, shard
+from reportgen.batch import Outcome, discover, parallel, parse_shard, run, shard
 
 EXIT_OK, EXIT_BUILD_FAILED, EXIT_INVALID = 0, 1, 2
 SUMMARY_STYLES = ("json", "github")
@@ -70,6 +70,11 @@ def run_build(args: argparse.Namespace, limits) -> int:
             return EXIT_OK  # an empty shard is not an error in a CI matrix
         raise UsageError("no bundles found (a bundle is a folder holding bundle.yaml)")
     jobs = args.jobs or os.cpu_count() or 1
+    if not parallel(len(bundles), jobs) and (os.cpu_count() or 1) > 1:
+        # Warm vl-convert on the other core while this process imports and validates.
+        from reportgen import chartserver
+
+        chartserver.start(Path(__file__).parent / "themes" / "fonts")
 
     with _Progress(len(bundles), enabled=style == "text" and not args.quiet) as progress:
         outcomes = run(bundles, out, options, jobs=jobs, force=args.force, on_done=progress.done,
