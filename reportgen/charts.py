@@ -21,8 +21,9 @@ from reportgen.bundle.model import Chart, ChartType
 
 FONT_DIR = Path(__file__).parent / "themes" / "fonts"
 FONT = "Noto Sans"
-# Okabe & Ito (2008); each has at least 3:1 contrast against white except yellow, left out.
-PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000"]
+# Okabe & Ito (2008) blue, vermillion, green and pink, then darker hues for more series: each
+# has at least 3:1 contrast against white (WCAG 1.4.11), so Okabe–Ito's sky blue and orange stay out.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#882255", "#8A6B00", "#332288"]
 TEXT = "#1a1a1a"
 MUTED = "#555555"
 MAX_ROWS = 5000  # Altair's default limit; larger tables are aggregated first

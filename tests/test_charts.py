@@ -69,3 +69,16 @@ def test_value_labels_column_is_written_and_spoken():
     frame = FRAME.assign(stated=["about 1,200", "28.8 million", "5"])
     rendered = render_chart(frame, chart(type="hbar", value_labels="stated"))
     assert "about 1,200" in rendered.svg and "about 1,200" in rendered.alt
+
+
+def test_every_series_colour_has_3_to_1_contrast_on_white():
+    from reportgen.charts import PALETTE
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    ratios = {c: (1.05) / (luminance(c) + 0.05) for c in PALETTE}
+    assert all(r >= 3 for r in ratios.values()), ratios
+    assert len(set(PALETTE)) == len(PALETTE) >= 6
