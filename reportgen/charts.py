@@ -25,7 +25,6 @@ FONT = "Noto Sans"
 # has at least 3:1 contrast against white (WCAG 1.4.11), so Okabe–Ito's sky blue and orange stay out.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#882255", "#8A6B00", "#332288"]
 TEXT = "#1a1a1a"
-MUTED = "#555555"
 MAX_ROWS = 5000  # Altair's default limit; larger tables are aggregated first
 WIDTH = 560
 
@@ -115,8 +114,12 @@ def to_altair(data: pd.DataFrame, chart: Chart):
         return (bars + labels).transform_calculate(label=_label_expression(chart, data))
     if chart.type in (ChartType.BAR, ChartType.STACKED_BAR):
         encoding = dict(x=x, y=y, color=color, tooltip=tooltip)
+        if chart.color:
+            encoding["order"] = alt.Order(chart.color, type="nominal", sort="ascending")
         bars = base.mark_bar(cornerRadiusEnd=2).encode(**encoding)
-        if chart.type is ChartType.STACKED_BAR or chart.color:
+        if chart.type is ChartType.STACKED_BAR and chart.color and x_type == "nominal":
+            return bars + _series_labels(alt, data, chart, order)
+        if chart.color:
             return bars
         labels = base.mark_text(baseline="bottom", dy=-3, color=TEXT, fontSize=12).encode(
             x=x, y=y, text=alt.Text("label:N"))
@@ -130,6 +133,19 @@ _NUMBER_LABELS = ("datum.value >= 1e9 ? format(datum.value / 1e9, ',~r') + 'B' :
                   "datum.value >= 1e6 ? format(datum.value / 1e6, ',~r') + 'M' : format(datum.value, ',~r')")
 _VALUE_LABEL = ("datum['{field}'] >= 1e6 ? format(datum['{field}'] / 1e6, ',.3~r') + ' million' : "
                 "format(datum['{field}'], ',.3~r')")
+
+
+def _series_labels(alt, data: pd.DataFrame, chart: Chart, order: list):
+    """Each series named beside its segment of the last bar, so colour is not the only key."""
+    last = order[-1]
+    rows = data[data[chart.x] == last].sort_values(chart.color, key=lambda s: s.astype(str))
+    tops = rows[chart.y].cumsum()
+    labels = pd.DataFrame({chart.x: last, "mid": (tops - rows[chart.y] / 2).to_numpy(),
+                           "series": rows[chart.color].astype(str).to_numpy()})
+    step = WIDTH / max(1, len(order))
+    return alt.Chart(labels).mark_text(align="left", baseline="middle", dx=step * 0.45 + 4, color=TEXT,
+                                       fontSize=11).encode(
+        x=alt.X(chart.x, type="nominal", sort=order), y=alt.Y("mid", type="quantitative"), text="series")
 
 
 def _time_ticks(dates: pd.Series) -> dict:
@@ -173,7 +189,10 @@ def house_config() -> dict:
 
 def vega_lite(data: pd.DataFrame, chart: Chart) -> dict:
     # Our own code builds every channel, so Altair's schema validation would only re-check it.
-    spec = to_altair(data, chart).properties(padding={"left": 4, "right": 40, "top": 8, "bottom": 4}).to_dict(
+    right = 40
+    if chart.type is ChartType.STACKED_BAR and chart.color:  # room for the series names
+        right = max(40, 7 * max(len(str(v)) for v in data[chart.color].dropna().unique()) + 12)
+    spec = to_altair(data, chart).properties(padding={"left": 4, "right": right, "top": 8, "bottom": 4}).to_dict(
         validate=False)
     spec["config"] = house_config()
     return spec
