@@ -82,3 +82,11 @@ def test_every_series_colour_has_3_to_1_contrast_on_white():
     ratios = {c: (1.05) / (luminance(c) + 0.05) for c in PALETTE}
     assert all(r >= 3 for r in ratios.values()), ratios
     assert len(set(PALETTE)) == len(PALETTE) >= 6
+
+
+def test_stacked_bars_name_their_series_beside_the_last_bar():
+    frame = pd.DataFrame({"region": ["North", "North", "South", "South"],
+                          "status": ["open", "closed", "open", "closed"], "n": [3.0, 5.0, 2.0, 7.0]})
+    svg = render_chart(frame, chart(type="stacked-bar", x="region", y="n", color="status")).svg
+    for series in ("open", "closed"):
+        assert svg.count(f">{series}</text>") == 2  # once in the legend, once beside the bar
