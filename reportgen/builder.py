@@ -65,8 +65,8 @@ def build_date() -> datetime:
     return datetime.now(tz=timezone.utc).replace(microsecond=0)
 
 
-def file_record(path: Path, root: Path, data: bytes | None = None) -> dict:
-    data = path.read_bytes() if data is None else data
+def file_record(path: Path, root: Path) -> dict:
+    data = path.read_bytes()
     return {"path": path.relative_to(root).as_posix(), "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
 
 
@@ -113,33 +113,51 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
         files["brief.html"] = html.encode()
     pages = None
     if "pdf" in options.formats:
-        from reportgen.pdf import write_pdf
-        from reportgen.render import PACKAGE
-
-        roots = [bundle.root, PACKAGE] + [p for p in (template.folder, _theme_folder(options.theme)) if p]
-        variant = options.pdf_variant
-        # A one-pager must fit one page: retry with tighter type before giving up with a warning.
-        for fit_level in range(0, MAX_FIT_LEVEL + 1 if template.name == "onepager" else 1):
-            print_html = render_html(template, build_context(medium="print", fit_level=fit_level, **context_args))
-            pdf, pages, pdf_warnings = write_pdf(
-                print_html, base_dir=bundle.root, roots=roots,
-                identifier=input_hash + json.dumps(options.fingerprint()), when=when, theme=options.theme, variant=variant,
-                attachments=bundle.files if variant == "pdf/a-3b" else None)
-            if pages == 1:
-                break
-        if template.name == "onepager" and pages != 1:
-            pdf_warnings.append(f"the one-pager needs {pages} pages even with the tightest type; shorten the summary")
-        files["brief.pdf"] = pdf
+        files["brief.pdf"], pages, pdf_warnings = _pdf(bundle, template, options, context_args,
+                                                       identifier=input_hash, when=when)
         warnings += pdf_warnings
 
     out_dir = out / model.id
-    output_records = []
+    manifest = _manifest(bundle, options, inputs, input_hash, files, pages, warnings, build_info, cache_key)
+    manifest["timings"] = {"seconds": round(time.perf_counter() - started, 3)}
+    files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
+    replace_folder(out_dir, files)
+    return BuildResult(model.id, out_dir, [out_dir / name for name in sorted(files)], warnings,
+                       manifest["timings"]["seconds"], pages)
+
+
+def _pdf(bundle, template, options: BuildOptions, context_args: dict, *, identifier: str,
+         when: datetime) -> tuple[bytes, int, list[str]]:
+    """The PDF, its page count and warnings; a one-pager is retried with tighter type to fit."""
+    from reportgen.pdf import write_pdf
+    from reportgen.render import PACKAGE, build_context, render_html
+
+    roots = [bundle.root, PACKAGE] + [p for p in (template.folder, _theme_folder(options.theme)) if p]
+    attempts = MAX_FIT_LEVEL + 1 if template.name == "onepager" else 1
+    for fit_level in range(attempts):
+        print_html = render_html(template, build_context(medium="print", fit_level=fit_level, **context_args))
+        pdf, pages, warnings = write_pdf(
+            print_html, base_dir=bundle.root, roots=roots, identifier=identifier + json.dumps(options.fingerprint()),
+            when=when, theme=options.theme, variant=options.pdf_variant,
+            attachments=bundle.files if options.pdf_variant == "pdf/a-3b" else None)
+        if pages == 1:
+            break
+    if template.name == "onepager" and pages != 1:
+        warnings.append(f"the one-pager needs {pages} pages even with the tightest type; shorten the summary")
+    return pdf, pages, warnings
+
+
+def _manifest(bundle, options: BuildOptions, inputs: list[dict], input_hash: str, files: dict[str, bytes],
+              pages: int | None, warnings: list[str], build_info: dict, cache_key: str | None) -> dict:
+    """manifest.json without its timings (see docs/manifest.md and schemas/manifest.schema.json)."""
+    model = bundle.model
+    outputs = []
     for name, data in sorted(files.items()):
         record = {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
         if name == "brief.pdf":
             record["pages"] = pages
-        output_records.append(record)
-    manifest = {
+        outputs.append(record)
+    return {
         "schema_version": MANIFEST_SCHEMA_VERSION,
         "bundle": {"id": model.id, "title": model.title, "path": _shown_path(bundle.root),
                    "synthetic": model.synthetic, "tlp": model.tlp.value},
@@ -151,14 +169,9 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
         "inputs": inputs,
         "inputs_sha256": input_hash,
         "cache_key": cache_key,
-        "outputs": output_records,
+        "outputs": outputs,
         "warnings": warnings,
-        "timings": {"seconds": round(time.perf_counter() - started, 3)},
     }
-    files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
-    replace_folder(out_dir, files)
-    return BuildResult(model.id, out_dir, [out_dir / name for name in sorted(files)], warnings,
-                       manifest["timings"]["seconds"], pages)
 
 
 def _shown_path(path: Path) -> str:
