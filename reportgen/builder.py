@@ -79,7 +79,7 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
     """
     from reportgen.charts import render_chart
     from reportgen.outputs import replace_folder
-    from reportgen.render import build_context, choose_template, render_html
+    from reportgen.render import build_context, choose_template, load_template, render_html
     from reportgen.validation import validate
 
     options = options or BuildOptions(**overrides)
@@ -92,11 +92,13 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
     model = bundle.model
     template = choose_template(options.template)
 
+    # Work that needs no chart comes first: the chart helper process may still be warming up.
+    inputs = [file_record(p, bundle.root) for p in bundle.files]
+    input_hash = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+    load_template(template)
     frames = {**bundle.tables, **computed.views}
     chart_cache = out / CHART_CACHE if options.chart_cache else None
     charts = {c.id: render_chart(frames[c.table], c, chart_cache) for c in model.charts}
-    inputs = [file_record(p, bundle.root) for p in bundle.files]
-    input_hash = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
     when = build_date()
     build_info = {"version": __version__, "date_iso": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
                   "date_ap": _ap_date(when), "input_hash": input_hash, "template": template.name}

@@ -211,9 +211,13 @@ def _cell(value) -> str:
     return str(value)
 
 
+def load_template(template: TemplateChoice):
+    """The compiled template (Jinja caches it per environment, so this is paid once)."""
+    return environment(template.folder).get_template(f"{template.name}.html.j2")
+
+
 def render_html(template: TemplateChoice, context: dict) -> str:
-    env = environment(template.folder)
-    return env.get_template(f"{template.name}.html.j2").render(**context)
+    return load_template(template).render(**context)
 
 
 def key_figures(model: Bundle, figures: dict[str, ResolvedMetric]) -> list[ResolvedMetric]:
