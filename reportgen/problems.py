@@ -71,11 +71,11 @@ class Problems:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.items if p.severity is Severity.ERROR]
+        return errors_in(self.items)
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.items if p.severity is Severity.WARNING]
+        return warnings_in(self.items)
 
     def sorted(self) -> list[Problem]:
         # Stable, de-duplicated: the same problem found by two checks is shown once.
@@ -85,12 +85,20 @@ class Problems:
         return bool(self.items)
 
 
+def errors_in(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity is Severity.ERROR]
+
+
+def warnings_in(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity is Severity.WARNING]
+
+
 class BundleInvalid(Exception):
     """Raised by the API when a bundle has errors; carries every problem found."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        errors = [p for p in problems if p.severity is Severity.ERROR]
+        errors = errors_in(problems)
         super().__init__(f"{len(errors)} error(s) in bundle:\n" + "\n".join(p.format() for p in errors))
 
 

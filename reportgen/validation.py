@@ -9,7 +9,7 @@ from reportgen.bundle.check import check
 from reportgen.bundle.load import LoadedBundle, load_bundle
 from reportgen.bundle.tables import Limits
 from reportgen.metrics import Computed
-from reportgen.problems import Problem, Severity
+from reportgen.problems import Problem, errors_in, warnings_in
 
 
 @dataclass
@@ -21,11 +21,11 @@ class Validation:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity is Severity.ERROR]
+        return errors_in(self.problems)
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity is Severity.WARNING]
+        return warnings_in(self.problems)
 
     @property
     def ok(self) -> bool:
