@@ -107,13 +107,22 @@ def cache_key(bundle: Path, fingerprint: dict) -> str:
 
 
 def bundle_id_of(bundle: Path) -> str | None:
-    """The id from bundle.yaml, read cheaply (no schema, no tables) for the incremental check."""
+    """The id from bundle.yaml, read cheaply (no schema, no tables) for the incremental check.
+    Anything odd (too large, too deep, unreadable) gives None: the build then reports it."""
     import yaml
 
+    from reportgen.bundle.tables import Limits
+    from reportgen.bundle.yamlsource import nesting_too_deep
+
+    manifest = bundle / MANIFEST
     try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        data = yaml.load((bundle / MANIFEST).read_text(encoding="utf-8"), Loader=loader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        if manifest.stat().st_size > Limits().max_manifest_bytes:
+            return None
+        text = manifest.read_text(encoding="utf-8")
+        if nesting_too_deep(text):
+            return None
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
         return None
     value = data.get("id") if isinstance(data, dict) else None
     return value if isinstance(value, str) and value and "/" not in value and not value.startswith(".") else None

@@ -28,6 +28,7 @@ def replace_folder(target: Path, files: dict[str, bytes]) -> None:
     umask = os.umask(0)
     os.umask(umask)
     staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; outputs are meant to be shared
+    old = None
     try:
         for relative, data in files.items():
             path = staging / relative
@@ -36,7 +37,6 @@ def replace_folder(target: Path, files: dict[str, bytes]) -> None:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-        old = None
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")
             if old.exists():
@@ -46,5 +46,7 @@ def replace_folder(target: Path, files: dict[str, bytes]) -> None:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
+        if old is not None and not target.exists():
+            old.rename(target)  # put the previous outputs back
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -30,8 +30,11 @@ def _markdown() -> MarkdownIt:
 
 
 _MD = _markdown()
-_PLACEHOLDER = "RGFIG{}X"
-_PLACEHOLDER_RE = re.compile(r"RGFIG(\d+)X")
+# Private-use characters mark where a figure goes; they are removed from bundle text first,
+# so no narrative can forge one.
+_PLACEHOLDER = "\ue000{}\ue001"
+_PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
+_PRIVATE = str.maketrans("", "", "\ue000\ue001")
 
 
 @dataclass
@@ -101,7 +104,7 @@ class Presenter:
                 replacements.append(self.figure_html(figure, context=sentence))
             return _PLACEHOLDER.format(len(replacements) - 1)
 
-        prepared = narrative.REFERENCE.sub(substitute, text).replace("{{", "{").replace("}}", "}")
+        prepared = narrative.REFERENCE.sub(substitute, text.translate(_PRIVATE)).replace("{{", "{").replace("}}", "}")
         html = _MD.renderInline(prepared) if inline else _MD.render(prepared)
         html = _PLACEHOLDER_RE.sub(lambda m: str(replacements[int(m.group(1))]), html)
         return Markup(html)

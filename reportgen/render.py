@@ -158,7 +158,10 @@ def page_css(bundle: Bundle, paper: str, title: str) -> str:
 
 
 def _css_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    """A CSS string literal of untrusted text: everything but plain letters, digits and a few
+    punctuation marks becomes a CSS escape, so it can neither end the string nor the <style>."""
+    safe = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:;!?-()'")
+    return '"' + "".join(c if c in safe else f"\\{ord(c):x} " for c in text) + '"'
 
 
 def svg_with_title(chart: RenderedChart, index: int) -> Markup:
@@ -204,10 +207,10 @@ def _cell(value) -> str:
         return "—"
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return wording.plain(round(float(value), 4))
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         return f"{int(value):,}"
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return wording.plain(round(float(value), 4))
     return str(value)
 
 

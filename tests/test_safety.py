@@ -113,3 +113,33 @@ def test_template_resources_outside_are_blocked(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "blocked resource: https://example.com/x.css" in err
     assert "blocked resource: file:///etc/hostname" in err
+
+
+def _copy_with(tmp_path, old: str, new: str):
+    import shutil as _shutil
+
+    bundle = tmp_path / "b"
+    _shutil.copytree(REAL_SAMPLE, bundle)
+    manifest = bundle / "bundle.yaml"
+    manifest.write_text(manifest.read_text().replace(old, new, 1))
+    return bundle
+
+
+def test_title_cannot_break_out_of_the_pdf_stylesheet(tmp_path):
+    import subprocess
+
+    bundle = _copy_with(tmp_path, "title: Alleged distillation of Claude through fraudulent accounts",
+                        'title: "X</style><h1>INJECTED</h1><style>"')
+    assert main(["build", str(bundle), "--out", str(tmp_path / "o"), "--format", "pdf"]) == 0
+    text = subprocess.run(["pdftotext", str(tmp_path / "o/claude-distillation-2026/brief.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "INJECTED" in text  # as the title's own text…
+    assert "X</style><h1>INJECTED</h1><style>" in text.replace("\n", "")  # …printed literally, not obeyed
+
+
+def test_figure_placeholders_cannot_be_forged(tmp_path):
+    bundle = _copy_with(tmp_path, "Anthropic alleges that", "\ue0000\ue001 \ue0007\ue001 Anthropic alleges that")
+    assert main(["build", str(bundle), "--out", str(tmp_path / "o"), "--format", "html"]) == 0
+    html = (tmp_path / "o/claude-distillation-2026/brief.html").read_text()
+    bluf = BeautifulSoup(html, "html5lib").select_one(".bluf").get_text(" ")
+    assert bluf.count("nearly 25,000") == 1 and "\ue000" not in html

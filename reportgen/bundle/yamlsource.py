@@ -67,6 +67,26 @@ class Positions:
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+MAX_DEPTH = 100  # libyaml builds nodes recursively in C: a deeper file could crash the process
+
+
+def nesting_too_deep(text: str) -> tuple[int, int] | None:
+    """(line, col) where nesting passes MAX_DEPTH, found from parser events, which need no
+    recursion; None when the file is shallow enough (or has a syntax error, reported later)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_LOADER):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark.line + 1, event.start_mark.column + 1
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return None
+
+
 class _TooLarge(Exception):
     pass
 
@@ -159,6 +179,11 @@ def load_yaml(path: Path, problems: Problems, *, max_bytes: int, max_nodes: int)
     """
     text = read_text(path, problems, max_bytes=max_bytes)
     if text is None:
+        return None, Positions()
+    too_deep = nesting_too_deep(text)
+    if too_deep:
+        problems.error(path, *too_deep, f"YAML nests deeper than {MAX_DEPTH} levels",
+                       hint="a bundle needs a handful; this looks like a malformed or hostile file")
         return None, Positions()
     if _LOADER is not yaml.SafeLoader:
         attempt = Problems()

@@ -95,3 +95,12 @@ def test_read_text_position_of_bad_byte(tmp_path):
     problems = Problems()
     read_text(path, problems, max_bytes=100)
     assert (problems.items[0].line, problems.items[0].col) == (2, 3)
+
+
+def test_deep_nesting_is_refused_before_libyaml_can_crash(make_bundle):
+    from bundle.builders import formatted
+
+    depth = 50_000
+    folder = make_bundle("id: x\nfoo: " + "[" * depth + "]" * depth + "\n")
+    (line,) = formatted(folder)
+    assert line.startswith("b0/bundle.yaml:2:105: error: YAML nests deeper than 100 levels")
