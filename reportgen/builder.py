@@ -13,7 +13,7 @@ from pathlib import Path
 from reportgen import __version__
 from reportgen.versions import dependency_versions
 from reportgen.bundle.tables import Limits
-from reportgen.problems import BundleInvalid
+from reportgen.problems import BundleInvalid, display_path
 
 MANIFEST_SCHEMA_VERSION = 1
 FORMATS = ("html", "pdf")
@@ -34,7 +34,9 @@ class BuildOptions:
     chart_cache: bool = True
 
     def fingerprint(self) -> dict:
-        return {"formats": list(self.formats), "template": self.template or "brief", "theme": self.theme or "default",
+        return {"formats": list(self.formats),
+                "template": display_path(self.template) if self.template and Path(self.template).exists() else self.template or "brief",
+                "theme": display_path(self.theme) if self.theme else "default",
                 "paper": self.paper, "strict": self.strict, "pdf_variant": self.pdf_variant,
                 "interactive": self.interactive}
 
@@ -79,7 +81,7 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
     """
     from reportgen.charts import render_chart
     from reportgen.outputs import replace_folder
-    from reportgen.render import build_context, choose_template, load_template, render_html
+    from reportgen.render import build_context, choose_template, load_template, print_stylesheet, render_html
     from reportgen.validation import validate
 
     options = options or BuildOptions(**overrides)
@@ -115,8 +117,11 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
         files["brief.html"] = html.encode()
     pages = None
     if "pdf" in options.formats:
+        # The PDF's /ID comes from what shapes its content, not from how the options were spelled.
+        identity = json.dumps([input_hash, template.name, options.paper, options.pdf_variant,
+                               hashlib.sha256(print_stylesheet(options.theme).encode()).hexdigest()])
         files["brief.pdf"], pages, pdf_warnings = _pdf(bundle, template, options, context_args,
-                                                       identifier=input_hash, when=when)
+                                                       identifier=identity, when=when)
         warnings += pdf_warnings
 
     out_dir = out / model.id
@@ -132,14 +137,14 @@ def _pdf(bundle, template, options: BuildOptions, context_args: dict, *, identif
          when: datetime) -> tuple[bytes, int, list[str]]:
     """The PDF, its page count and warnings; a one-pager is retried with tighter type to fit."""
     from reportgen.pdf import write_pdf
-    from reportgen.render import PACKAGE, build_context, render_html
+    from reportgen.render import PACKAGE, build_context, render_html, theme_folder
 
-    roots = [bundle.root, PACKAGE] + [p for p in (template.folder, _theme_folder(options.theme)) if p]
+    roots = [bundle.root, PACKAGE] + [p for p in (template.folder, theme_folder(options.theme)) if p]
     attempts = MAX_FIT_LEVEL + 1 if template.name == "onepager" else 1
     for fit_level in range(attempts):
         print_html = render_html(template, build_context(medium="print", fit_level=fit_level, **context_args))
         pdf, pages, warnings = write_pdf(
-            print_html, base_dir=bundle.root, roots=roots, identifier=identifier + json.dumps(options.fingerprint()),
+            print_html, base_dir=bundle.root, roots=roots, identifier=identifier,
             when=when, theme=options.theme, variant=options.pdf_variant,
             attachments=bundle.files if options.pdf_variant == "pdf/a-3b" else None)
         if pages == 1:
@@ -161,7 +166,7 @@ def _manifest(bundle, options: BuildOptions, inputs: list[dict], input_hash: str
         outputs.append(record)
     return {
         "schema_version": MANIFEST_SCHEMA_VERSION,
-        "bundle": {"id": model.id, "title": model.title, "path": _shown_path(bundle.root),
+        "bundle": {"id": model.id, "title": model.title, "path": display_path(bundle.root),
                    "synthetic": model.synthetic, "tlp": model.tlp.value},
         "reportgen": __version__,
         "dependencies": dependency_versions(),
@@ -174,21 +179,6 @@ def _manifest(bundle, options: BuildOptions, inputs: list[dict], input_hash: str
         "outputs": outputs,
         "warnings": warnings,
     }
-
-
-def _shown_path(path: Path) -> str:
-    """Relative to the working directory when inside it, so checkouts in different places agree."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def _theme_folder(theme: str | None) -> Path | None:
-    if not theme or theme == "default":
-        return None
-    path = Path(theme)
-    return path if path.is_dir() else path.parent
 
 
 def _ap_date(when: datetime) -> str:

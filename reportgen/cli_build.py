@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from reportgen.batch import Outcome, discover, parallel, parse_shard, run, shard
+from reportgen.problems import display_path
 
 EXIT_OK, EXIT_BUILD_FAILED, EXIT_INVALID = 0, 1, 2
 SUMMARY_STYLES = ("json", "github")
@@ -120,7 +121,7 @@ class _Progress:
 
 
 def _line(outcome: Outcome) -> str:
-    where = _show(Path(outcome.path))
+    where = display_path(Path(outcome.path))
     if outcome.status == "built":
         names = ", ".join(Path(p).name for p in outcome.outputs if p.endswith((".html", ".pdf")))
         pages = f", {outcome.pages} page(s)" if outcome.pages else ""
@@ -149,7 +150,7 @@ def _print_summary(outcomes: list[Outcome], style: str, quiet: bool) -> None:
     if failed and style == "text":
         print("failures:", file=sys.stderr)
         for outcome in failed:
-            print(f"  {_show(Path(outcome.path))}: {outcome.errors[0] if outcome.errors else outcome.status}",
+            print(f"  {display_path(Path(outcome.path))}: {outcome.errors[0] if outcome.errors else outcome.status}",
                   file=sys.stderr)
 
 
@@ -167,10 +168,3 @@ def _github(line: str, kind: str) -> str:
 def _escape(message: str) -> str:
     # GitHub's workflow-command escaping: one annotation must stay on one line.
     return message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _show(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)

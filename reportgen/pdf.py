@@ -71,14 +71,16 @@ def _fonts() -> FontConfiguration:
     return FontConfiguration()
 
 
-def house_stylesheet(theme: str | None, roots: tuple[Path, ...]) -> tuple[CSS, tuple[str, ...]]:
+def house_stylesheet(theme: str | None) -> tuple[CSS, tuple[str, ...]]:
     """Fonts and theme, parsed once per process with one font configuration (both are costly).
 
     Keyed by the CSS text itself, so a theme edited during a long-running process is re-read.
     """
-    from reportgen.render import font_css, theme_css
+    from reportgen.render import PACKAGE, print_stylesheet, theme_folder
 
-    return _parse_stylesheet(font_css("print") + "\n" + theme_css(theme, "print"), roots)
+    # The stylesheet may read only the package and the theme: keyed so every bundle shares it.
+    roots = (PACKAGE,) + ((theme_folder(theme),) if theme_folder(theme) else ())
+    return _parse_stylesheet(print_stylesheet(theme), roots)
 
 
 @cache
@@ -96,7 +98,7 @@ def write_pdf(html: str, *, base_dir: Path, roots: list[Path], identifier: str, 
     from weasyprint import Attachment
 
     fetcher = ContainedFetcher(roots)
-    stylesheet, stylesheet_warnings = house_stylesheet(theme, tuple(roots))
+    stylesheet, stylesheet_warnings = house_stylesheet(theme)
     with _weasyprint_warnings() as messages:
         document = HTML(string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
         options = dict(

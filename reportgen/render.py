@@ -96,6 +96,11 @@ def theme_css(theme: str | None, medium: str = "screen") -> str:
     return css
 
 
+def theme_folder(theme: str | None) -> Path | None:
+    """The folder a theme may read files from (None for the default theme)."""
+    return _theme_file(theme).parent if theme and theme != "default" else None
+
+
 def _theme_file(theme: str) -> Path:
     folder = Path(theme)
     extra = folder / "theme.css" if folder.is_dir() else folder
@@ -138,6 +143,11 @@ def theme_logo(theme: str | None) -> str | None:
         if path.is_file():
             return f"data:{_MIME[path.suffix]};base64,{base64.b64encode(path.read_bytes()).decode()}"
     return None
+
+
+def print_stylesheet(theme: str | None) -> str:
+    """Fonts and theme for the PDF: one stylesheet, parsed once per process by reportgen.pdf."""
+    return font_css("print") + "\n" + theme_css(theme, "print")
 
 
 def page_css(bundle: Bundle, paper: str, title: str) -> str:

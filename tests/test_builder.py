@@ -222,3 +222,17 @@ def test_settings_folders_are_relative_to_the_settings_file(tmp_path, monkeypatc
 def test_missing_theme_is_a_usage_error(tmp_path, capsys):
     assert main(["build", str(REAL_SAMPLE), "--out", str(tmp_path), "--theme", str(tmp_path / "nope")]) == 2
     assert "theme" in capsys.readouterr().err and not (tmp_path / "claude-distillation-2026").exists()
+
+
+def test_pdf_bytes_do_not_depend_on_how_options_are_spelled(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
+    theme = tmp_path / "t"
+    theme.mkdir()
+    (theme / "theme.css").write_text(":root { --accent: #5b0f2e; }\n")
+    monkeypatch.chdir(tmp_path)
+    runs = {"a": ["--theme", "t"], "b": ["--theme", str(theme), "--format", "pdf", "--strict"]}
+    for name, extra in runs.items():
+        assert main(["build", str(REAL_SAMPLE), "--out", name, *extra]) == 0
+    assert sha256(tmp_path / "a/claude-distillation-2026/brief.pdf") == sha256(tmp_path / "b/claude-distillation-2026/brief.pdf")
+    options = json.loads((tmp_path / "b/claude-distillation-2026/manifest.json").read_text())["options"]
+    assert options["theme"] == "t"  # recorded relative to the working directory
