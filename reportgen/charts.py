@@ -69,7 +69,7 @@ def _local_converter():
 def prepare(frame: pd.DataFrame, chart: Chart) -> pd.DataFrame:
     """The columns a chart draws, aggregated when there are more rows than a chart can show."""
     keys = [c for c in (chart.x, chart.color) if c]
-    extra = [chart.value_labels] if chart.value_labels and chart.value_labels not in keys else []
+    extra = [chart.value_labels] if chart.value_labels in frame.columns and chart.value_labels not in keys else []
     data = frame[[*keys, chart.y, *extra]].dropna(subset=[chart.y])
     if len(data) > MAX_ROWS or data.duplicated(subset=keys).any():
         data = data.drop(columns=extra)  # labels of single rows no longer apply to sums
@@ -82,48 +82,63 @@ def prepare(frame: pd.DataFrame, chart: Chart) -> pd.DataFrame:
     return data.reset_index(drop=True)
 
 
+def _plot_frame(data: pd.DataFrame, chart: Chart) -> pd.DataFrame:
+    """The drawn columns under fixed names: a column called "n.count" or "it's" would otherwise
+    be read by Vega-Lite as a nested path or break its expressions. Titles keep the real names."""
+    names = {chart.x: "x", chart.y: "y"}
+    if chart.color:
+        names[chart.color] = "series"
+    frame = data[list(names)].rename(columns=names)
+    if chart.value_labels and chart.value_labels in data.columns:
+        frame["stated"] = data[chart.value_labels].to_numpy()
+    return frame
+
+
 def to_altair(data: pd.DataFrame, chart: Chart):
     import altair as alt
 
-    x_is_time = pd.api.types.is_datetime64_any_dtype(data[chart.x])
-    x_type = "temporal" if x_is_time else ("quantitative" if pd.api.types.is_numeric_dtype(data[chart.x]) and chart.type in (ChartType.LINE, ChartType.AREA) else "nominal")
+    plot = _plot_frame(data, chart)
+    x_is_time = pd.api.types.is_datetime64_any_dtype(plot["x"])
+    x_type = "temporal" if x_is_time else ("quantitative" if pd.api.types.is_numeric_dtype(plot["x"]) and chart.type in (ChartType.LINE, ChartType.AREA) else "nominal")
     value_axis = alt.Axis(title=chart.y_label or _label(chart.y), labelExpr=_NUMBER_LABELS, grid=True,
                           tickCount=5, domain=False, ticks=False)
     category_axis = alt.Axis(title=chart.x_label or (None if x_type == "nominal" else _label(chart.x)),
                              labelLimit=220, domain=True, ticks=False, grid=False,
-                             labelAngle=0, **_time_ticks(data[chart.x]) if x_is_time else {})
-    order = list(dict.fromkeys(data[chart.x].tolist())) if x_type == "nominal" else None
-    x = alt.X(chart.x, type=x_type, axis=category_axis, sort=order)
-    y = alt.Y(chart.y, type="quantitative", axis=value_axis)
-    color = (alt.Color(chart.color, type="nominal", scale=alt.Scale(range=PALETTE),
+                             labelAngle=0, **_time_ticks(plot["x"]) if x_is_time else {})
+    order = list(dict.fromkeys(plot["x"].tolist())) if x_type == "nominal" else None
+    x = alt.X("x", type=x_type, axis=category_axis, sort=order)
+    y = alt.Y("y", type="quantitative", axis=value_axis)
+    color = (alt.Color("series", type="nominal", scale=alt.Scale(range=PALETTE),
                        legend=alt.Legend(title=None, orient="top", direction="horizontal"))
              if chart.color else alt.value(PALETTE[0]))
-    tooltip = [alt.Tooltip(c, type="quantitative" if c == chart.y else ("temporal" if c == chart.x and x_is_time else "nominal"),
-                           format="," if c == chart.y else alt.Undefined)
-               for c in (chart.x, chart.color, chart.y) if c]
-    base = alt.Chart(data, width=WIDTH, height=_height(data, chart))
+    tooltip = [alt.Tooltip("x", type="temporal" if x_is_time else "nominal", title=chart.x_label or chart.x)]
+    if chart.color:
+        tooltip.append(alt.Tooltip("series", type="nominal", title=chart.color))
+    tooltip.append(alt.Tooltip("y", type="quantitative", format=",", title=chart.y_label or chart.y))
+    base = alt.Chart(plot, width=WIDTH, height=_height(data, chart))
+    label = "datum.stated" if "stated" in plot.columns else _VALUE_LABEL
     if chart.type is ChartType.HBAR:
         bars = base.mark_bar(cornerRadiusEnd=2).encode(
-            y=alt.Y(chart.x, type="ordinal" if x_is_time else "nominal", sort=order,
+            y=alt.Y("x", type="ordinal" if x_is_time else "nominal", sort=order,
                     axis=alt.Axis(title=chart.x_label, labelLimit=220, ticks=False, grid=False,
                                   labelExpr="timeFormat(datum.value, '%b %d, %Y')" if x_is_time else alt.Undefined)),
-            x=alt.X(chart.y, type="quantitative", axis=value_axis), color=color, tooltip=tooltip)
+            x=alt.X("y", type="quantitative", axis=value_axis), color=color, tooltip=tooltip)
         labels = base.mark_text(align="left", dx=4, color=TEXT, fontSize=12).encode(
-            y=alt.Y(chart.x, type="ordinal" if x_is_time else "nominal", sort=order), x=alt.X(chart.y, type="quantitative"),
+            y=alt.Y("x", type="ordinal" if x_is_time else "nominal", sort=order), x=alt.X("y", type="quantitative"),
             text=alt.Text("label:N"))
-        return (bars + labels).transform_calculate(label=_label_expression(chart, data))
+        return (bars + labels).transform_calculate(label=label)
     if chart.type in (ChartType.BAR, ChartType.STACKED_BAR):
         encoding = dict(x=x, y=y, color=color, tooltip=tooltip)
         if chart.color:
-            encoding["order"] = alt.Order(chart.color, type="nominal", sort="ascending")
+            encoding["order"] = alt.Order("series", type="nominal", sort="ascending")
         bars = base.mark_bar(cornerRadiusEnd=2).encode(**encoding)
         if chart.type is ChartType.STACKED_BAR and chart.color and x_type == "nominal":
-            return bars + _series_labels(alt, data, chart, order)
+            return bars + _series_labels(alt, plot, order)
         if chart.color:
             return bars
         labels = base.mark_text(baseline="bottom", dy=-3, color=TEXT, fontSize=12).encode(
             x=x, y=y, text=alt.Text("label:N"))
-        return (bars + labels).transform_calculate(label=_label_expression(chart, data))
+        return (bars + labels).transform_calculate(label=label)
     mark = base.mark_line(point=True, strokeWidth=2) if chart.type is ChartType.LINE else base.mark_area(
         opacity=0.85, line=True)
     return mark.encode(x=x, y=y, color=color, tooltip=tooltip)
@@ -131,21 +146,20 @@ def to_altair(data: pd.DataFrame, chart: Chart):
 
 _NUMBER_LABELS = ("datum.value >= 1e9 ? format(datum.value / 1e9, ',~r') + 'B' : "
                   "datum.value >= 1e6 ? format(datum.value / 1e6, ',~r') + 'M' : format(datum.value, ',~r')")
-_VALUE_LABEL = ("datum['{field}'] >= 1e6 ? format(datum['{field}'] / 1e6, ',.3~r') + ' million' : "
-                "format(datum['{field}'], ',.3~r')")
+_VALUE_LABEL = "datum.y >= 1e6 ? format(datum.y / 1e6, ',.3~r') + ' million' : format(datum.y, ',.3~r')"
 
 
-def _series_labels(alt, data: pd.DataFrame, chart: Chart, order: list):
+def _series_labels(alt, plot: pd.DataFrame, order: list):
     """Each series named beside its segment of the last bar, so colour is not the only key."""
     last = order[-1]
-    rows = data[data[chart.x] == last].sort_values(chart.color, key=lambda s: s.astype(str))
-    tops = rows[chart.y].cumsum()
-    labels = pd.DataFrame({chart.x: last, "mid": (tops - rows[chart.y] / 2).to_numpy(),
-                           "series": rows[chart.color].astype(str).to_numpy()})
+    rows = plot[plot["x"] == last].sort_values("series", key=lambda s: s.astype(str))
+    tops = rows["y"].cumsum()
+    labels = pd.DataFrame({"x": last, "mid": (tops - rows["y"] / 2).to_numpy(),
+                           "name": rows["series"].astype(str).to_numpy()})
     step = WIDTH / max(1, len(order))
     return alt.Chart(labels).mark_text(align="left", baseline="middle", dx=step * 0.45 + 4, color=TEXT,
                                        fontSize=11).encode(
-        x=alt.X(chart.x, type="nominal", sort=order), y=alt.Y("mid", type="quantitative"), text="series")
+        x=alt.X("x", type="nominal", sort=order), y=alt.Y("mid", type="quantitative"), text="name")
 
 
 def _time_ticks(dates: pd.Series) -> dict:
@@ -154,12 +168,6 @@ def _time_ticks(dates: pd.Series) -> dict:
     if span > 62:
         return {"format": "%b %Y", "tickCount": {"interval": "month", "step": 1 if span < 400 else 3}}
     return {"format": "%b %d", "tickCount": {"interval": "day", "step": max(1, span // 6)}}
-
-
-def _label_expression(chart: Chart, data: pd.DataFrame) -> str:
-    if chart.value_labels and chart.value_labels in data.columns:
-        return f"datum['{chart.value_labels}']"
-    return _VALUE_LABEL.format(field=chart.y)
 
 
 def _height(data: pd.DataFrame, chart: Chart) -> int:

@@ -90,3 +90,44 @@ def test_stacked_bars_name_their_series_beside_the_last_bar():
     svg = render_chart(frame, chart(type="stacked-bar", x="region", y="n", color="status")).svg
     for series in ("open", "closed"):
         assert svg.count(f">{series}</text>") == 2  # once in the legend, once beside the bar
+
+
+def test_column_names_that_look_like_paths_or_quotes_are_drawn():
+    frame = pd.DataFrame({"who's": ["A", "B"], "n.count": [3.0, 5.0]})
+    rendered = render_chart(frame, chart(x="who's", y="n.count", title="B leads"))
+    assert rendered.svg.count('role="graphics-symbol"') >= 2  # two bars, not an empty plot
+    assert ">5<" in rendered.svg and ">3<" in rendered.svg
+
+
+def _sample_with(tmp_path, old: str, new: str):
+    import shutil
+
+    from tests.conftest import REAL_SAMPLE
+
+    bundle = tmp_path / "b"
+    shutil.copytree(REAL_SAMPLE, bundle)
+    manifest = bundle / "bundle.yaml"
+    manifest.write_text(manifest.read_text().replace(old, new, 1))
+    return bundle
+
+
+def test_a_chart_that_cannot_be_drawn_is_a_validation_error(tmp_path):
+    from reportgen.validation import validate
+
+    bundle = _sample_with(tmp_path, "    x: campaign\n    y: exchanges\n", "    x: exchanges\n    y: exchanges\n")
+    assert [p.message for p in validate(bundle).errors] == [
+        "chart 'exchanges-by-campaign': x, y and color must be three different columns"]
+
+
+def test_a_chart_over_an_empty_view_is_a_validation_error(tmp_path):
+    from reportgen.validation import validate
+
+    view = ("views:\n  - id: none\n    table: campaigns\n    where: {status: confirmed}\n    group_by: [campaign]\n"
+            "    columns: {exchanges: {function: sum, column: exchanges}}\n\ncharts:\n")
+    bundle = _sample_with(tmp_path, "charts:\n", view)
+    text = (bundle / "bundle.yaml").read_text()
+    (bundle / "bundle.yaml").write_text(text.replace("    table: campaigns\n    x: campaign\n    y: exchanges\n",
+                                                     "    table: none\n    x: campaign\n    y: exchanges\n", 1))
+    messages = [p.message for p in validate(bundle).errors]
+    assert sorted(messages) == ["chart 'exchanges-by-campaign': table 'none' has no column 'exchanges_stated'",
+                                "chart 'exchanges-by-campaign': table 'none' has no rows to draw"]

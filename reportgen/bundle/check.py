@@ -186,6 +186,13 @@ def _check_charts(bundle: LoadedBundle, computed: Computed) -> None:
                 bundle.problems.error(*bundle.where("charts", i, field_name),
                                       f"chart '{chart.id}': table '{chart.table}' has no column '{column}'",
                                       f"did you mean '{close[0]}'?" if close else f"columns: {', '.join(map(str, frame.columns))}")
+        roles = [c for c in (chart.x, chart.y, chart.color) if c]
+        if len(set(roles)) < len(roles):
+            bundle.problems.error(*bundle.where("charts", i), f"chart '{chart.id}': x, y and color must be "
+                                  "three different columns")
+            continue
+        if all(c in frame.columns for c in roles) and pd.api.types.is_numeric_dtype(frame[chart.y]):
+            _check_drawable(bundle, frame, chart, i)
         if chart.y in frame.columns and not pd.api.types.is_numeric_dtype(frame[chart.y]):
             bundle.problems.error(*bundle.where("charts", i, "y"),
                                   f"chart '{chart.id}': y column '{chart.y}' must be numeric")
@@ -196,3 +203,17 @@ def _check_charts(bundle: LoadedBundle, computed: Computed) -> None:
                                         f"chart '{chart.id}': a {chart.type.value} chart reads best over dates or numbers; '{chart.x}' is text")
         if chart.type is ChartType.STACKED_BAR and chart.color is None:
             bundle.problems.error(*bundle.where("charts", i), f"chart '{chart.id}': a stacked bar needs 'color' (the series)")
+
+
+def _check_drawable(bundle: LoadedBundle, frame: pd.DataFrame, chart, index: int) -> None:
+    """What the chart step would refuse at build time, reported now with a position."""
+    from reportgen.charts import ChartError, prepare
+
+    try:
+        data = prepare(frame, chart)
+    except ChartError as exc:
+        bundle.problems.error(*bundle.where("charts", index), str(exc))
+        return
+    if data.empty:
+        bundle.problems.error(*bundle.where("charts", index, "table"),
+                              f"chart '{chart.id}': table '{chart.table}' has no rows to draw")
