@@ -19,6 +19,7 @@ from typing import Callable, Iterable
 
 from reportgen import __version__
 from reportgen.bundle import MANIFEST
+from reportgen.problems import display_path
 from reportgen.versions import dependency_versions
 
 PACKAGE = Path(__file__).parent
@@ -76,10 +77,15 @@ def parse_shard(spec: str) -> tuple[int, int]:
 
 
 def _tree_digest(root: Path) -> list[tuple[str, str]]:
+    """sha256 of every file under ``root`` (hidden ones too: a table may live in .data/), except
+    links that lead outside it, which a bundle may not read anyway."""
+    from reportgen.outputs import sha256_file
+
+    real_root = root.resolve()
     items = []
     for path in sorted(root.rglob("*")):
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts):
-            items.append((path.relative_to(root).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()))
+        if path.is_file() and path.resolve().is_relative_to(real_root):
+            items.append((path.relative_to(root).as_posix(), sha256_file(path)))
     return items
 
 
@@ -171,6 +177,21 @@ def build_one(bundle: Path, out: Path, options, key: str) -> Outcome:
                    outputs=[p.as_posix() for p in result.outputs], warnings=result.warnings, pages=result.pages)
 
 
+def _shared_ids(bundles: list[Path]) -> dict[Path, Path]:
+    """Bundles whose id another bundle in this run already has (bundle → the first holder)."""
+    first: dict[str, Path] = {}
+    clashes: dict[Path, Path] = {}
+    for bundle in bundles:
+        bundle_id = bundle_id_of(bundle)
+        if bundle_id is None:
+            continue
+        if bundle_id in first:
+            clashes[bundle] = first[bundle_id]
+        else:
+            first[bundle_id] = bundle
+    return clashes
+
+
 def worker_count(bundles: int, jobs: int) -> int:
     """A worker costs about as much to start as a few briefings take to build: parallelise only
     when each worker gets several bundles."""
@@ -189,7 +210,13 @@ def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool =
     keys = {b: cache_key(b, material) for b in bundles}
     outcomes: dict[Path, Outcome] = {}
     todo = []
-    for bundle in bundles:
+    for bundle, other in _shared_ids(bundles).items():
+        outcomes[bundle] = Outcome(str(bundle), bundle_id_of(bundle), "invalid", errors=[
+            f"{display_path(bundle / MANIFEST)}:1:1: error: bundle id '{bundle_id_of(bundle)}' is also used by "
+            f"{display_path(other)}; both would write to the same output folder"])
+        if on_done:
+            on_done(outcomes[bundle])
+    for bundle in (b for b in bundles if b not in outcomes):
         skipped = None if force else up_to_date(bundle, out, keys[bundle])
         if skipped:
             outcomes[bundle] = skipped

@@ -56,14 +56,19 @@ class BuildResult:
     pages: int | None = None
 
 
+class BadSourceDateEpoch(ValueError):
+    pass
+
+
 def build_date() -> datetime:
-    """SOURCE_DATE_EPOCH when set (reproducible builds), else now."""
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else now. A value that is not a whole
+    number of seconds is refused rather than silently ignored: the build would not reproduce."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
             return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-        except ValueError:
-            pass
+        except (ValueError, OverflowError, OSError):
+            raise BadSourceDateEpoch(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not '{epoch}'") from None
     return datetime.now(tz=timezone.utc).replace(microsecond=0)
 
 

@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
 
             try:
                 created = scaffold(args.path, args.bundle_id)
-            except (FileExistsError, ValueError) as exc:
+            except (OSError, ValueError) as exc:
                 raise UsageError(str(exc)) from None
             print(f"created {created}; next: reportgen validate {args.path}")
             return EXIT_OK
@@ -95,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
             from reportgen.settings import load_settings
 
             settings = load_settings(Path.cwd())
+            if not (args.path / "bundle.yaml").is_file():
+                raise UsageError(f"{args.path} is not a bundle folder (no bundle.yaml)")
             serve(args.path, BuildOptions(formats=("html",), template=args.template or settings.get("template"),
                                           theme=args.theme or settings.get("theme"), limits=_limits(args)),
                   host=args.host, port=args.port)

@@ -36,7 +36,7 @@ def add_arguments(build: argparse.ArgumentParser) -> None:
 
 
 def run_build(args: argparse.Namespace, limits) -> int:
-    from reportgen.builder import FORMATS, BuildOptions
+    from reportgen.builder import FORMATS, BadSourceDateEpoch, BuildOptions, build_date
     from reportgen.cli import UsageError
     from reportgen.render import TemplateNotFound, choose_template, theme_css
     from reportgen.settings import load_settings
@@ -59,6 +59,10 @@ def run_build(args: argparse.Namespace, limits) -> int:
         raise UsageError(str(exc)) from None
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be 1 or more")
+    try:
+        build_date()
+    except BadSourceDateEpoch as exc:
+        raise UsageError(str(exc)) from None
     options = BuildOptions(formats=formats, template=template, theme=theme,
                            paper=args.paper or settings.get("paper", "letter"), strict=args.strict,
                            pdf_variant=args.pdf_variant or settings.get("pdf_variant", "pdf/ua-1"),

@@ -93,7 +93,12 @@ def serve(bundle: Path, options, host: str = "127.0.0.1", port: int = 8000,
         def log_message(self, *args) -> None:
             pass  # keep the terminal for build messages
 
-    server = ThreadingHTTPServer((host, port), Handler)
+    try:
+        server = ThreadingHTTPServer((host, port), Handler)
+    except OSError as exc:
+        from reportgen.cli import UsageError
+
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     print(f"serving {bundle} at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

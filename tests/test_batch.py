@@ -139,3 +139,26 @@ def _env() -> dict:
     import os
 
     return {k: v for k, v in os.environ.items() if k not in ("CI", "NO_COLOR")}
+
+
+def test_two_bundles_with_one_id_are_refused_not_overwritten(repo, tmp_path, capsys):
+    twin = repo / "alpha-copy"
+    shutil.copytree(repo / "alpha", twin)
+    code = main(["build", str(repo / "alpha"), str(twin), "--out", str(tmp_path), "--format", "html,json"])
+    assert code == 2
+    summary = json.loads(capsys.readouterr().out)
+    status = {Path(b["path"]).name: b["status"] for b in summary["bundles"]}
+    assert status == {"alpha": "built", "alpha-copy": "invalid"}
+    assert "bundle id 'alpha' is also used by" in summary["bundles"][1]["errors"][0]
+
+
+def test_a_change_in_a_hidden_folder_still_rebuilds(repo, tmp_path, capsys):
+    hidden = repo / "alpha" / ".data"
+    hidden.mkdir()
+    (hidden / "notes.csv").write_text("a\n1\n")
+    out = tmp_path / "dist"
+    assert main(["build", str(repo / "alpha"), "--out", str(out), "--format", "html"]) == 0
+    (hidden / "notes.csv").write_text("a\n2\n")
+    capsys.readouterr()
+    assert main(["build", str(repo / "alpha"), "--out", str(out), "--format", "html,json"]) == 0
+    assert json.loads(capsys.readouterr().out)["bundles"][0]["status"] == "built"

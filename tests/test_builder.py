@@ -236,3 +236,22 @@ def test_pdf_bytes_do_not_depend_on_how_options_are_spelled(tmp_path, monkeypatc
     assert sha256(tmp_path / "a/claude-distillation-2026/brief.pdf") == sha256(tmp_path / "b/claude-distillation-2026/brief.pdf")
     options = json.loads((tmp_path / "b/claude-distillation-2026/manifest.json").read_text())["options"]
     assert options["theme"] == "t"  # recorded relative to the working directory
+
+
+@pytest.mark.parametrize("settings, message", [
+    ("out = \n", "cannot read settings"),
+    ("out = 5\n", "setting 'out' must be a non-empty string"),
+    ('paper = "a5"\n', "setting 'paper' must be one of letter, a4"),
+    ('pdf_variant = "x"\n', "setting 'pdf_variant' must be one of"),
+])
+def test_bad_settings_are_usage_errors(tmp_path, monkeypatch, capsys, settings, message):
+    (tmp_path / "reportgen.toml").write_text(settings)
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", str(REAL_SAMPLE)]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_unusable_source_date_epoch_is_a_usage_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1.7e9")
+    assert main(["build", str(REAL_SAMPLE), "--out", str(tmp_path)]) == 2
+    assert "SOURCE_DATE_EPOCH must be whole seconds" in capsys.readouterr().err
