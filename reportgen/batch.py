@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from reportgen import __version__
+from reportgen.assets import PACKAGE
 from reportgen.bundle import MANIFEST
 from reportgen.problems import display_path
 from reportgen.versions import dependency_versions
 
-PACKAGE = Path(__file__).parent
 BUNDLES_PER_WORKER = 4
 
 

@@ -142,7 +142,8 @@ def _pdf(bundle, template, options: BuildOptions, context_args: dict, *, identif
          when: datetime) -> tuple[bytes, int, list[str]]:
     """The PDF, its page count and warnings; a one-pager is retried with tighter type to fit."""
     from reportgen.pdf import write_pdf
-    from reportgen.render import PACKAGE, build_context, render_html, theme_folder
+    from reportgen.assets import PACKAGE
+    from reportgen.render import build_context, render_html, theme_folder
 
     roots = [bundle.root, PACKAGE] + [p for p in (template.folder, theme_folder(options.theme)) if p]
     attempts = MAX_FIT_LEVEL + 1 if template.name == "onepager" else 1

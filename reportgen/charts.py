@@ -17,9 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 from reportgen import wording
+from reportgen.assets import FONTS
 from reportgen.bundle.model import Chart, ChartType
 
-FONT_DIR = Path(__file__).parent / "themes" / "fonts"
 FONT = "Noto Sans"
 # Okabe & Ito (2008) blue, vermillion, green and pink, then darker hues for more series: each
 # has at least 3:1 contrast against white (WCAG 1.4.11), so Okabe–Ito's sky blue and orange stay out.
@@ -62,7 +62,7 @@ def _local_converter():
     """vl-convert with the bundled fonts registered, once per process."""
     import vl_convert
 
-    vl_convert.register_font_directory(str(FONT_DIR.resolve()))
+    vl_convert.register_font_directory(str(FONTS.resolve()))
     return vl_convert
 
 
@@ -212,7 +212,7 @@ def _style_version() -> str:
     from importlib import metadata
 
     digest = hashlib.sha256(Path(__file__).read_bytes())
-    for font in sorted(FONT_DIR.glob("*.ttf")):
+    for font in sorted(FONTS.glob("*.ttf")):
         digest.update(font.read_bytes())
     digest.update(metadata.version("vl-convert-python").encode())
     digest.update(metadata.version("altair").encode())

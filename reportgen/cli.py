@@ -74,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
             return _validate(args)
         if args.command == "schema":
             if args.which == "manifest":
-                print((Path(__file__).parent / "schemas" / "manifest.schema.json").read_text(encoding="utf-8"), end="")
+                from reportgen.assets import SCHEMAS
+
+                print((SCHEMAS / "manifest.schema.json").read_text(encoding="utf-8"), end="")
             else:
                 from reportgen.bundle.model import json_schema
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from reportgen.batch import Outcome, discover, parallel, parse_shard, run, shard
 from reportgen.problems import display_path
 
-EXIT_OK, EXIT_BUILD_FAILED, EXIT_INVALID = 0, 1, 2
 SUMMARY_STYLES = ("json", "github")
 
 
@@ -37,7 +36,7 @@ def add_arguments(build: argparse.ArgumentParser) -> None:
 
 def run_build(args: argparse.Namespace, limits) -> int:
     from reportgen.builder import FORMATS, BadSourceDateEpoch, BuildOptions, build_date
-    from reportgen.cli import UsageError
+    from reportgen.cli import EXIT_BUILD_FAILED, EXIT_INVALID, EXIT_OK, UsageError
     from reportgen.render import TemplateNotFound, choose_template, theme_css
     from reportgen.settings import load_settings
 
@@ -78,8 +77,9 @@ def run_build(args: argparse.Namespace, limits) -> int:
     if not parallel(len(bundles), jobs) and (os.cpu_count() or 1) > 1:
         # Warm vl-convert on the other core while this process imports and validates.
         from reportgen import chartserver
+        from reportgen.assets import FONTS
 
-        chartserver.start(Path(__file__).parent / "themes" / "fonts")
+        chartserver.start(FONTS)
 
     with _Progress(len(bundles), enabled=style == "text" and not args.quiet) as progress:
         outcomes = run(bundles, out, options, jobs=jobs, force=args.force, on_done=progress.done,

@@ -76,7 +76,8 @@ def house_stylesheet(theme: str | None) -> tuple[CSS, tuple[str, ...]]:
 
     Keyed by the CSS text itself, so a theme edited during a long-running process is re-read.
     """
-    from reportgen.render import PACKAGE, print_stylesheet, theme_folder
+    from reportgen.assets import PACKAGE
+    from reportgen.render import print_stylesheet, theme_folder
 
     # The stylesheet may read only the package and the theme: keyed so every bundle shares it.
     roots = (PACKAGE,) + ((theme_folder(theme),) if theme_folder(theme) else ())

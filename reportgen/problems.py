@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -113,7 +112,3 @@ def display_path(path: Path | str) -> str:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
         return str(p)
-
-
-def problems_to_json(problems: list[Problem]) -> str:
-    return json.dumps([p.as_dict() for p in problems], indent=2)

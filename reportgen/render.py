@@ -15,15 +15,12 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from reportgen import wording
+from reportgen.assets import FONTS, TEMPLATES, THEMES
 from reportgen.bundle.model import Bundle, Tlp
 from reportgen.charts import RenderedChart
 from reportgen.metrics import ResolvedMetric
 from reportgen.present import Presenter
 
-PACKAGE = Path(__file__).parent
-TEMPLATES = PACKAGE / "templates"
-THEMES = PACKAGE / "themes"
-FONTS = THEMES / "fonts"
 BUILTIN_TEMPLATES = ("brief", "onepager", "report")
 
 # FIRST TLP 2.0 colours, shown on black.

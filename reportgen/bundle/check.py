@@ -73,7 +73,7 @@ def check(bundle: LoadedBundle, *, strict: bool = False) -> Computed | None:
                 bundle.problems.error(bundle.manifest_path, *bundle.positions.inside(loc, text, reference.offset),
                                       f"unknown metric '{{{reference.metric_id}}}' in text",
                                       f"did you mean '{{{close[0]}}}'?" if close else "write '{{' for a literal brace")
-        for token, offset in narrative.bare_numbers(text):
+        for token, offset in narrative.bare_numbers(text) if strict else ():
             bundle.problems.warning(bundle.manifest_path, *bundle.positions.inside(loc, text, offset),
                                     f"number '{token}' typed into the text",
                                     "declare it as a metric and write {metric_id}, so it is sourced and written once")
@@ -81,9 +81,6 @@ def check(bundle: LoadedBundle, *, strict: bool = False) -> Computed | None:
     if words > SUMMARY_WORD_LIMIT:
         bundle.problems.warning(*bundle.where("summary"),
                                 f"summary is {words} words; a bottom line up front reads best under {SUMMARY_WORD_LIMIT}")
-    if not strict:
-        # Bare numbers are only advice unless --strict: keep them out of the default output.
-        bundle.problems.items = [p for p in bundle.problems.items if "typed into the text" not in p.message]
 
     computed = compute(bundle)
     for loc, message in computed.failures:
