@@ -7,6 +7,7 @@ reported with its row and column instead of stopping at the first.
 
 from __future__ import annotations
 
+import codecs
 import csv
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,13 +49,9 @@ def read_table(table: Table, path: Path, problems: Problems, limits: Limits) -> 
 def _read_csv(path: Path, options: ReadOptions, problems: Problems, limits: Limits):
     encoding = options.encoding
     if encoding.startswith("utf-8"):
-        try:
-            path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            data = path.read_bytes()[: exc.start]
-            line = data.count(b"\n") + 1
-            problems.error(path, line, exc.start - (data.rfind(b"\n") + 1) + 1,
-                           "file is not UTF-8", hint="save it as UTF-8 or set read.encoding")
+        bad = _first_non_utf8(path)
+        if bad is not None:
+            problems.error(path, *bad, "file is not UTF-8", hint="save it as UTF-8 or set read.encoding")
             return None, None
         encoding = "utf-8-sig"  # tolerate a byte-order mark from spreadsheet exports
     try:
@@ -168,6 +165,32 @@ def _report_parser_error(path: Path, message: str, lines: RowLines, problems: Pr
         problems.error(path, line, 1, "a quoted cell is never closed (a '\"' is missing)")
         return
     problems.error(path, _line_from_parser_error(message), 1, f"CSV cannot be parsed: {message}")
+
+
+def _first_non_utf8(path: Path, chunk_size: int = 1 << 20) -> tuple[int, int] | None:
+    """(line, col) of the first byte that is not UTF-8, read in chunks: a large table is never
+    held in memory twice just to check its encoding."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(chunk_size):
+            pending = len(decoder.getstate()[0])  # bytes of a character split across chunks
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return _position(path, offset - pending + exc.start)
+            offset += len(chunk)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return _position(path, offset - len(decoder.getstate()[0]))
+    return None
+
+
+def _position(path: Path, byte: int) -> tuple[int, int]:
+    with path.open("rb") as handle:
+        before = handle.read(byte)
+    return before.count(b"\n") + 1, byte - (before.rfind(b"\n") + 1) + 1
 
 
 def _read_parquet(path: Path, problems: Problems, limits: Limits):

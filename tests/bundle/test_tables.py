@@ -174,3 +174,18 @@ def test_parquet_table(make_bundle):
         folder / "rows.parquet")
     frame = load_or_raise(folder).tables["rows"]
     assert list(frame["exchanges"]) == [10, 20]
+
+
+@pytest.mark.parametrize("data, expected", [
+    (b"a,b\n1,\xe9\n", (2, 3)),
+    ("a,b\n1,é\n".encode() + b"\xff", (3, 1)),
+    (b"x" * 5 + "é".encode(), None),
+    (b"ab\ncd\xc3", (2, 3)),  # a character cut off at the end of the file
+])
+@pytest.mark.parametrize("chunk_size", [1, 2, 3, 1 << 20])
+def test_utf8_check_finds_the_first_bad_byte_across_chunk_boundaries(tmp_path, data, expected, chunk_size):
+    from reportgen.bundle.tables import _first_non_utf8
+
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    assert _first_non_utf8(path, chunk_size) == expected
