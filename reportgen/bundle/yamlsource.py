@@ -82,6 +82,12 @@ def nesting_too_deep(text: str) -> tuple[int, int] | None:
                     return event.start_mark.line + 1, event.start_mark.column + 1
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        # Newer libyaml stops deep flow collections itself ("exceeded maximum nesting depth").
+        mark = exc.problem_mark
+        if mark is not None and "nesting depth" in str(exc.problem):
+            return mark.line + 1, mark.column + 1
+        return None
     except yaml.YAMLError:
         return None
     return None
