@@ -13,6 +13,17 @@ REAL_SAMPLE = EVIDENCE / "claude-distillation-2026"
 FIXED_EPOCH = "1764115200"  # 2025-11-26T00:00:00Z, for reproducible builds
 
 
+def sample_with(tmp_path: Path, old: str, new: str) -> Path:
+    """A copy of the real sample bundle with one edit to its bundle.yaml (the first match)."""
+    import shutil
+
+    bundle = tmp_path / "b"
+    shutil.copytree(REAL_SAMPLE, bundle)
+    manifest = bundle / "bundle.yaml"
+    manifest.write_text(manifest.read_text().replace(old, new, 1))
+    return bundle
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """``built(bundle_dir, template)`` → output folder; each combination is built once."""

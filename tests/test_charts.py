@@ -10,6 +10,7 @@ import pytest
 
 from reportgen.bundle.model import Chart, ChartType
 from reportgen.charts import FONT, MAX_ROWS, alt_text, prepare, render_chart
+from tests.conftest import sample_with
 
 
 def chart(**fields) -> Chart:
@@ -99,22 +100,10 @@ def test_column_names_that_look_like_paths_or_quotes_are_drawn():
     assert ">5<" in rendered.svg and ">3<" in rendered.svg
 
 
-def _sample_with(tmp_path, old: str, new: str):
-    import shutil
-
-    from tests.conftest import REAL_SAMPLE
-
-    bundle = tmp_path / "b"
-    shutil.copytree(REAL_SAMPLE, bundle)
-    manifest = bundle / "bundle.yaml"
-    manifest.write_text(manifest.read_text().replace(old, new, 1))
-    return bundle
-
-
 def test_a_chart_that_cannot_be_drawn_is_a_validation_error(tmp_path):
     from reportgen.validation import validate
 
-    bundle = _sample_with(tmp_path, "    x: campaign\n    y: exchanges\n", "    x: exchanges\n    y: exchanges\n")
+    bundle = sample_with(tmp_path, "    x: campaign\n    y: exchanges\n", "    x: exchanges\n    y: exchanges\n")
     assert [p.message for p in validate(bundle).errors] == [
         "chart 'exchanges-by-campaign': x, y and color must be three different columns"]
 
@@ -124,7 +113,7 @@ def test_a_chart_over_an_empty_view_is_a_validation_error(tmp_path):
 
     view = ("views:\n  - id: none\n    table: campaigns\n    where: {status: confirmed}\n    group_by: [campaign]\n"
             "    columns: {exchanges: {function: sum, column: exchanges}}\n\ncharts:\n")
-    bundle = _sample_with(tmp_path, "charts:\n", view)
+    bundle = sample_with(tmp_path, "charts:\n", view)
     text = (bundle / "bundle.yaml").read_text()
     (bundle / "bundle.yaml").write_text(text.replace("    table: campaigns\n    x: campaign\n    y: exchanges\n",
                                                      "    table: none\n    x: campaign\n    y: exchanges\n", 1))

@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from reportgen.cli import main
-from tests.conftest import REAL_SAMPLE
+from tests.conftest import REAL_SAMPLE, sample_with
 
 HOSTILE_SUMMARY = (
     "Payload <script>alert('x')</script> and {{ ''.__class__.__mro__ }} and "
@@ -115,20 +115,10 @@ def test_template_resources_outside_are_blocked(tmp_path, capsys):
     assert "blocked resource: file:///etc/hostname" in err
 
 
-def _copy_with(tmp_path, old: str, new: str):
-    import shutil as _shutil
-
-    bundle = tmp_path / "b"
-    _shutil.copytree(REAL_SAMPLE, bundle)
-    manifest = bundle / "bundle.yaml"
-    manifest.write_text(manifest.read_text().replace(old, new, 1))
-    return bundle
-
-
 def test_title_cannot_break_out_of_the_pdf_stylesheet(tmp_path):
     import subprocess
 
-    bundle = _copy_with(tmp_path, "title: Alleged distillation of Claude through fraudulent accounts",
+    bundle = sample_with(tmp_path, "title: Alleged distillation of Claude through fraudulent accounts",
                         'title: "X</style><h1>INJECTED</h1><style>"')
     assert main(["build", str(bundle), "--out", str(tmp_path / "o"), "--format", "pdf"]) == 0
     text = subprocess.run(["pdftotext", str(tmp_path / "o/claude-distillation-2026/brief.pdf"), "-"],
@@ -138,7 +128,7 @@ def test_title_cannot_break_out_of_the_pdf_stylesheet(tmp_path):
 
 
 def test_figure_placeholders_cannot_be_forged(tmp_path):
-    bundle = _copy_with(tmp_path, "Anthropic alleges that", "\ue0000\ue001 \ue0007\ue001 Anthropic alleges that")
+    bundle = sample_with(tmp_path, "Anthropic alleges that", "\ue0000\ue001 \ue0007\ue001 Anthropic alleges that")
     assert main(["build", str(bundle), "--out", str(tmp_path / "o"), "--format", "html"]) == 0
     html = (tmp_path / "o/claude-distillation-2026/brief.html").read_text()
     bluf = BeautifulSoup(html, "html5lib").select_one(".bluf").get_text(" ")
