@@ -117,7 +117,7 @@ def bundle_id_of(bundle: Path) -> str | None:
     Anything odd (too large, too deep, unreadable) gives None: the build then reports it."""
     import yaml
 
-    from reportgen.bundle.tables import Limits
+    from reportgen.limits import Limits
     from reportgen.bundle.yamlsource import nesting_too_deep
 
     manifest = bundle / MANIFEST
@@ -204,8 +204,10 @@ def parallel(bundles: int, jobs: int) -> bool:
 
 def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool = False,
         on_done: Callable[[Outcome], None] | None = None,
-        on_start: Callable[[str], None] | None = None) -> list[Outcome]:
-    """Build (or skip) every bundle; outcomes come back in the bundles' order."""
+        on_start: Callable[[str], None] | None = None,
+        on_plan: Callable[[int, int], None] | None = None) -> list[Outcome]:
+    """Build (or skip) every bundle; outcomes come back in the bundles' order. ``on_plan`` hears
+    how many bundles need building, and on how many workers, before the first starts."""
     material = options.cache_material()
     keys = {b: cache_key(b, material) for b in bundles}
     outcomes: dict[Path, Outcome] = {}
@@ -214,17 +216,18 @@ def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool =
         outcomes[bundle] = Outcome(str(bundle), bundle_id_of(bundle), "invalid", errors=[
             f"{display_path(bundle / MANIFEST)}:1:1: error: bundle id '{bundle_id_of(bundle)}' is also used by "
             f"{display_path(other)}; both would write to the same output folder"])
-        if on_done:
-            on_done(outcomes[bundle])
     for bundle in (b for b in bundles if b not in outcomes):
         skipped = None if force else up_to_date(bundle, out, keys[bundle])
         if skipped:
             outcomes[bundle] = skipped
-            if on_done:
-                on_done(skipped)
         else:
             todo.append(bundle)
     workers = worker_count(len(todo), jobs)
+    if on_plan:
+        on_plan(len(todo), workers)
+    if on_done:
+        for outcome in outcomes.values():
+            on_done(outcome)
     if workers <= 1:
         for bundle in todo:
             if on_start:

@@ -9,10 +9,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from reportgen import __version__
 from reportgen.versions import dependency_versions
-from reportgen.bundle.tables import Limits
+from reportgen.limits import Limits
 from reportgen.problems import BundleInvalid, display_path
 
 MANIFEST_SCHEMA_VERSION = 1
@@ -86,7 +87,8 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
     """
     from reportgen.charts import render_chart
     from reportgen.outputs import replace_folder
-    from reportgen.render import build_context, choose_template, load_template, print_stylesheet, render_html
+    from reportgen.appearance import choose_template, print_stylesheet
+    from reportgen.render import build_context, load_template, render_html
     from reportgen.validation import validate
 
     options = options or BuildOptions(**overrides)
@@ -116,17 +118,19 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
         files[f"charts/{chart_id}.svg"] = chart.svg.encode()
     context_args = dict(model=model, figures=computed.metrics, charts=charts, frames=frames,
                         paper=options.paper, theme=options.theme, build_info=build_info)
-    if "html" in options.formats:
-        interactive = _interactive_script(charts) if options.interactive else None
-        html = render_html(template, build_context(medium="screen", interactive_js=interactive, **context_args))
-        files["brief.html"] = html.encode()
-    pages = None
+    finish_pdf = None
     if "pdf" in options.formats:
         # The PDF's /ID comes from what shapes its content, not from how the options were spelled.
         identity = json.dumps([input_hash, template.name, options.paper, options.pdf_variant,
                                hashlib.sha256(print_stylesheet(options.theme).encode()).hexdigest()])
-        files["brief.pdf"], pages, pdf_warnings = _pdf(bundle, template, options, context_args,
-                                                       identifier=identity, when=when)
+        finish_pdf = _start_pdf(bundle, template, options, context_args, identifier=identity, when=when)
+    if "html" in options.formats:  # drawn while the PDF helper, if there is one, lays out the PDF
+        interactive = _interactive_script(charts) if options.interactive else None
+        html = render_html(template, build_context(medium="screen", interactive_js=interactive, **context_args))
+        files["brief.html"] = html.encode()
+    pages = None
+    if finish_pdf is not None:
+        files["brief.pdf"], pages, pdf_warnings = finish_pdf()
         warnings += pdf_warnings
 
     out_dir = out / model.id
@@ -138,26 +142,47 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
                        manifest["timings"]["seconds"], pages)
 
 
-def _pdf(bundle, template, options: BuildOptions, context_args: dict, *, identifier: str,
-         when: datetime) -> tuple[bytes, int, list[str]]:
-    """The PDF, its page count and warnings; a one-pager is retried with tighter type to fit."""
-    from reportgen.pdf import write_pdf
+def _start_pdf(bundle, template, options: BuildOptions, context_args: dict, *, identifier: str,
+               when: datetime) -> Callable[[], tuple[bytes, int, list[str]]]:
+    """Start the PDF (in the warm helper process when ``reportgen build`` started one) and
+    return the function that finishes it: PDF bytes, page count and warnings. A one-pager that
+    runs over is retried with tighter type."""
+    from reportgen import sidecar
+    from reportgen.appearance import theme_folder
     from reportgen.assets import PACKAGE
-    from reportgen.render import build_context, render_html, theme_folder
+    from reportgen.render import build_context, render_html
 
     roots = [bundle.root, PACKAGE] + [p for p in (template.folder, theme_folder(options.theme)) if p]
-    attempts = MAX_FIT_LEVEL + 1 if template.name == "onepager" else 1
-    for fit_level in range(attempts):
-        print_html = render_html(template, build_context(medium="print", fit_level=fit_level, **context_args))
-        pdf, pages, warnings = write_pdf(
-            print_html, base_dir=bundle.root, roots=roots, identifier=identifier,
-            when=when, theme=options.theme, variant=options.pdf_variant,
-            attachments=bundle.files if options.pdf_variant == "pdf/a-3b" else None)
-        if pages == 1:
-            break
-    if template.name == "onepager" and pages != 1:
-        warnings.append(f"the one-pager needs {pages} pages even with the tightest type; shorten the summary")
-    return pdf, pages, warnings
+    theme = options.theme if options.theme in (None, "default") else str(Path(options.theme).resolve())
+    settings = dict(base_dir=bundle.root.resolve(), roots=[r.resolve() for r in roots], identifier=identifier,
+                    when=when, theme=theme,
+                    variant=options.pdf_variant,
+                    attachments=bundle.files if options.pdf_variant == "pdf/a-3b" else None)
+
+    def print_html(fit_level: int) -> str:
+        return render_html(template, build_context(medium="print", fit_level=fit_level, **context_args))
+
+    def write_here(html: str, **kwargs):
+        from reportgen.pdf import write_pdf
+
+        return write_pdf(html, **kwargs)
+
+    helper = sidecar.running("pdf")
+    write = helper.call if helper else write_here
+    first_html = print_html(0)
+    ticket = helper.submit(first_html, **settings) if helper else None
+
+    def finish() -> tuple[bytes, int, list[str]]:
+        pdf, pages, warnings = helper.result(ticket) if helper else write(first_html, **settings)
+        fit_level = 0
+        while template.name == "onepager" and pages > 1 and fit_level < MAX_FIT_LEVEL:
+            fit_level += 1
+            pdf, pages, warnings = write(print_html(fit_level), **settings)
+        if template.name == "onepager" and pages != 1:
+            warnings.append(f"the one-pager needs {pages} pages even with the tightest type; shorten the summary")
+        return pdf, pages, warnings
+
+    return finish
 
 
 def _manifest(bundle, options: BuildOptions, inputs: list[dict], input_hash: str, files: dict[str, bytes],

@@ -50,20 +50,19 @@ class RenderedChart:
         return vega_lite(self.frame, self.chart)
 
 
-def _converter():
-    """The warm helper process when ``reportgen build`` started one, else vl-convert here."""
-    from reportgen import chartserver
+def _to_svg(spec: dict) -> str:
+    """In the warm helper process when ``reportgen build`` started one, else in this process."""
+    from reportgen import sidecar
 
-    return chartserver.running() or _local_converter()
+    helper = sidecar.running("charts")
+    return helper.call(spec) if helper else _local_engine()(spec)
 
 
 @cache
-def _local_converter():
-    """vl-convert with the bundled fonts registered, once per process."""
-    import vl_convert
+def _local_engine():
+    from reportgen.engines import chart_engine
 
-    vl_convert.register_font_directory(str(FONTS.resolve()))
-    return vl_convert
+    return chart_engine(str(FONTS.resolve()))
 
 
 def prepare(frame: pd.DataFrame, chart: Chart) -> pd.DataFrame:
@@ -232,7 +231,7 @@ def render_chart(frame: pd.DataFrame, chart: Chart, cache_dir: Path | None = Non
     if cached is not None and cached.is_file():
         svg = cached.read_text(encoding="utf-8")
     else:
-        svg = _stable_ids(_converter().vegalite_to_svg(vega_lite(data, chart), allowed_base_urls=[]), chart.id)
+        svg = _stable_ids(_to_svg(vega_lite(data, chart)), chart.id)
         if cached is not None:
             _write_atomically(cached, svg)
     return RenderedChart(chart, svg, chart.alt or alt_text(data, chart), data)

@@ -60,7 +60,7 @@ def _limit_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _limits(args: argparse.Namespace):
-    from reportgen.bundle.tables import Limits
+    from reportgen.limits import Limits
 
     defaults = Limits()
     return Limits(max_rows=defaults.max_rows if args.max_rows is None else args.max_rows,
@@ -154,9 +154,9 @@ def entry() -> None:
     pandas, WeasyPrint and vl-convert state saves a noticeable part of a short build.
     """
     code = main()
-    from reportgen import chartserver
+    from reportgen import sidecar
 
-    chartserver.stop()
+    sidecar.stop_all()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from reportgen.batch import Outcome, discover, parallel, parse_shard, run, shard
+from reportgen.batch import Outcome, discover, parse_shard, run, shard
 from reportgen.problems import display_path
 
 SUMMARY_STYLES = ("json", "github")
@@ -37,7 +37,7 @@ def add_arguments(build: argparse.ArgumentParser) -> None:
 def run_build(args: argparse.Namespace, limits) -> int:
     from reportgen.builder import FORMATS, BadSourceDateEpoch, BuildOptions, build_date
     from reportgen.cli import EXIT_BUILD_FAILED, EXIT_INVALID, EXIT_OK, UsageError
-    from reportgen.render import TemplateNotFound, choose_template, theme_css
+    from reportgen.appearance import TemplateNotFound, choose_template, theme_css
     from reportgen.settings import load_settings
 
     settings = load_settings(Path.cwd())
@@ -74,24 +74,39 @@ def run_build(args: argparse.Namespace, limits) -> int:
             return EXIT_OK  # an empty shard is not an error in a CI matrix
         raise UsageError("no bundles found (a bundle is a folder holding bundle.yaml)")
     jobs = args.jobs or os.cpu_count() or 1
-    if not parallel(len(bundles), jobs) and (os.cpu_count() or 1) > 1:
-        # Warm vl-convert on the other core while this process imports and validates.
-        from reportgen import chartserver
-        from reportgen.assets import FONTS
+    try:
+        with _Progress(len(bundles), enabled=style == "text" and not args.quiet) as progress:
+            outcomes = run(bundles, out, options, jobs=jobs, force=args.force, on_done=progress.done,
+                           on_start=progress.start, on_plan=lambda todo, workers: _start_helpers(todo, workers, options))
+    finally:
+        from reportgen import sidecar
 
-        chartserver.start(FONTS)
-
-    with _Progress(len(bundles), enabled=style == "text" and not args.quiet) as progress:
-        outcomes = run(bundles, out, options, jobs=jobs, force=args.force, on_done=progress.done,
-                       on_start=progress.start)
+        sidecar.stop_all()  # helpers belong to one command (its working directory, its theme)
     _print_summary(outcomes, style, args.quiet)
     if any(o.status == "failed" for o in outcomes):
         return EXIT_BUILD_FAILED
     return EXIT_INVALID if any(o.status == "invalid" for o in outcomes) else EXIT_OK
 
 
+def _start_helpers(todo: int, workers: int, options) -> None:
+    """Bundles built here, one after another: start vl-convert and WeasyPrint in helper
+    processes on the other core now, before this process imports pandas and checks the bundle."""
+    if not todo or workers > 1 or (os.cpu_count() or 1) < 2:
+        return
+    from reportgen import engines, sidecar
+    from reportgen.assets import FONTS
+
+    sidecar.start("charts", engines.chart_engine, str(FONTS.resolve()), refuse_if_loaded=("vl_convert",))
+    if "pdf" in options.formats:
+        sidecar.start("pdf", engines.pdf_engine, options.theme)
+
+
 class _Progress:
-    """A rich progress bar on a terminal; one plain line per bundle in CI logs or pipes."""
+    """A rich progress bar on a terminal; one plain line per bundle in CI logs or pipes.
+
+    The bar (and its refresh thread) starts with the first report, not on entry: the helper
+    processes are forked before that, while this process still has a single thread.
+    """
 
     def __init__(self, total: int, enabled: bool) -> None:
         self.total, self.enabled = total, enabled
@@ -99,23 +114,26 @@ class _Progress:
         self.bar = None
 
     def __enter__(self) -> "_Progress":
-        if self.interactive:
+        return self
+
+    def _started(self):
+        if self.bar is None and self.interactive:
             from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
             self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                                 TimeRemainingColumn(), transient=True)
             self.bar.start()
             self.task = self.bar.add_task("building", total=self.total)
-        return self
+        return self.bar
 
     def start(self, what: str) -> None:
-        if self.bar is not None:
-            self.bar.update(self.task, description=what)
+        if (bar := self._started()) is not None:
+            bar.update(self.task, description=what)
 
     def done(self, outcome: Outcome) -> None:
-        if self.bar is not None:
-            self.bar.update(self.task, advance=1)
-            self.bar.console.print(_line(outcome), highlight=False, markup=False)
+        if (bar := self._started()) is not None:
+            bar.update(self.task, advance=1)
+            bar.console.print(_line(outcome), highlight=False, markup=False)
         elif self.enabled:
             print(_line(outcome), flush=True)
 

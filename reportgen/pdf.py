@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from datetime import timezone
 from functools import cache
 
 from weasyprint import CSS, HTML
@@ -77,7 +78,7 @@ def house_stylesheet(theme: str | None) -> tuple[CSS, tuple[str, ...]]:
     Keyed by the CSS text itself, so a theme edited during a long-running process is re-read.
     """
     from reportgen.assets import PACKAGE
-    from reportgen.render import print_stylesheet, theme_folder
+    from reportgen.appearance import print_stylesheet, theme_folder
 
     # The stylesheet may read only the package and the theme: keyed so every bundle shares it.
     roots = (PACKAGE,) + ((theme_folder(theme),) if theme_folder(theme) else ())
@@ -118,3 +119,21 @@ def write_pdf(html: str, *, base_dir: Path, roots: list[Path], identifier: str, 
     warnings = [m for m in (*stylesheet_warnings, *messages) if "refused" not in m] + \
         [f"blocked resource: {u}" for u in fetcher.refused]
     return data, len(rendered.pages), warnings
+
+
+WARM_UP_HTML = ('<!DOCTYPE html><html lang="en"><head><title>warm-up</title></head><body><h1>Warm-up</h1>'
+                '<h2>Fonts</h2><p>Text, <b>bold</b>, <i>italic</i>, <b><i>both</i></b>: 0123456789.</p>'
+                '<table><thead><tr><th scope="col">A</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>'
+                '</body></html>')
+
+
+def warm_up(theme: str | None) -> None:
+    """Pay the first-document costs now (house stylesheet, fonts loaded by Pango, the PDF
+    writer's lazy imports), so the real document renders at warm speed."""
+    from reportgen.assets import PACKAGE
+
+    try:
+        write_pdf(WARM_UP_HTML, base_dir=PACKAGE, roots=[PACKAGE], identifier="warm-up",
+                  when=datetime(2000, 1, 1, tzinfo=timezone.utc), theme=theme)
+    except Exception:  # a broken theme, say: the real document reports it
+        pass

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from reportgen.bundle.check import check
 from reportgen.bundle.load import LoadedBundle, load_bundle
-from reportgen.bundle.tables import Limits
+from reportgen.limits import Limits
 from reportgen.metrics import Computed
 from reportgen.problems import Problem, errors_in, warnings_in
 

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ValidationError
 from reportgen.bundle import MANIFEST
 from reportgen.bundle.model import Bundle
 from reportgen.bundle.paths import resolve_inside
-from reportgen.bundle.tables import Limits, read_table
+from reportgen.bundle.tables import read_table
+from reportgen.limits import Limits
 from reportgen.bundle.yamlsource import Positions, load_yaml
 from reportgen.problems import BundleInvalid, Problems
 

@@ -9,23 +9,15 @@ from __future__ import annotations
 
 import codecs
 import csv
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from reportgen.limits import Limits
 from reportgen.bundle.model import Column, ColumnType, ReadOptions, Table
 from reportgen.problems import Problems
 
 MAX_ERRORS_PER_COLUMN = 10
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_rows: int = 2_000_000
-    max_table_bytes: int = 512 * 1024 * 1024
-    max_manifest_bytes: int = 1024 * 1024
-    max_yaml_nodes: int = 100_000
 
 
 def read_table(table: Table, path: Path, problems: Problems, limits: Limits) -> pd.DataFrame | None:

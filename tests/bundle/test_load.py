@@ -282,7 +282,7 @@ def test_billion_laughs_is_stopped(make_bundle):
 
 
 def test_manifest_over_the_byte_limit(make_bundle):
-    from reportgen.bundle.tables import Limits
+    from reportgen.limits import Limits
     folder = make_bundle()
     size = (folder / "bundle.yaml").stat().st_size
     assert formatted(folder, limits=Limits(max_manifest_bytes=100)) == [

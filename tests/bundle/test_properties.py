@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bundle.builders import BASE_CSV, BASE_YAML, VALID_YAML, write_bundle
-from reportgen.bundle.tables import Limits
+from reportgen.limits import Limits
 from reportgen.validation import validate
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))

@@ -6,7 +6,7 @@ import pytest
 
 from bundle.builders import BASE_CSV, VALID_YAML, edit, formatted
 from reportgen.bundle.load import load_or_raise
-from reportgen.bundle.tables import Limits
+from reportgen.limits import Limits
 
 HEADER = "name,exchanges,day\n"
 

@@ -59,7 +59,7 @@ def test_every_allowed_value_is_documented(enum):
 
 
 def test_limits_match_the_code():
-    from reportgen.bundle.tables import Limits
+    from reportgen.limits import Limits
 
     limits = Limits()
     assert f"{limits.max_rows:,}" in TEXT

@@ -1,0 +1,126 @@
+"""Engines warmed up in forked helper processes ("sidecars") and called over a pipe.
+
+A cold ``reportgen build`` spends most of its time starting engines: vl-convert (V8 and Vega,
+about half a second) and WeasyPrint (its import, fonts and house stylesheet, about as much).
+Both hold the GIL while they start, so a thread cannot overlap them with the rest of the work;
+a process forked before the heavy imports can. Each sidecar starts its engine on the other
+core while this process imports pandas, checks the bundle and draws the HTML, then serves
+calls. Anything unexpected (no fork, a dead sidecar) leaves the caller to do the work itself.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+from multiprocessing.connection import Connection
+from typing import Any, Callable
+
+# A warm-up returns the function that serves each call; it runs in the sidecar only.
+WarmUp = Callable[..., Callable[..., Any]]
+
+
+class SidecarFailed(RuntimeError):
+    """The call raised in the sidecar with an exception that could not travel back as itself."""
+
+
+def _serve(connection: Connection, parent_end: Connection, warm_up: WarmUp, args: tuple) -> None:
+    import os
+    import sys
+
+    # Hold nothing of the parent's: its end of the pipe (so its exit reads as EOF here) and its
+    # stdout/stderr (so a shell pipeline reading them is not kept open by this process).
+    parent_end.close()
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    handler = warm_up(*args)
+    while True:
+        try:
+            ticket, call_args, call_kwargs = connection.recv()
+        except EOFError:
+            os._exit(0)  # nothing to tear down: the engines die with the process
+        try:
+            connection.send((ticket, "ok", handler(*call_args, **call_kwargs)))
+        except Exception as exc:  # report it to the caller, keep serving
+            connection.send((ticket, "error", _portable(exc)))
+
+
+def _portable(exc: Exception) -> Exception:
+    """The exception itself when it survives pickling both ways, else its type and message."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:
+        return SidecarFailed(f"{type(exc).__name__}: {exc}")
+
+
+class Sidecar:
+    def __init__(self, warm_up: WarmUp, *args: Any) -> None:
+        context = multiprocessing.get_context("fork")
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, self.connection, warm_up, args), daemon=True)
+        self.process.start()
+        child.close()
+        self.tickets = 0
+
+    def submit(self, *args: Any, **kwargs: Any) -> int:
+        """Send a call; the sidecar works on it while this process goes on. Returns its ticket."""
+        self.tickets += 1
+        self.connection.send((self.tickets, args, kwargs))
+        return self.tickets
+
+    def result(self, ticket: int) -> Any:
+        """The answer to call ``ticket``; raises what the call raised. Answers to earlier calls
+        nobody collected (their caller failed in between) are dropped."""
+        while True:
+            try:
+                answered, status, payload = self.connection.recv()
+            except EOFError:
+                raise SidecarFailed("the helper process ended unexpectedly") from None
+            if answered == ticket:
+                break
+        if status == "error":
+            raise payload
+        return payload
+
+    def call(self, *args: Any, **kwargs: Any) -> Any:
+        return self.result(self.submit(*args, **kwargs))
+
+    def close(self) -> None:
+        """Stop at once: a sidecar holds nothing to save, and one still warming up would
+        otherwise keep a quick command (everything up to date) waiting."""
+        self.connection.close()
+        self.process.kill()
+        self.process.join()
+
+
+_running: dict[str, Sidecar] = {}
+
+
+def start(name: str, warm_up: WarmUp, *args: Any, refuse_if_loaded: tuple[str, ...] = ()) -> None:
+    """Start the named sidecar (once), only while forking is safe: no other thread, and none of
+    ``refuse_if_loaded`` imported here yet (a forked copy of a live V8 runtime would deadlock)."""
+    import sys
+    import threading
+
+    if name in _running or threading.active_count() != 1 or any(m in sys.modules for m in refuse_if_loaded):
+        return
+    try:
+        _running[name] = Sidecar(warm_up, *args)
+    except (OSError, ValueError):
+        pass
+
+
+def running(name: str) -> Sidecar | None:
+    sidecar = _running.get(name)
+    if sidecar is not None and sidecar.process.is_alive():
+        return sidecar
+    return None
+
+
+def stop_all() -> None:
+    for sidecar in _running.values():
+        sidecar.close()
+    _running.clear()
