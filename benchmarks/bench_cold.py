@@ -15,12 +15,14 @@ Commands timed, each as a whole new process, from the repository root:
 The anchors (benchmarks/anchors/brief.typ, brief.md, brief.css, charts/*.svg) hold the same
 text, table and chart SVGs as the brief. Runs are interleaved round-robin (one of each command,
 then again) so that drift in machine load hits every command alike; one untimed warm-up of
-each command comes first (pyc files, page cache), so "cold" means a new process with no
-in-process or on-disk reportgen cache (fresh --out folder and fresh XDG_CACHE_HOME each run),
-not an empty OS page cache.
+each command comes first (page cache; reportgen is byte-compiled first, as pip does), so
+"cold" means a new process with no in-process or on-disk reportgen cache (fresh --out folder
+and fresh XDG_CACHE_HOME each run), not an empty OS page cache.
 
-Wall time is measured around spawn → exit; peak RSS is the child's own ru_maxrss from
-os.wait4 (every command here does its work in that one process). Prints a Markdown table
+Wall time is measured around spawn → exit; CPU time includes the helper processes reportgen
+forks (they are waited for). Peak RSS is the child's own ru_maxrss from os.wait4; for
+reportgen, whose helper processes hold their own engines, one more untimed run samples the
+summed RSS of the whole process tree from /proc every 10 ms. Prints a Markdown table
 and writes JSON to benchmarks/results/cold-<UTC date>.json. A tool that is missing is
 reported as "not installed" and does not fail the run; a command that exits non-zero or
 leaves no output does fail it (exit 1), after the report.
@@ -90,6 +92,24 @@ def reportgen_source() -> dict:
 # --------------------------------------------------------------------------- commands
 
 
+def reportgen_command() -> list[str]:
+    """The console script pip installed for this interpreter, as a user's shell finds it in a
+    virtualenv. Not the first ``reportgen`` on PATH: a version manager's shim (pyenv's is a
+    bash script that runs ``pyenv exec``) adds about 70 ms of its own start-up to every run."""
+    script = Path(sys.executable).parent / "reportgen"
+    if script.is_file():
+        return [str(script)]
+    found = shutil.which("reportgen")
+    return [found] if found else [sys.executable, "-m", "reportgen"]
+
+
+def precompile() -> None:
+    """Byte-compile reportgen as a regular ``pip install`` does. An editable install run with
+    PYTHONDONTWRITEBYTECODE set (as on this project's machines) would otherwise recompile
+    every reportgen module in every run: time no user's second build spends."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "reportgen")], check=True)
+
+
 class Bench:
     """One command to time. ``argv(tmp)`` builds the argv for a run whose scratch folder is
     ``tmp``; ``check(tmp)`` says whether the run left its output."""
@@ -125,8 +145,7 @@ TYPST_SNIPPET = (
 
 
 def make_benches(bundle: str) -> list[Bench]:
-    rg = shutil.which("reportgen")
-    rg_argv = [rg] if rg else [sys.executable, "-m", "reportgen.cli"]
+    rg_argv = reportgen_command()
     rg_version = None
     try:
         from importlib.metadata import version
@@ -209,6 +228,22 @@ def run_once(b: Bench, record: bool) -> None:
             b.cpu.append(usage.ru_utime + usage.ru_stime)
 
 
+def tree_peak_mib(b: Bench) -> float:
+    """Peak summed RSS of the command and its helper processes, in an untimed run."""
+    from bench_batch import _tree_rss_kib
+
+    with tempfile.TemporaryDirectory(prefix=f"bench-cold-{b.key}-") as d:
+        tmp = Path(d)
+        env = {**os.environ, "XDG_CACHE_HOME": str(tmp / "xdg-cache")}
+        proc = subprocess.Popen(b.argv(tmp), cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, _tree_rss_kib(proc.pid))
+            time.sleep(0.01)
+    return round(peak / 1024, 1)
+
+
 def summarise(b: Bench) -> dict:
     d = {"label": b.label, "version": b.version, "installed": b.available}
     if not b.available:
@@ -249,16 +284,17 @@ def ratio(results: dict, num: str, den: str) -> dict:
 
 def markdown(results: dict, ratios: list[dict]) -> str:
     lines = [
-        "| command | median wall (s) | min wall (s) | median CPU (s) | peak RSS (MiB) | runs |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| command | median wall (s) | min wall (s) | median CPU (s) | peak RSS (MiB) | with helpers (MiB) | runs |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for key, r in results.items():
         if r["status"] == "ok":
+            tree = f"{r['peak_tree_rss_mib']:.1f}" if "peak_tree_rss_mib" in r else "–"
             lines.append(f"| {r['label']} | {r['median_s']:.3f} | {r['min_s']:.3f} | "
                          f"{r['median_cpu_s']:.3f} | "
-                         f"{r['peak_rss_mib']:.1f} | {r['runs']} |")
+                         f"{r['peak_rss_mib']:.1f} | {tree} | {r['runs']} |")
         else:
-            lines.append(f"| {r['label']} | {r['status']} | | | | |")
+            lines.append(f"| {r['label']} | {r['status']} | | | | | |")
     lines += ["", "| ratio | median wall | min wall | median CPU | peak RSS |",
               "| --- | ---: | ---: | ---: | ---: |"]
     for q in ratios:
@@ -293,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.runs < 1:
         ap.error("--runs must be at least 1")
 
+    precompile()
     load_before = os.getloadavg()
     benches = make_benches(args.bundle)
     live = [b for b in benches if b.available]
@@ -307,6 +344,9 @@ def main(argv: list[str] | None = None) -> int:
 
     load_after = os.getloadavg()
     results = {b.key: summarise(b) for b in benches}
+    for b in live:
+        if b.key.startswith("reportgen") and not b.error:
+            results[b.key]["peak_tree_rss_mib"] = tree_peak_mib(b)
     ratios = [ratio(results, "reportgen", "typst"), ratio(results, "reportgen-html", "pandoc")]
     now = dt.datetime.now(dt.timezone.utc)
     commands = {}

@@ -1,9 +1,9 @@
-"""Chart declarations + pandas tables → Altair → SVG (vl-convert, offline), alt text, data tables.
+"""Chart declarations + pandas tables → drawing plan → SVG (Altair and vl-convert, offline),
+alt text and the data-table equivalent.
 
-House style: one typeface (the bundled Noto Sans, registered with vl-convert so the SVG names it
-and WeasyPrint draws the same face as the page), no chart junk, an Okabe–Ito palette that stays
-distinguishable for colour-blind readers, and values written on the marks so colour is never
-the only carrier of meaning.
+Everything that needs pandas happens here: which rows are drawn, their types and order. The
+result is a plain-JSON drawing plan that reportgen.chartspec turns into a Vega-Lite spec with
+Altair, in the chart helper process when there is one, so this process never imports Altair.
 """
 
 from __future__ import annotations
@@ -19,14 +19,9 @@ import pandas as pd
 from reportgen import wording
 from reportgen.assets import FONTS
 from reportgen.bundle.model import Chart, ChartType
+from reportgen.chartspec import WIDTH
 
-FONT = "Noto Sans"
-# Okabe & Ito (2008) blue, vermillion, green and pink, then darker hues for more series: each
-# has at least 3:1 contrast against white (WCAG 1.4.11), so Okabe–Ito's sky blue and orange stay out.
-PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#882255", "#8A6B00", "#332288"]
-TEXT = "#1a1a1a"
 MAX_ROWS = 5000  # Altair's default limit; larger tables are aggregated first
-WIDTH = 560
 
 
 class ChartError(ValueError):
@@ -39,6 +34,7 @@ class RenderedChart:
     svg: str
     alt: str
     frame: pd.DataFrame  # the data actually drawn, for the data-table equivalent
+    plan: dict
 
     @property
     def id(self) -> str:
@@ -47,15 +43,17 @@ class RenderedChart:
     @cached_property
     def spec(self) -> dict:
         """The Vega-Lite spec (for --interactive); built on demand, as a cached SVG needs none."""
-        return vega_lite(self.frame, self.chart)
+        from reportgen.chartspec import vega_lite
+
+        return vega_lite(self.plan)
 
 
-def _to_svg(spec: dict) -> str:
+def _to_svg(plan: dict) -> str:
     """In the warm helper process when ``reportgen build`` started one, else in this process."""
     from reportgen import sidecar
 
     helper = sidecar.running("charts")
-    return helper.call(spec) if helper else _local_engine()(spec)
+    return helper.call(plan) if helper else _local_engine()(plan)
 
 
 @cache
@@ -93,72 +91,58 @@ def _plot_frame(data: pd.DataFrame, chart: Chart) -> pd.DataFrame:
     return frame
 
 
-def to_altair(data: pd.DataFrame, chart: Chart):
-    import altair as alt
-
+def drawing_plan(data: pd.DataFrame, chart: Chart) -> dict:
+    """What to draw and how, as plain JSON (see reportgen.chartspec)."""
     plot = _plot_frame(data, chart)
     x_is_time = pd.api.types.is_datetime64_any_dtype(plot["x"])
     x_type = "temporal" if x_is_time else ("quantitative" if pd.api.types.is_numeric_dtype(plot["x"]) and chart.type in (ChartType.LINE, ChartType.AREA) else "nominal")
-    value_axis = alt.Axis(title=chart.y_label or _label(chart.y), labelExpr=_NUMBER_LABELS, grid=True,
-                          tickCount=5, domain=False, ticks=False)
-    category_axis = alt.Axis(title=chart.x_label or (None if x_type == "nominal" else _label(chart.x)),
-                             labelLimit=220, domain=True, ticks=False, grid=False,
-                             labelAngle=0, **_time_ticks(plot["x"]) if x_is_time else {})
-    order = list(dict.fromkeys(plot["x"].tolist())) if x_type == "nominal" else None
-    x = alt.X("x", type=x_type, axis=category_axis, sort=order)
-    y = alt.Y("y", type="quantitative", axis=value_axis)
-    color = (alt.Color("series", type="nominal", scale=alt.Scale(range=PALETTE),
-                       legend=alt.Legend(title=None, orient="top", direction="horizontal"))
-             if chart.color else alt.value(PALETTE[0]))
-    tooltip = [alt.Tooltip("x", type="temporal" if x_is_time else "nominal", title=chart.x_label or chart.x)]
-    if chart.color:
-        tooltip.append(alt.Tooltip("series", type="nominal", title=chart.color))
-    tooltip.append(alt.Tooltip("y", type="quantitative", format=",", title=chart.y_label or chart.y))
-    base = alt.Chart(plot, width=WIDTH, height=_height(data, chart))
-    label = "datum.stated" if "stated" in plot.columns else _VALUE_LABEL
-    if chart.type is ChartType.HBAR:
-        bars = base.mark_bar(cornerRadiusEnd=2).encode(
-            y=alt.Y("x", type="ordinal" if x_is_time else "nominal", sort=order,
-                    axis=alt.Axis(title=chart.x_label, labelLimit=220, ticks=False, grid=False,
-                                  labelExpr="timeFormat(datum.value, '%b %d, %Y')" if x_is_time else alt.Undefined)),
-            x=alt.X("y", type="quantitative", axis=value_axis), color=color, tooltip=tooltip)
-        labels = base.mark_text(align="left", dx=4, color=TEXT, fontSize=12).encode(
-            y=alt.Y("x", type="ordinal" if x_is_time else "nominal", sort=order), x=alt.X("y", type="quantitative"),
-            text=alt.Text("label:N"))
-        return (bars + labels).transform_calculate(label=label)
-    if chart.type in (ChartType.BAR, ChartType.STACKED_BAR):
-        encoding = dict(x=x, y=y, color=color, tooltip=tooltip)
-        if chart.color:
-            encoding["order"] = alt.Order("series", type="nominal", sort="ascending")
-        bars = base.mark_bar(cornerRadiusEnd=2).encode(**encoding)
-        if chart.type is ChartType.STACKED_BAR and chart.color and x_type == "nominal":
-            return bars + _series_labels(alt, plot, order)
-        if chart.color:
-            return bars
-        labels = base.mark_text(baseline="bottom", dy=-3, color=TEXT, fontSize=12).encode(
-            x=x, y=y, text=alt.Text("label:N"))
-        return (bars + labels).transform_calculate(label=label)
-    mark = base.mark_line(point=True, strokeWidth=2) if chart.type is ChartType.LINE else base.mark_area(
-        opacity=0.85, line=True)
-    return mark.encode(x=x, y=y, color=color, tooltip=tooltip)
+    order = _plain(pd.Series(list(dict.fromkeys(plot["x"].tolist())), dtype=object)) if x_type == "nominal" else None
+    stacked_labels = chart.type is ChartType.STACKED_BAR and bool(chart.color) and x_type == "nominal"
+    right = 40
+    if chart.type is ChartType.STACKED_BAR and chart.color:  # room for the series names
+        right = max(40, 7 * max(len(str(v)) for v in data[chart.color].dropna().unique()) + 12)
+    return {
+        "type": chart.type.value,
+        "values": _records(plot),
+        "x_type": x_type,
+        "x_is_time": bool(x_is_time),
+        "order": order,
+        "time_ticks": _time_ticks(plot["x"]) if x_is_time else {},
+        "height": _height(data, chart),
+        "right": right,
+        "series": bool(chart.color),
+        "stated": "stated" in plot.columns,
+        "series_labels": _series_labels(plot, order) if stacked_labels else None,
+        "titles": {"x_axis": chart.x_label or (None if x_type == "nominal" else _label(chart.x)),
+                   "hbar_category_axis": chart.x_label, "y_axis": chart.y_label or _label(chart.y),
+                   "x_tooltip": chart.x_label or chart.x, "series_tooltip": chart.color,
+                   "y_tooltip": chart.y_label or chart.y},
+    }
 
 
-_NUMBER_LABELS = ("datum.value >= 1e9 ? format(datum.value / 1e9, ',~r') + 'B' : "
-                  "datum.value >= 1e6 ? format(datum.value / 1e6, ',~r') + 'M' : format(datum.value, ',~r')")
-_VALUE_LABEL = "datum.y >= 1e6 ? format(datum.y / 1e6, ',.3~r') + ' million' : format(datum.y, ',.3~r')"
+def _plain(column: pd.Series) -> list:
+    """JSON values as Altair writes a DataFrame: full ISO date-times (read as local time, as
+    Vega shows them), None for missing values, Python numbers and strings."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return [value.isoformat() if pd.notna(value) else "" for value in column]
+    values = column.astype(object)
+    return values.where(values.notna(), None).tolist()
 
 
-def _series_labels(alt, plot: pd.DataFrame, order: list):
-    """Each series named beside its segment of the last bar, so colour is not the only key."""
+def _records(frame: pd.DataFrame) -> list[dict]:
+    columns = {name: _plain(frame[name]) for name in frame.columns}
+    return [dict(zip(columns, row)) for row in zip(*columns.values())]
+
+
+def _series_labels(plot: pd.DataFrame, order: list) -> dict:
+    """Where each series is named beside its segment of the last bar."""
     last = order[-1]
     rows = plot[plot["x"] == last].sort_values("series", key=lambda s: s.astype(str))
     tops = rows["y"].cumsum()
     labels = pd.DataFrame({"x": last, "mid": (tops - rows["y"] / 2).to_numpy(),
                            "name": rows["series"].astype(str).to_numpy()})
     step = WIDTH / max(1, len(order))
-    return alt.Chart(labels).mark_text(align="left", baseline="middle", dx=step * 0.45 + 4, color=TEXT,
-                                       fontSize=11).encode(
-        x=alt.X("x", type="nominal", sort=order), y=alt.Y("mid", type="quantitative"), text="name")
+    return {"values": _records(labels), "dx": step * 0.45 + 4}
 
 
 def _time_ticks(dates: pd.Series) -> dict:
@@ -166,12 +150,12 @@ def _time_ticks(dates: pd.Series) -> dict:
     span = (dates.max() - dates.min()).days if len(dates) else 0
     if span > 62:
         return {"format": "%b %Y", "tickCount": {"interval": "month", "step": 1 if span < 400 else 3}}
-    return {"format": "%b %d", "tickCount": {"interval": "day", "step": max(1, span // 6)}}
+    return {"format": "%b %d", "tickCount": {"interval": "day", "step": int(max(1, span // 6))}}
 
 
 def _height(data: pd.DataFrame, chart: Chart) -> int:
     if chart.type is ChartType.HBAR:
-        return max(60, 34 * data[chart.x].nunique())
+        return max(60, 34 * int(data[chart.x].nunique()))
     return 220
 
 
@@ -179,38 +163,14 @@ def _label(column: str) -> str:
     return column.replace("_", " ").capitalize()
 
 
-def house_config() -> dict:
-    return {
-        "font": FONT,
-        "background": "white",
-        "view": {"stroke": None},
-        "axis": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 12, "titleFontSize": 12,
-                 "labelColor": TEXT, "titleColor": TEXT, "titleFontWeight": "normal",
-                 "gridColor": "#d9d9d9", "domainColor": "#737373"},
-        "legend": {"labelFont": FONT, "labelFontSize": 12, "labelColor": TEXT, "symbolType": "square"},
-        "text": {"font": FONT},
-        "line": {"strokeWidth": 2},
-        "range": {"category": PALETTE},
-    }
-
-
-def vega_lite(data: pd.DataFrame, chart: Chart) -> dict:
-    # Our own code builds every channel, so Altair's schema validation would only re-check it.
-    right = 40
-    if chart.type is ChartType.STACKED_BAR and chart.color:  # room for the series names
-        right = max(40, 7 * max(len(str(v)) for v in data[chart.color].dropna().unique()) + 12)
-    spec = to_altair(data, chart).properties(padding={"left": 4, "right": right, "top": 8, "bottom": 4}).to_dict(
-        validate=False)
-    spec["config"] = house_config()
-    return spec
-
-
 @cache
 def _style_version() -> str:
     """Changes whenever this module, the fonts or vl-convert change: old cached SVGs then miss."""
     from importlib import metadata
 
-    digest = hashlib.sha256(Path(__file__).read_bytes())
+    from reportgen import chartspec
+
+    digest = hashlib.sha256(Path(__file__).read_bytes() + Path(chartspec.__file__).read_bytes())
     for font in sorted(FONTS.glob("*.ttf")):
         digest.update(font.read_bytes())
     digest.update(metadata.version("vl-convert-python").encode())
@@ -218,23 +178,23 @@ def _style_version() -> str:
     return digest.hexdigest()
 
 
-def cache_key(data: pd.DataFrame, chart: Chart) -> str:
-    """A chart's identity without building its spec: declaration, drawn data, house style."""
-    material = json.dumps(chart.model_dump(mode="json"), sort_keys=True) + data.to_csv(index=False) + _style_version()
-    return hashlib.sha256(material.encode()).hexdigest()
+def cache_key(plan: dict) -> str:
+    """A chart's identity without building its spec: its drawing plan and the house style."""
+    return hashlib.sha256((json.dumps(plan, sort_keys=True) + _style_version()).encode()).hexdigest()
 
 
 def render_chart(frame: pd.DataFrame, chart: Chart, cache_dir: Path | None = None) -> RenderedChart:
     """Chart SVG; with ``cache_dir``, an unchanged chart skips Altair and vl-convert entirely."""
     data = prepare(frame, chart)
-    cached = cache_dir / f"{cache_key(data, chart)}.svg" if cache_dir else None
+    plan = drawing_plan(data, chart)
+    cached = cache_dir / f"{cache_key(plan)}.svg" if cache_dir else None
     if cached is not None and cached.is_file():
         svg = cached.read_text(encoding="utf-8")
     else:
-        svg = _stable_ids(_to_svg(vega_lite(data, chart)), chart.id)
+        svg = _stable_ids(_to_svg(plan), chart.id)
         if cached is not None:
             _write_atomically(cached, svg)
-    return RenderedChart(chart, svg, chart.alt or alt_text(data, chart), data)
+    return RenderedChart(chart, svg, chart.alt or alt_text(data, chart), data, plan)
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -62,7 +62,7 @@ def to_altair(plan: dict):
             y=alt.Y("x", type="ordinal" if x_is_time else "nominal", sort=order), x=alt.X("y", type="quantitative"),
             text=alt.Text("label:N"))
         return (bars + labels).transform_calculate(label=label)
-    if kind in ("bar", "stacked_bar"):
+    if kind in ("bar", "stacked-bar"):
         encoding = dict(x=x, y=y, color=color, tooltip=tooltip)
         if plan["series"]:
             encoding["order"] = alt.Order("series", type="nominal", sort="ascending")
@@ -74,15 +74,19 @@ def to_altair(plan: dict):
         labels = base.mark_text(baseline="bottom", dy=-3, color=TEXT, fontSize=12).encode(
             x=x, y=y, text=alt.Text("label:N"))
         return (bars + labels).transform_calculate(label=label)
-    mark = base.mark_line(point=True, strokeWidth=2) if kind == "line" else base.mark_area(opacity=0.85, line=True)
-    return mark.encode(x=x, y=y, color=color, tooltip=tooltip)
+    if kind == "line":
+        return base.mark_line(point=True, strokeWidth=2).encode(x=x, y=y, color=color, tooltip=tooltip)
+    if kind == "area":
+        return base.mark_area(opacity=0.85, line=True).encode(x=x, y=y, color=color, tooltip=tooltip)
+    raise ValueError(f"unknown chart type '{kind}'")
 
 
 def _series_labels(alt, labels: dict, order: list):
     """Each series named beside its segment of the last bar, so colour is not the only key."""
     return alt.Chart(alt.Data(values=labels["values"])).mark_text(
         align="left", baseline="middle", dx=labels["dx"], color=TEXT, fontSize=11).encode(
-        x=alt.X("x", type="nominal", sort=order), y=alt.Y("mid", type="quantitative"), text="name")
+        x=alt.X("x", type="nominal", sort=order), y=alt.Y("mid", type="quantitative"),
+        text=alt.Text("name", type="nominal"))
 
 
 def house_config() -> dict:

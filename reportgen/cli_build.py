@@ -74,13 +74,17 @@ def run_build(args: argparse.Namespace, limits) -> int:
             return EXIT_OK  # an empty shard is not an error in a CI matrix
         raise UsageError("no bundles found (a bundle is a folder holding bundle.yaml)")
     jobs = args.jobs or os.cpu_count() or 1
+    from reportgen import sidecar
+    from reportgen.batch import worker_count
+
+    # Helpers start now, before the incremental check, for bundles built one after another;
+    # stopped again if that check finds nothing to build.
+    _helpers(len(bundles), worker_count(len(bundles), jobs), options)
     try:
         with _Progress(len(bundles), enabled=style == "text" and not args.quiet) as progress:
             outcomes = run(bundles, out, options, jobs=jobs, force=args.force, on_done=progress.done,
-                           on_start=progress.start, on_plan=lambda todo, workers: _start_helpers(todo, workers, options))
+                           on_start=progress.start, on_plan=lambda todo, workers: _helpers(todo, workers, options))
     finally:
-        from reportgen import sidecar
-
         sidecar.stop_all()  # helpers belong to one command (its working directory, its theme)
     _print_summary(outcomes, style, args.quiet)
     if any(o.status == "failed" for o in outcomes):
@@ -88,14 +92,16 @@ def run_build(args: argparse.Namespace, limits) -> int:
     return EXIT_INVALID if any(o.status == "invalid" for o in outcomes) else EXIT_OK
 
 
-def _start_helpers(todo: int, workers: int, options) -> None:
-    """Bundles built here, one after another: start vl-convert and WeasyPrint in helper
-    processes on the other core now, before this process imports pandas and checks the bundle."""
-    if not todo or workers > 1 or (os.cpu_count() or 1) < 2:
-        return
+def _helpers(todo: int, workers: int, options) -> None:
+    """Bundles built here, one after another: vl-convert (with Altair) and WeasyPrint start in
+    helper processes on the other core, before this process imports pandas and checks the
+    bundle. Nothing to build here: none, or stopped."""
     from reportgen import engines, sidecar
     from reportgen.assets import FONTS
 
+    if not todo or workers > 1 or (os.cpu_count() or 1) < 2:
+        sidecar.stop_all()
+        return
     sidecar.start("charts", engines.chart_engine, str(FONTS.resolve()), refuse_if_loaded=("vl_convert",))
     if "pdf" in options.formats:
         sidecar.start("pdf", engines.pdf_engine, options.theme)

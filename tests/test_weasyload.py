@@ -1,0 +1,42 @@
+"""WeasyPrint imported without ctypes' library search, and with it when that is needed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+RECORD_SEARCHES = ("import ctypes.util\n"
+                   "searches, search = [], ctypes.util.find_library\n"
+                   "def recording(name):\n"
+                   "    searches.append(name)\n"
+                   "    return search(name)\n"
+                   "ctypes.util.find_library = recording\n")
+
+
+def run(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+
+
+def test_the_import_runs_no_library_search():
+    done = run(RECORD_SEARCHES + "import reportgen.pdf\n"
+               "from weasyprint.text.ffi import pango, harfbuzz_subset\n"
+               "assert ctypes.util.find_library is recording, 'search not restored'\n"
+               "print(searches, harfbuzz_subset is not None)\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[] True"
+
+
+def test_libraries_only_the_search_finds_still_load():
+    # A system whose libraries answer to no plain name: refuse them while the search is off.
+    refuse_plain_names = (
+        "import cffi\n"
+        "dlopen = cffi.FFI.dlopen\n"
+        "def picky(self, name, flags=0):\n"
+        "    if ctypes.util.find_library is not recording and '/' not in str(name):\n"
+        "        raise OSError(f'cannot load library {name!r}')\n"
+        "    return dlopen(self, name, flags)\n"
+        "cffi.FFI.dlopen = picky\n")
+    done = run(RECORD_SEARCHES + refuse_plain_names + "import reportgen.pdf\nimport weasyprint\n"
+               "print('searched' if searches else 'not searched')\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "searched"  # and WeasyPrint's install advice was not printed
