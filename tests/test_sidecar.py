@@ -52,7 +52,7 @@ def _helpers_started(*args: str) -> str:
             "    start(name, *args, **kwargs)\n"
             "    started.extend([name] if sidecar.running(name) else [])\n"
             "sidecar.start = recording\n"
-            "main(sys.argv[1:])\nprint(sorted(started), sorted(sidecar._running))\n")
+            "main(sys.argv[1:])\nprint(sorted(set(started)), sorted(sidecar._running))\n")
     run = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     return run.stdout.strip().splitlines()[-1]
