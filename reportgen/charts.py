@@ -49,18 +49,20 @@ class RenderedChart:
 
 
 def _to_svg(plan: dict) -> str:
-    """In the warm helper process when ``reportgen build`` started one, else in this process."""
+    """Altair and vl-convert in the warm helper processes when ``reportgen build`` started
+    them, else in this process."""
     from reportgen import sidecar
 
-    helper = sidecar.running("charts")
-    return helper.call(plan) if helper else _local_engine()(plan)
+    specs, svgs = sidecar.running("specs"), sidecar.running("svgs")
+    spec = specs.call(plan) if specs else _local("spec_engine")(plan)
+    return svgs.call(spec) if svgs else _local("svg_engine")(spec)
 
 
 @cache
-def _local_engine():
-    from reportgen.engines import chart_engine
+def _local(engine: str):
+    from reportgen import engines
 
-    return chart_engine(str(FONTS.resolve()))
+    return engines.spec_engine() if engine == "spec_engine" else engines.svg_engine(str(FONTS.resolve()))
 
 
 def prepare(frame: pd.DataFrame, chart: Chart) -> pd.DataFrame:

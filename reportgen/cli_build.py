@@ -93,16 +93,17 @@ def run_build(args: argparse.Namespace, limits) -> int:
 
 
 def _helpers(todo: int, workers: int, options) -> None:
-    """Bundles built here, one after another: vl-convert (with Altair) and WeasyPrint start in
-    helper processes on the other core, before this process imports pandas and checks the
-    bundle. Nothing to build here: none, or stopped."""
+    """Bundles built here, one after another: vl-convert, Altair and WeasyPrint start in helper
+    processes on the other core, before this process imports pandas and checks the bundle.
+    Nothing to build here: none, or stopped."""
     from reportgen import engines, sidecar
     from reportgen.assets import FONTS
 
     if not todo or workers > 1 or (os.cpu_count() or 1) < 2:
         sidecar.stop_all()
         return
-    sidecar.start("charts", engines.chart_engine, str(FONTS.resolve()), refuse_if_loaded=("vl_convert",))
+    sidecar.start("svgs", engines.svg_engine, str(FONTS.resolve()), refuse_if_loaded=("vl_convert",))
+    sidecar.start("specs", engines.spec_engine)
     if "pdf" in options.formats:
         sidecar.start("pdf", engines.pdf_engine, options.theme)
 

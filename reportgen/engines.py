@@ -5,28 +5,36 @@ from __future__ import annotations
 
 from typing import Callable
 
+# Text in the house font, so the warm-up also loads it (not Altair: that is another helper's).
+_WARM_UP_SPEC = {"data": {"values": [{"x": "a", "y": 1}]}, "mark": "text", "config": {"font": "Noto Sans"},
+                 "encoding": {"x": {"field": "x", "type": "nominal"}, "text": {"field": "y", "type": "quantitative"}}}
 _WARM_UP_PLAN = {"type": "bar", "values": [{"x": "a", "y": 1}], "x_type": "nominal", "x_is_time": False, "order": ["a"],
                  "time_ticks": {}, "height": 20, "right": 40, "series": False, "stated": False, "series_labels": None,
                  "titles": {"x_axis": None, "hbar_category_axis": None, "y_axis": "y", "x_tooltip": "x",
                             "series_tooltip": None, "y_tooltip": "y"}}
 
 
-def chart_engine(font_dir: str) -> Callable[[dict], str]:
-    """Altair imported, and vl-convert with the bundled fonts registered and V8 and Vega
-    started: drawing plan (reportgen.charts) → SVG."""
+def spec_engine() -> Callable[[dict], dict]:
+    """Altair imported and exercised once: drawing plan (reportgen.charts) → Vega-Lite spec."""
+    from reportgen.chartspec import vega_lite
+
+    vega_lite(_WARM_UP_PLAN)
+    return vega_lite
+
+
+def svg_engine(font_dir: str) -> Callable[[dict], str]:
+    """vl-convert with the bundled fonts registered and V8 and Vega started: Vega-Lite → SVG."""
     import vl_convert
 
     vl_convert.register_font_directory(font_dir)
-    _plan_to_svg(_WARM_UP_PLAN)
-    return _plan_to_svg
+    _vega_lite_to_svg(_WARM_UP_SPEC)
+    return _vega_lite_to_svg
 
 
-def _plan_to_svg(plan: dict) -> str:
+def _vega_lite_to_svg(spec: dict) -> str:
     import vl_convert
 
-    from reportgen.chartspec import vega_lite
-
-    return vl_convert.vegalite_to_svg(vega_lite(plan), allowed_base_urls=[])
+    return vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])
 
 
 def pdf_engine(theme: str | None) -> Callable[..., tuple[bytes, int, list[str]]]:

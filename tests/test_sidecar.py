@@ -60,17 +60,17 @@ def _helpers_started(*args: str) -> str:
 
 def test_helpers_start_only_for_work_done_one_bundle_at_a_time_and_stop_with_it(tmp_path):
     out = str(tmp_path / "out")
-    assert _helpers_started("build", str(REAL_SAMPLE), "--out", out, "-q") == "['charts', 'pdf'] []"
+    assert _helpers_started("build", str(REAL_SAMPLE), "--out", out, "-q") == "['pdf', 'specs', 'svgs'] []"
     # Started before the incremental check finds nothing to build, and stopped then.
-    assert _helpers_started("build", str(REAL_SAMPLE), "--out", out, "-q") == "['charts', 'pdf'] []"
-    assert _helpers_started("build", str(REAL_SAMPLE), "--out", out, "-q", "--force", "--format", "html") == "['charts'] []"
+    assert _helpers_started("build", str(REAL_SAMPLE), "--out", out, "-q") == "['pdf', 'specs', 'svgs'] []"
+    assert _helpers_started("build", str(REAL_SAMPLE), "--out", out, "-q", "--force", "--format", "html") == "['specs', 'svgs'] []"
 
 
-def test_chart_helper_is_not_started_when_forking_is_unsafe():
+def test_vl_convert_helper_is_not_started_when_forking_is_unsafe():
     code = ("import vl_convert\n"
             "from reportgen import engines, sidecar\n"
-            "sidecar.start('charts', engines.chart_engine, 'reportgen/themes/fonts', refuse_if_loaded=('vl_convert',))\n"
-            "print(sidecar.running('charts') is None)\n")
+            "sidecar.start('svgs', engines.svg_engine, 'reportgen/themes/fonts', refuse_if_loaded=('vl_convert',))\n"
+            "print(sidecar.running('svgs') is None)\n")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert run.stdout.strip() == "True", run.stderr
 
