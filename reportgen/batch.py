@@ -244,7 +244,12 @@ def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool =
         context.set_forkserver_preload(["reportgen.builder", "reportgen.charts", "reportgen.pdf", "reportgen.render"])
         if on_start:
             on_start(f"{len(todo)} bundles on {workers} workers")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        import gc
+
+        # Workers come from the fork server, a fresh interpreter: hand them this process's
+        # collector settings (see reportgen.cli.entry).
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.set_threshold,
+                                 initargs=gc.get_threshold()) as pool:
             futures = {pool.submit(build_one, b, out, options, keys[b]): b for b in todo}
             for future in as_completed(futures):
                 bundle = futures[future]

@@ -85,7 +85,7 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
     ``cache_key`` (from reportgen.batch) is recorded in the manifest so the next run can skip
     this bundle when nothing it depends on has changed.
     """
-    from reportgen.charts import render_chart
+    from reportgen.charts import render_charts
     from reportgen.outputs import replace_folder
     from reportgen.appearance import choose_template, print_stylesheet
     from reportgen.render import build_context, load_template, render_html
@@ -107,7 +107,7 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
     load_template(template)
     frames = {**bundle.tables, **computed.views}
     chart_cache = out / CHART_CACHE if options.chart_cache else None
-    charts = {c.id: render_chart(frames[c.table], c, chart_cache) for c in model.charts}
+    charts = {r.id: r for r in render_charts([(frames[c.table], c) for c in model.charts], chart_cache)}
     when = build_date()
     build_info = {"version": __version__, "date_iso": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
                   "date_ap": _ap_date(when), "input_hash": input_hash, "template": template.name}

@@ -48,14 +48,17 @@ class RenderedChart:
         return vega_lite(self.plan)
 
 
-def _to_svg(plan: dict) -> str:
+def _to_svgs(plans: list[dict]) -> list[str]:
     """Altair and vl-convert in the warm helper processes when ``reportgen build`` started
-    them, else in this process."""
+    them, else in this process. Through the helpers the charts flow as a pipeline: Altair
+    builds one chart's spec while vl-convert draws the one before."""
     from reportgen import sidecar
 
     specs, svgs = sidecar.running("specs"), sidecar.running("svgs")
-    spec = specs.call(plan) if specs else _local("spec_engine")(plan)
-    return svgs.call(spec) if svgs else _local("svg_engine")(spec)
+    spec_tickets = [specs.submit(plan) for plan in plans] if specs else plans
+    built = (specs.result(ticket) if specs else _local("spec_engine")(ticket) for ticket in spec_tickets)
+    svg_tickets = [svgs.submit(spec) if svgs else _local("svg_engine")(spec) for spec in built]
+    return [svgs.result(ticket) if svgs else ticket for ticket in svg_tickets]
 
 
 @cache
@@ -186,17 +189,25 @@ def cache_key(plan: dict) -> str:
 
 
 def render_chart(frame: pd.DataFrame, chart: Chart, cache_dir: Path | None = None) -> RenderedChart:
-    """Chart SVG; with ``cache_dir``, an unchanged chart skips Altair and vl-convert entirely."""
-    data = prepare(frame, chart)
-    plan = drawing_plan(data, chart)
-    cached = cache_dir / f"{cache_key(plan)}.svg" if cache_dir else None
-    if cached is not None and cached.is_file():
-        svg = cached.read_text(encoding="utf-8")
-    else:
-        svg = _stable_ids(_to_svg(plan), chart.id)
-        if cached is not None:
-            _write_atomically(cached, svg)
-    return RenderedChart(chart, svg, chart.alt or alt_text(data, chart), data, plan)
+    return render_charts([(frame, chart)], cache_dir)[0]
+
+
+def render_charts(items: list[tuple[pd.DataFrame, Chart]], cache_dir: Path | None = None) -> list[RenderedChart]:
+    """Chart SVGs, in order; with ``cache_dir``, an unchanged chart skips Altair and vl-convert."""
+    drawn = []
+    for frame, chart in items:
+        data = prepare(frame, chart)
+        plan = drawing_plan(data, chart)
+        cached = cache_dir / f"{cache_key(plan)}.svg" if cache_dir else None
+        svg = cached.read_text(encoding="utf-8") if cached is not None and cached.is_file() else None
+        drawn.append([chart, data, plan, cached, svg])
+    missing = [entry for entry in drawn if entry[4] is None]
+    for entry, svg in zip(missing, _to_svgs([entry[2] for entry in missing])):
+        entry[4] = _stable_ids(svg, entry[0].id)
+        if entry[3] is not None:
+            _write_atomically(entry[3], entry[4])
+    return [RenderedChart(chart, svg, chart.alt or alt_text(data, chart), data, plan)
+            for chart, data, plan, _, svg in drawn]
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 a build failed; 2 invalid input or usage.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 from reportgen import __version__
 
 EXIT_OK, EXIT_BUILD_FAILED, EXIT_INVALID = 0, 1, 2
+GC_FIRST_GENERATION = 100_000
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -153,6 +155,11 @@ def entry() -> None:
     Every output is already written and fsynced by then; skipping the garbage collection of
     pandas, WeasyPrint and vl-convert state saves a noticeable part of a short build.
     """
+    # Imports and WeasyPrint's layout allocate millions of objects, and the cyclic collector's
+    # default (a pass every 700 net allocations) then costs about a tenth of the time. A larger
+    # first generation still collects cycles, just less often. Only here, in a process (and
+    # the helpers it forks) that is ours: the Python API leaves its host's settings alone.
+    gc.set_threshold(GC_FIRST_GENERATION, 50, 100)
     code = main()
     from reportgen import sidecar
 

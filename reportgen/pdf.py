@@ -83,18 +83,19 @@ def house_stylesheet(theme: str | None) -> tuple[CSS, tuple[str, ...]]:
     """
     from reportgen.assets import PACKAGE
     from reportgen.appearance import print_stylesheet, theme_folder
-    from reportgen.cssvars import inline_custom_properties
 
     # The stylesheet may read only the package and the theme: keyed so every bundle shares it.
     roots = (PACKAGE,) + ((theme_folder(theme),) if theme_folder(theme) else ())
-    return _parse_stylesheet(inline_custom_properties(print_stylesheet(theme)), roots)
+    return _parse_stylesheet(print_stylesheet(theme), roots)
 
 
 @cache
 def _parse_stylesheet(text: str, roots: tuple[Path, ...]) -> tuple[CSS, tuple[str, ...]]:
+    from reportgen.cssvars import inline_custom_properties
+
     fetcher = ContainedFetcher(list(roots))
     with _weasyprint_warnings() as messages:
-        css = CSS(string=text, url_fetcher=fetcher, font_config=_fonts())
+        css = CSS(string=inline_custom_properties(text), url_fetcher=fetcher, font_config=_fonts())
     return css, tuple(messages) + tuple(f"blocked resource: {u}" for u in fetcher.refused)
 
 

@@ -34,11 +34,18 @@ def test_the_house_stylesheet_keeps_no_var_and_renders_the_same_pdf(tmp_path, mo
     from reportgen import cssvars
     from reportgen.appearance import print_stylesheet
     from reportgen.builder import build_bundle
+    from reportgen.pdf import _parse_stylesheet
 
     assert "var(" in print_stylesheet(None) and "var(" not in inline(print_stylesheet(None))
     monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
     written_out = build_bundle(REAL_SAMPLE, tmp_path / "a", formats=("pdf",))
-    monkeypatch.setattr(cssvars, "inline_custom_properties", lambda css: css)
-    as_authored = build_bundle(REAL_SAMPLE, tmp_path / "b", formats=("pdf",))
+    parsed: list[str] = []
+    monkeypatch.setattr(cssvars, "inline_custom_properties", lambda css: parsed.append(css) or css)
+    _parse_stylesheet.cache_clear()  # parsed once per process: parse it again, as authored
+    try:
+        as_authored = build_bundle(REAL_SAMPLE, tmp_path / "b", formats=("pdf",))
+    finally:
+        _parse_stylesheet.cache_clear()
+    assert parsed and "var(" in parsed[0]
     pdf = "brief.pdf"
     assert (written_out.out_dir / pdf).read_bytes() == (as_authored.out_dir / pdf).read_bytes()
