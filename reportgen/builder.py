@@ -85,10 +85,9 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
     ``cache_key`` (from reportgen.batch) is recorded in the manifest so the next run can skip
     this bundle when nothing it depends on has changed.
     """
-    from reportgen.charts import render_charts
-    from reportgen.outputs import replace_folder
     from reportgen.appearance import choose_template, print_stylesheet
-    from reportgen.render import build_context, load_template, render_html
+    from reportgen.charts import start_charts
+    from reportgen.outputs import replace_folder
     from reportgen.validation import validate
 
     options = options or BuildOptions(**overrides)
@@ -101,13 +100,17 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
     model = bundle.model
     template = choose_template(options.template)
 
-    # Work that needs no chart comes first: the chart helper process may still be warming up.
+    frames = {**bundle.tables, **computed.views}
+    chart_cache = out / CHART_CACHE if options.chart_cache else None
+    collect_charts = start_charts([(frames[c.table], c) for c in model.charts], chart_cache)
+    # Work that needs no chart comes while the chart helpers draw (the HTML renderer's imports
+    # and the template's compilation among it), then the charts are collected.
+    from reportgen.render import build_context, load_template, render_html
+
     inputs = [file_record(p, bundle.root) for p in bundle.files]
     input_hash = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
     load_template(template)
-    frames = {**bundle.tables, **computed.views}
-    chart_cache = out / CHART_CACHE if options.chart_cache else None
-    charts = {r.id: r for r in render_charts([(frames[c.table], c) for c in model.charts], chart_cache)}
+    charts = {chart.id: chart for chart in collect_charts()}
     when = build_date()
     build_info = {"version": __version__, "date_iso": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
                   "date_ap": _ap_date(when), "input_hash": input_hash, "template": template.name}

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -48,17 +49,19 @@ class RenderedChart:
         return vega_lite(self.plan)
 
 
-def _to_svgs(plans: list[dict]) -> list[str]:
-    """Altair and vl-convert in the warm helper processes when ``reportgen build`` started
-    them, else in this process. Through the helpers the charts flow as a pipeline: Altair
-    builds one chart's spec while vl-convert draws the one before."""
+def _start_svgs(plans: list[dict]) -> Callable[[], list[str]]:
+    """Start drawing: Altair and vl-convert in the warm helper processes when ``reportgen
+    build`` started them (vl-convert then draws while this process goes on), else in this
+    process. Returns the function that collects the SVGs, in order."""
     from reportgen import sidecar
 
     specs, svgs = sidecar.running("specs"), sidecar.running("svgs")
     spec_tickets = [specs.submit(plan) for plan in plans] if specs else plans
     built = (specs.result(ticket) if specs else _local("spec_engine")(ticket) for ticket in spec_tickets)
-    svg_tickets = [svgs.submit(spec) if svgs else _local("svg_engine")(spec) for spec in built]
-    return [svgs.result(ticket) if svgs else ticket for ticket in svg_tickets]
+    if svgs:
+        svg_tickets = [svgs.submit(spec) for spec in built]
+        return lambda: [svgs.result(ticket) for ticket in svg_tickets]
+    return lambda: [_local("svg_engine")(spec) for spec in built]
 
 
 @cache
@@ -189,11 +192,13 @@ def cache_key(plan: dict) -> str:
 
 
 def render_chart(frame: pd.DataFrame, chart: Chart, cache_dir: Path | None = None) -> RenderedChart:
-    return render_charts([(frame, chart)], cache_dir)[0]
+    return start_charts([(frame, chart)], cache_dir)()[0]
 
 
-def render_charts(items: list[tuple[pd.DataFrame, Chart]], cache_dir: Path | None = None) -> list[RenderedChart]:
-    """Chart SVGs, in order; with ``cache_dir``, an unchanged chart skips Altair and vl-convert."""
+def start_charts(items: list[tuple[pd.DataFrame, Chart]],
+                 cache_dir: Path | None = None) -> Callable[[], list[RenderedChart]]:
+    """Start drawing charts and return the function that collects them, in order. With
+    ``cache_dir``, an unchanged chart skips Altair and vl-convert."""
     drawn = []
     for frame, chart in items:
         data = prepare(frame, chart)
@@ -202,12 +207,17 @@ def render_charts(items: list[tuple[pd.DataFrame, Chart]], cache_dir: Path | Non
         svg = cached.read_text(encoding="utf-8") if cached is not None and cached.is_file() else None
         drawn.append([chart, data, plan, cached, svg])
     missing = [entry for entry in drawn if entry[4] is None]
-    for entry, svg in zip(missing, _to_svgs([entry[2] for entry in missing])):
-        entry[4] = _stable_ids(svg, entry[0].id)
-        if entry[3] is not None:
-            _write_atomically(entry[3], entry[4])
-    return [RenderedChart(chart, svg, chart.alt or alt_text(data, chart), data, plan)
-            for chart, data, plan, _, svg in drawn]
+    collect_svgs = _start_svgs([entry[2] for entry in missing])
+
+    def collect() -> list[RenderedChart]:
+        for entry, svg in zip(missing, collect_svgs()):
+            entry[4] = _stable_ids(svg, entry[0].id)
+            if entry[3] is not None:
+                _write_atomically(entry[3], entry[4])
+        return [RenderedChart(chart, svg, chart.alt or alt_text(data, chart), data, plan)
+                for chart, data, plan, _, svg in drawn]
+
+    return collect
 
 
 def _write_atomically(path: Path, text: str) -> None:

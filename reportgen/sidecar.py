@@ -88,11 +88,14 @@ class Sidecar:
     def call(self, *args: Any, **kwargs: Any) -> Any:
         return self.result(self.submit(*args, **kwargs))
 
-    def close(self) -> None:
+    def kill(self) -> None:
         """Stop at once: a sidecar holds nothing to save, and one still warming up would
         otherwise keep a quick command (everything up to date) waiting."""
         self.connection.close()
         self.process.kill()
+
+    def close(self) -> None:
+        self.kill()
         self.process.join()
 
 
@@ -121,6 +124,9 @@ def running(name: str) -> Sidecar | None:
 
 
 def stop_all() -> None:
+    """Kill every sidecar, then reap them: the kernel frees their memory side by side."""
     for sidecar in _running.values():
-        sidecar.close()
+        sidecar.kill()
+    for sidecar in _running.values():
+        sidecar.process.join()
     _running.clear()
