@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -21,7 +20,6 @@ from reportgen import __version__
 from reportgen.assets import PACKAGE
 from reportgen.bundle import MANIFEST
 from reportgen.problems import display_path
-from reportgen.versions import dependency_versions
 
 BUNDLES_PER_WORKER = 4
 
@@ -99,6 +97,8 @@ def _package_digest() -> str:
 def cache_key(bundle: Path, fingerprint: dict) -> str:
     """Everything a build depends on: every file in the bundle folder, the template and theme
     (the package's or the user's), the options, reportgen's version and SOURCE_DATE_EPOCH."""
+    from reportgen.versions import dependency_versions  # importlib.metadata: after the helpers fork
+
     extra = []
     for name in ("template", "theme"):
         value = fingerprint.get(name)
@@ -245,6 +245,7 @@ def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool =
         if on_start:
             on_start(f"{len(todo)} bundles on {workers} workers")
         import gc
+        from concurrent.futures import ProcessPoolExecutor, as_completed
 
         # Workers come from the fork server, a fresh interpreter: hand them this process's
         # collector settings (see reportgen.cli.entry).
