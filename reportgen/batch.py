@@ -177,6 +177,42 @@ def build_one(bundle: Path, out: Path, options, key: str) -> Outcome:
                    outputs=[p.as_posix() for p in result.outputs], warnings=result.warnings, pages=result.pages)
 
 
+@dataclass
+class StaleOutput:
+    folder: Path  # out/<id>, a folder reportgen wrote (it holds our manifest.json)
+    bundle: str  # the bundle it was built from, as the manifest records it
+    reason: str
+
+    def describe(self) -> str:
+        return f"{display_path(self.folder)}, the briefing of {self.bundle}, {self.reason}"
+
+
+def stale_outputs(roots: list[Path], bundles: list[Path], out: Path) -> list[StaleOutput]:
+    """Output folders whose bundle is gone: built from a folder under one of ``roots`` (the
+    paths this run was given) that is no longer among ``bundles`` (all it found there, before
+    sharding), or that now has another id. Only folders holding a reportgen manifest count."""
+    found = {b.resolve() for b in bundles}
+    given = [r.resolve() for r in roots]
+    stale = []
+    for manifest_path in sorted(out.glob("*/manifest.json")) if out.is_dir() else []:
+        folder = manifest_path.parent
+        try:
+            recorded = json.loads(manifest_path.read_text(encoding="utf-8"))["bundle"]
+            bundle_id, source = recorded["id"], Path(recorded["path"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # not a manifest of ours: never touched
+        if bundle_id != folder.name:
+            continue
+        source = source.resolve()
+        if not any(source == root or source.is_relative_to(root) for root in given):
+            continue  # built from elsewhere: not this run's to judge
+        if source not in found:
+            stale.append(StaleOutput(folder, recorded["path"], "which is no longer a bundle"))
+        elif bundle_id_of(source) != bundle_id:
+            stale.append(StaleOutput(folder, recorded["path"], f"which now has the id '{bundle_id_of(source)}'"))
+    return stale
+
+
 def _shared_ids(bundles: list[Path]) -> dict[Path, Path]:
     """Bundles whose id another bundle in this run already has (bundle → the first holder)."""
     first: dict[str, Path] = {}

@@ -53,7 +53,21 @@ def _parser() -> argparse.ArgumentParser:
     new = commands.add_parser("new", help="scaffold a bundle that validates")
     new.add_argument("path", type=Path, metavar="PATH", help="folder to create")
     new.add_argument("--id", dest="bundle_id", default=None, help="bundle id (default: folder name)")
+    for command in (validate, build, serve, schema, new):
+        command.set_defaults(command_parser=command)  # its own usage line in error messages
     return parser
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Like parse_args, but paths may come after options too (``build a --format html b``):
+    argparse's intermixed parsing does not work with subcommands."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        command = getattr(args, "command_parser", parser)
+        if not hasattr(args, "paths") or any(arg.startswith("-") for arg in extra):
+            command.error(f"unrecognized arguments: {' '.join(extra)}")
+        args.paths += [Path(arg) for arg in extra]
+    return args
 
 
 def _limit_options(parser: argparse.ArgumentParser) -> None:
@@ -70,7 +84,7 @@ def _limits(args: argparse.Namespace):
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parse(_parser(), argv)
     try:
         if args.command == "validate":
             return _validate(args)

@@ -31,6 +31,8 @@ def add_arguments(build: argparse.ArgumentParser) -> None:
     build.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: number of cores)")
     build.add_argument("--shard", default=None, metavar="I/N", help="build only slice I of N (for CI matrices)")
     build.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    build.add_argument("--prune", action="store_true",
+                       help="remove briefings in the output folder whose bundle no longer exists")
     build.add_argument("--quiet", "-q", action="store_true", help="print only failures")
 
 
@@ -67,10 +69,11 @@ def run_build(args: argparse.Namespace, limits) -> int:
                            pdf_variant=args.pdf_variant or settings.get("pdf_variant", "pdf/ua-1"),
                            interactive=args.interactive, limits=limits)
     out = args.out or Path(settings.get("out", "dist"))
-    bundles = shard(discover(args.paths), args.shard)
+    found = discover(args.paths)
+    bundles = shard(found, args.shard)
     if not bundles:
         if args.shard:
-            _print_summary([], style, args.quiet)
+            _print_summary([], _stale(args.paths, found, out, args.prune), style, args.quiet)
             return EXIT_OK  # an empty shard is not an error in a CI matrix
         raise UsageError("no bundles found (a bundle is a folder holding bundle.yaml)")
     jobs = args.jobs or os.cpu_count() or 1
@@ -86,10 +89,28 @@ def run_build(args: argparse.Namespace, limits) -> int:
                            on_start=progress.start, on_plan=lambda todo, workers: _helpers(todo, workers, options))
     finally:
         sidecar.stop_all()  # helpers belong to one command (its working directory, its theme)
-    _print_summary(outcomes, style, args.quiet)
+    _print_summary(outcomes, _stale(args.paths, found, out, args.prune), style, args.quiet)
     if any(o.status == "failed" for o in outcomes):
         return EXIT_BUILD_FAILED
     return EXIT_INVALID if any(o.status == "invalid" for o in outcomes) else EXIT_OK
+
+
+def _stale(roots: list[Path], found: list[Path], out: Path, prune: bool) -> list[dict]:
+    """Briefings in ``out`` whose bundle is gone, removed with --prune: a deleted bundle's
+    briefing must not go on being published from a cached dist/."""
+    import shutil
+
+    from reportgen.batch import stale_outputs
+
+    reports = []
+    for stale in stale_outputs(roots, found, out):
+        if prune:
+            shutil.rmtree(stale.folder)
+        message = f"removed {stale.describe()}" if prune else \
+            f"stale output: {stale.describe()}; remove it or build with --prune"
+        reports.append({"folder": display_path(stale.folder), "bundle": stale.bundle, "pruned": prune,
+                        "message": message})
+    return reports
 
 
 def _helpers(todo: int, workers: int, options) -> None:
@@ -160,11 +181,16 @@ def _line(outcome: Outcome) -> str:
     return f"FAILED  {where}: {'invalid bundle' if outcome.status == 'invalid' else outcome.errors[0]}"
 
 
-def _print_summary(outcomes: list[Outcome], style: str, quiet: bool) -> None:
+def _print_summary(outcomes: list[Outcome], stale: list[dict], style: str, quiet: bool) -> None:
     if style == "json":
         print(json.dumps({"ok": all(o.status in ("built", "skipped") for o in outcomes),
-                          "bundles": [o.as_dict() for o in outcomes]}, indent=2))
+                          "bundles": [o.as_dict() for o in outcomes], "stale": stale}, indent=2))
         return
+    for report in stale:  # stale briefings show even with --quiet: CI must not publish them unseen
+        if style == "github":
+            print(f"::warning::{_escape(report['message'])}")
+        elif not report["pruned"] or not quiet:
+            print(report["message"] if report["pruned"] else f"warning: {report['message']}", file=sys.stderr)
     for outcome in outcomes:
         for line in outcome.errors:
             print(line if style == "text" else _github(line, "error"), file=sys.stderr if style == "text" else sys.stdout)

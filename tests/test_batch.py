@@ -162,3 +162,49 @@ def test_a_change_in_a_hidden_folder_still_rebuilds(repo, tmp_path, capsys):
     capsys.readouterr()
     assert main(["build", str(repo / "alpha"), "--out", str(out), "--format", "html,json"]) == 0
     assert json.loads(capsys.readouterr().out)["bundles"][0]["status"] == "built"
+
+
+def test_briefings_of_deleted_bundles_are_reported_then_pruned(repo, tmp_path, capsys):
+    out = tmp_path / "dist"
+    assert main(["build", str(repo), "--out", str(out), "--format", "html", "-j", "1", "-q"]) == 0
+    (out / "notes").mkdir()  # the user's own folder: no reportgen manifest, never touched
+    shutil.rmtree(repo / "bravo")
+    capsys.readouterr()
+
+    assert main(["build", str(repo), "--out", str(out), "--format", "html,json", "-q"]) == 0
+    stale = json.loads(capsys.readouterr().out)["stale"]
+    assert [(s["folder"].rsplit("/", 1)[-1], s["pruned"]) for s in stale] == [("bravo", False)]
+    assert "which is no longer a bundle" in stale[0]["message"] and (out / "bravo").is_dir()
+
+    assert main(["build", str(repo), "--out", str(out), "--format", "html,github", "-q"]) == 0
+    assert any(line.startswith("::warning::stale output: ") for line in capsys.readouterr().out.splitlines())
+
+    assert main(["build", str(repo), "--out", str(out), "--format", "html", "--prune"]) == 0
+    assert "removed " in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == [".reportgen-cache", "alpha", "charlie", "delta", "notes"]
+
+
+def test_a_bundle_that_changed_its_id_leaves_its_old_briefing_stale(repo, tmp_path, capsys):
+    out = tmp_path / "dist"
+    assert main(["build", str(repo / "alpha"), "--out", str(out), "--format", "html", "-q"]) == 0
+    manifest = repo / "alpha" / "bundle.yaml"
+    manifest.write_text(manifest.read_text().replace("id: alpha", "id: alpha-2", 1))
+    capsys.readouterr()
+    assert main(["build", str(repo / "alpha"), "--out", str(out), "--format", "html"]) == 0
+    assert "dist/alpha, the briefing of" in capsys.readouterr().err.replace(str(tmp_path) + "/", "")
+    assert (out / "alpha").is_dir() and (out / "alpha-2").is_dir()
+
+
+def test_only_the_paths_given_are_judged_and_shards_see_every_bundle(repo, tmp_path, capsys):
+    out = tmp_path / "dist"
+    assert main(["build", str(repo), "--out", str(out), "--format", "html", "-j", "1", "-q"]) == 0
+    capsys.readouterr()
+    # Building one bundle says nothing about the others' briefings.
+    assert main(["build", str(repo / "alpha"), "--out", str(out), "--format", "html,json", "--prune"]) == 0
+    assert json.loads(capsys.readouterr().out)["stale"] == []
+    # Nor does building one shard about the bundles of the other shards.
+    for i in (1, 2, 3):
+        assert main(["build", str(repo), "--out", str(out), "--format", "html,json", "--shard", f"{i}/3",
+                     "--prune"]) == 0
+        assert json.loads(capsys.readouterr().out)["stale"] == []
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["alpha", "bravo", "charlie", "delta"]

@@ -180,3 +180,11 @@ def test_sharded_build_builds_each_bundle_once_then_skips(recipe, checkout):
         if SKIPPED.findall(result.stdout):
             assert re.search(r"^\d+ skipped$", result.stderr, re.M), result.stderr
     assert sorted(skipped) == sorted(BUNDLES)
+
+    # Third run after a bundle was deleted: its briefing leaves the restored dist/ (--prune).
+    gone = sorted(BUNDLES)[0]
+    shutil.rmtree(checkout / "evidence" / gone)
+    for shard, result in _build_all_shards(recipe, checkout):
+        assert result.returncode == 0, f"shard {shard}:\n{result.stdout}{result.stderr}"
+    assert not (checkout / "dist" / BUNDLES[gone]).exists()
+    assert all((checkout / "dist" / BUNDLES[name] / "manifest.json").is_file() for name in BUNDLES if name != gone)
