@@ -158,29 +158,29 @@ def _start_pdf(bundle, template, options: BuildOptions, context_args: dict, *, i
     roots = [bundle.root, PACKAGE] + [p for p in (template.folder, theme_folder(options.theme)) if p]
     theme = options.theme if options.theme in (None, "default") else str(Path(options.theme).resolve())
     settings = dict(base_dir=bundle.root.resolve(), roots=[r.resolve() for r in roots], identifier=identifier,
-                    when=when, theme=theme,
-                    variant=options.pdf_variant,
+                    when=when, theme=theme, variant=options.pdf_variant,
                     attachments=bundle.files if options.pdf_variant == "pdf/a-3b" else None)
+    helper = sidecar.running("pdf")
 
     def print_html(fit_level: int) -> str:
         return render_html(template, build_context(medium="print", fit_level=fit_level, **context_args))
 
-    def write_here(html: str, **kwargs):
+    def write(html: str) -> tuple[bytes, int, list[str]]:
+        if helper:
+            return helper.call(html, **settings)
         from reportgen.pdf import write_pdf
 
-        return write_pdf(html, **kwargs)
+        return write_pdf(html, **settings)
 
-    helper = sidecar.running("pdf")
-    write = helper.call if helper else write_here
     first_html = print_html(0)
     ticket = helper.submit(first_html, **settings) if helper else None
 
     def finish() -> tuple[bytes, int, list[str]]:
-        pdf, pages, warnings = helper.result(ticket) if helper else write(first_html, **settings)
+        pdf, pages, warnings = helper.result(ticket) if helper else write(first_html)
         fit_level = 0
         while template.name == "onepager" and pages > 1 and fit_level < MAX_FIT_LEVEL:
             fit_level += 1
-            pdf, pages, warnings = write(print_html(fit_level), **settings)
+            pdf, pages, warnings = write(print_html(fit_level))
         if template.name == "onepager" and pages != 1:
             warnings.append(f"the one-pager needs {pages} pages even with the tightest type; shorten the summary")
         return pdf, pages, warnings

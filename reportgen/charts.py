@@ -57,18 +57,25 @@ def _start_svgs(plans: list[dict]) -> Callable[[], list[str]]:
 
     specs, svgs = sidecar.running("specs"), sidecar.running("svgs")
     spec_tickets = [specs.submit(plan) for plan in plans] if specs else plans
-    built = (specs.result(ticket) if specs else _local("spec_engine")(ticket) for ticket in spec_tickets)
+    built = (specs.result(ticket) if specs else _local_specs()(ticket) for ticket in spec_tickets)
     if svgs:
         svg_tickets = [svgs.submit(spec) for spec in built]
         return lambda: [svgs.result(ticket) for ticket in svg_tickets]
-    return lambda: [_local("svg_engine")(spec) for spec in built]
+    return lambda: [_local_svgs()(spec) for spec in built]
 
 
 @cache
-def _local(engine: str):
-    from reportgen import engines
+def _local_specs():
+    from reportgen.engines import spec_engine
 
-    return engines.spec_engine() if engine == "spec_engine" else engines.svg_engine(str(FONTS.resolve()))
+    return spec_engine()
+
+
+@cache
+def _local_svgs():
+    from reportgen.engines import svg_engine
+
+    return svg_engine(str(FONTS.resolve()))
 
 
 def prepare(frame: pd.DataFrame, chart: Chart) -> pd.DataFrame:
