@@ -85,6 +85,7 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
     ``cache_key`` (from reportgen.batch) is recorded in the manifest so the next run can skip
     this bundle when nothing it depends on has changed.
     """
+    from reportgen import trace
     from reportgen.appearance import choose_template, print_stylesheet
     from reportgen.charts import start_charts
     from reportgen.outputs import replace_folder
@@ -92,6 +93,7 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
 
     options = options or BuildOptions(**overrides)
     started = time.perf_counter()
+    trace.mark(f"checking {display_path(path)}")
     checked = validate(path, strict=options.strict, limits=options.limits)
     if not checked.ok:
         raise BundleInvalid(checked.problems)
@@ -103,6 +105,7 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
     frames = {**bundle.tables, **computed.views}
     chart_cache = out / CHART_CACHE if options.chart_cache else None
     collect_charts = start_charts([(frames[c.table], c) for c in model.charts], chart_cache)
+    trace.mark("charts started")
     # Work that needs no chart comes while the chart helpers draw (the HTML renderer's imports
     # and the template's compilation among it), then the charts are collected.
     from reportgen.render import build_context, load_template, render_html
@@ -111,6 +114,7 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
     input_hash = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
     load_template(template)
     charts = {chart.id: chart for chart in collect_charts()}
+    trace.mark("charts collected")
     when = build_date()
     build_info = {"version": __version__, "date_iso": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
                   "date_ap": _ap_date(when), "input_hash": input_hash, "template": template.name}
@@ -127,13 +131,16 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
         identity = json.dumps([input_hash, template.name, options.paper, options.pdf_variant,
                                hashlib.sha256(print_stylesheet(options.theme).encode()).hexdigest()])
         finish_pdf = _start_pdf(bundle, template, options, context_args, identifier=identity, when=when)
+        trace.mark("pdf started")
     if "html" in options.formats:  # drawn while the PDF helper, if there is one, lays out the PDF
         interactive = _interactive_script(charts) if options.interactive else None
         html = render_html(template, build_context(medium="screen", interactive_js=interactive, **context_args))
         files["brief.html"] = html.encode()
+        trace.mark("html rendered")
     pages = None
     if finish_pdf is not None:
         files["brief.pdf"], pages, pdf_warnings = finish_pdf()
+        trace.mark("pdf collected")
         warnings += pdf_warnings
 
     out_dir = out / model.id
@@ -141,6 +148,7 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
     manifest["timings"] = {"seconds": round(time.perf_counter() - started, 3)}
     files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
     replace_folder(out_dir, files)
+    trace.mark("written")
     return BuildResult(model.id, out_dir, [out_dir / name for name in sorted(files)], warnings,
                        manifest["timings"]["seconds"], pages)
 

@@ -174,10 +174,14 @@ def entry() -> None:
     # first generation still collects cycles, just less often. Only here, in a process (and
     # the helpers it forks) that is ours: the Python API leaves its host's settings alone.
     gc.set_threshold(GC_FIRST_GENERATION, 50, 100)
+    from reportgen import trace
+
+    trace.start()
     code = main()
     from reportgen import sidecar
 
     sidecar.stop_all()
+    trace.mark("exit")
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

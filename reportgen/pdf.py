@@ -20,6 +20,7 @@ from weasyprint import CSS, HTML  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import URLFetcher  # noqa: E402
 
+from reportgen import trace  # noqa: E402
 from reportgen.pdftags import finish as finish_tags  # noqa: E402
 
 
@@ -121,7 +122,9 @@ def write_pdf(html: str, *, base_dir: Path, roots: list[Path], identifier: str, 
                                                  created=when, modified=when, url_fetcher=fetcher)
                                       for p in attachments]
         rendered = document.render(stylesheets=[stylesheet], font_config=_fonts(), **options)
+        trace.mark("pdf laid out")
         data = finish_tags(rendered.write_pdf(**options))
+        trace.mark("pdf written")
     warnings = [m for m in (*stylesheet_warnings, *messages) if "refused" not in m] + \
         [f"blocked resource: {u}" for u in fetcher.refused]
     return data, len(rendered.pages), warnings

@@ -15,6 +15,8 @@ import pickle
 from multiprocessing.connection import Connection
 from typing import Any, Callable
 
+from reportgen import trace
+
 # A warm-up returns the function that serves each call; it runs in the sidecar only.
 WarmUp = Callable[..., Callable[..., Any]]
 
@@ -23,7 +25,7 @@ class SidecarFailed(RuntimeError):
     """The call raised in the sidecar with an exception that could not travel back as itself."""
 
 
-def _serve(connection: Connection, parent_end: Connection, warm_up: WarmUp, args: tuple) -> None:
+def _serve(connection: Connection, parent_end: Connection, name: str, warm_up: WarmUp, args: tuple) -> None:
     import os
     import sys
 
@@ -35,16 +37,21 @@ def _serve(connection: Connection, parent_end: Connection, warm_up: WarmUp, args
         stream.flush()
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
+    trace.set_role(name)
+    trace.mark("warming up")
     handler = warm_up(*args)
+    trace.mark("warm")
     while True:
         try:
             ticket, call_args, call_kwargs = connection.recv()
         except EOFError:
             os._exit(0)  # nothing to tear down: the engines die with the process
+        trace.mark(f"call {ticket}")
         try:
             connection.send((ticket, "ok", handler(*call_args, **call_kwargs)))
         except Exception as exc:  # report it to the caller, keep serving
             connection.send((ticket, "error", _portable(exc)))
+        trace.mark(f"answered {ticket}")
 
 
 def _portable(exc: Exception) -> Exception:
@@ -57,10 +64,10 @@ def _portable(exc: Exception) -> Exception:
 
 
 class Sidecar:
-    def __init__(self, warm_up: WarmUp, *args: Any) -> None:
+    def __init__(self, warm_up: WarmUp, *args: Any, name: str = "helper") -> None:
         context = multiprocessing.get_context("fork")
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, self.connection, warm_up, args), daemon=True)
+        self.process = context.Process(target=_serve, args=(child, self.connection, name, warm_up, args), daemon=True)
         self.process.start()
         child.close()
         self.tickets = 0
@@ -111,9 +118,10 @@ def start(name: str, warm_up: WarmUp, *args: Any, refuse_if_loaded: tuple[str, .
     if name in _running or threading.active_count() != 1 or any(m in sys.modules for m in refuse_if_loaded):
         return
     try:
-        _running[name] = Sidecar(warm_up, *args)
+        _running[name] = Sidecar(warm_up, *args, name=name)
     except (OSError, ValueError):
-        pass
+        return
+    trace.mark(f"forked the {name} helper")
 
 
 def running(name: str) -> Sidecar | None:
