@@ -5,7 +5,8 @@ about half a second) and WeasyPrint (its import, fonts and house stylesheet, abo
 Both hold the GIL while they start, so a thread cannot overlap them with the rest of the work;
 a process forked before the heavy imports can. Each sidecar starts its engine on the other
 core while this process imports pandas, checks the bundle and draws the HTML, then serves
-calls. Anything unexpected (no fork, a dead sidecar) leaves the caller to do the work itself.
+calls. Where no sidecar could start (no fork, another thread running) or one has died, the
+caller does the work itself; an engine that fails to start answers every call with its error.
 """
 
 from __future__ import annotations
@@ -39,7 +40,10 @@ def _serve(connection: Connection, parent_end: Connection, name: str, warm_up: W
     os.dup2(devnull, 2)
     trace.set_role(name)
     trace.mark("warming up")
-    handler = warm_up(*args)
+    try:
+        handler = warm_up(*args)
+    except Exception as exc:  # the caller hears of it on its first call, as it would in-process
+        handler = _raiser(_portable(exc))
     trace.mark("warm")
     while True:
         try:
@@ -52,6 +56,12 @@ def _serve(connection: Connection, parent_end: Connection, name: str, warm_up: W
         except Exception as exc:  # report it to the caller, keep serving
             connection.send((ticket, "error", _portable(exc)))
         trace.mark(f"answered {ticket}")
+
+
+def _raiser(exc: Exception) -> Callable[..., Any]:
+    def serve(*_args: Any, **_kwargs: Any) -> Any:
+        raise exc
+    return serve
 
 
 def _portable(exc: Exception) -> Exception:

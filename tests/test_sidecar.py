@@ -124,3 +124,17 @@ def test_an_answer_nobody_collected_does_not_answer_the_next_call(calculator):
 def test_a_helper_that_died_is_reported_not_waited_for(calculator):
     with pytest.raises(sidecar.SidecarFailed, match="ended unexpectedly"):
         calculator.call("exit")
+
+
+def _broken_engine():
+    raise ImportError("no engine here")
+
+
+def test_an_engine_that_fails_to_start_answers_each_call_with_its_error():
+    helper = sidecar.Sidecar(_broken_engine)
+    try:
+        for _ in range(2):
+            with pytest.raises(ImportError, match="no engine here"):
+                helper.call("anything")
+    finally:
+        helper.close()
