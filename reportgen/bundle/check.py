@@ -10,7 +10,7 @@ import pandas as pd
 from reportgen import narrative
 from reportgen.aggregate import NUMERIC_FUNCTIONS, condition_columns
 from reportgen.bundle.load import LoadedBundle
-from reportgen.bundle.model import Aggregate, Bundle, ChartType, FigureStatus
+from reportgen.bundle.model import Aggregate, Bundle, ChartType, FigureStatus, Table
 from reportgen.metrics import Computed, compute
 
 SUMMARY_WORD_LIMIT = 75
@@ -22,6 +22,7 @@ def check(bundle: LoadedBundle, *, strict: bool = False) -> Computed | None:
     if model is None:
         return None
     _duplicate_ids(bundle, model)
+    _duplicate_columns(bundle, model)
     source_ids = {s.id for s in model.sources}
     metric_ids = {m.id for m in model.metrics}
     table_ids = {t.id for t in model.tables}
@@ -127,6 +128,31 @@ def _duplicate_ids(bundle: LoadedBundle, model: Bundle) -> None:
             bundle.problems.error(*bundle.where(*loc, "id"), f"duplicate table id '{item_id}' (first used on line {first})")
         else:
             seen[item_id] = loc
+
+
+def _duplicate_columns(bundle: LoadedBundle, model: Bundle) -> None:
+    """A column declared twice in one table: the second declaration would silently win."""
+    for i, table in enumerate(model.tables):
+        first_index: dict[str, int] = {}
+        for j, column in enumerate(table.columns):
+            if column.name not in first_index:
+                first_index[column.name] = j
+                continue
+            first_line = bundle.where("tables", i, "columns", first_index[column.name], "name")[1]
+            bundle.problems.error(*bundle.where("tables", i, "columns", j, "name"),
+                                  f"duplicate column '{column.name}' in table '{table.id}' "
+                                  f"(first declared on line {first_line})",
+                                  _duplicate_column_hint(bundle, table, column.name))
+
+
+def _duplicate_column_hint(bundle: LoadedBundle, table: Table, name: str) -> str:
+    # Often a copied declaration whose name was not changed: suggest a column of the file that
+    # no declaration names yet.
+    frame = bundle.tables.get(table.id)
+    header = frame.attrs.get("header", []) if frame is not None else []
+    declared = {c.name for c in table.columns}
+    close = difflib.get_close_matches(name, [h for h in header if h not in declared], n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else "remove one of the two, or rename this one"
 
 
 def _report_duplicates(bundle: LoadedBundle, name: str, items: list[tuple[int, str]]) -> None:

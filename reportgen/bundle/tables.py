@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
+from array import array
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from reportgen.limits import Limits
@@ -53,7 +56,8 @@ def _read_csv(path: Path, options: ReadOptions, problems: Problems, limits: Limi
             skipinitialspace=False, quoting=csv.QUOTE_MINIMAL, engine="c",
         )
     except pd.errors.ParserError as exc:
-        _report_parser_error(path, str(exc).strip(), RowLines(path, options, encoding), problems)
+        lines = RowLines(path, options, encoding)
+        _report_parser_error(path, str(exc).strip(), lines, options.delimiter, problems)
         return None, None
     except pd.errors.EmptyDataError:
         problems.error(path, 1, 1, "table file has no header row")
@@ -61,16 +65,28 @@ def _read_csv(path: Path, options: ReadOptions, problems: Problems, limits: Limi
     except (UnicodeDecodeError, ValueError, OSError) as exc:
         problems.error(path, 1, 1, f"CSV cannot be read: {exc}")
         return None, None
+    lines = RowLines(path, options, encoding)
+    if not isinstance(raw.index, pd.RangeIndex):
+        # A first row wider than the header: pandas silently takes its extra leading fields as
+        # an index and shifts every column, so the table cannot be trusted.
+        if not _report_wide_row(path, lines, options.delimiter, problems):
+            problems.error(path, lines.row(0), 1, "a row has more fields than the header")
+        return None, None
     if len(raw) > limits.max_rows:
         problems.error(path, 1, 1, f"table has more than {limits.max_rows:,} rows",
                        hint="raise the limit with --max-rows, or aggregate the export first")
         return None, None
     raw.columns = [str(c).strip() if options.trim else str(c) for c in raw.columns]
-    return raw, RowLines(path, options, encoding)
+    _check_short_rows(raw, path, lines, options.delimiter, problems)
+    return raw, lines
+
+
+_LARGEST_CELL = 2**31 - 1  # the largest limit every platform's csv module accepts
 
 
 class RowLines:
-    """File line on which each record starts, found only when a problem needs a position.
+    """File line on which each record starts, and its number of fields, found only when needed:
+    for a problem's position, or to count the fields of a row pandas may have padded.
 
     pandas numbers rows, not lines: blank lines, skipped rows and quoted cells that span lines
     all shift the two apart. ``record(0)`` is the header; ``record(k + 1)`` is data row ``k``.
@@ -78,13 +94,17 @@ class RowLines:
 
     def __init__(self, path: Path | None, options: ReadOptions | None = None, encoding: str = "utf-8") -> None:
         self.path, self.options, self.encoding = path, options, encoding
-        self.starts: list[int] = []
-        self.widths: list[int] = []
+        # Compact arrays: checking short rows may scan every record of a large file.
+        self.starts = array("q")
+        self.widths = array("q")
         self._records = None
 
     def _scan(self):
         assert self.path is not None and self.options is not None
         skip = self.options.skip_rows
+        # pandas reads cells of any size; the csv module stops at 128 KiB unless told otherwise.
+        # Only ever raised, so other users of the module in this process lose nothing.
+        csv.field_size_limit(max(csv.field_size_limit(), _LARGEST_CELL))
         try:
             with open(self.path, encoding=self.encoding, errors="replace", newline="") as handle:
                 for _ in range(skip):
@@ -100,7 +120,7 @@ class RowLines:
                         yield skip + previous + 1, -1
                         return
                     start, previous = skip + previous + 1, reader.line_num
-                    if row:  # pandas skips blank lines
+                    if not _skipped_by_pandas(row):
                         yield start, len(row)
         except (OSError, ValueError):
             return
@@ -130,6 +150,12 @@ class RowLines:
     def row(self, data_index: int) -> int:
         return self.record(data_index + 1)
 
+    def data_widths(self, last: int) -> np.ndarray:
+        """Number of fields of data rows 0 to ``last``: fewer when the file cannot be scanned that
+        far, and -1 for a record the csv module could not read."""
+        self._fill(last + 1)
+        return np.frombuffer(self.widths[1:last + 2], dtype=np.int64)  # a copy: the arrays may still grow
+
     def first_wide_record(self) -> tuple[int, int, int] | None:
         """(line, fields, header fields) of the first record with more fields than the header."""
         if not self._fill(0):
@@ -142,13 +168,96 @@ class RowLines:
         return None
 
 
-def _report_parser_error(path: Path, message: str, lines: RowLines, problems: Problems) -> None:
-    import re
+def _skipped_by_pandas(row: list[str]) -> bool:
+    # pandas skips empty lines and lines of only spaces and tabs. (When a space or a tab is the
+    # delimiter, the csv module splits such a line into several fields, and pandas keeps it too.)
+    return not row or (len(row) == 1 and not row[0].strip(" \t"))
 
-    wide = lines.first_wide_record() if "Expected" in message else None
-    if wide is not None:
-        line, fields, expected = wide
-        problems.error(path, line, expected + 1, f"row has {fields} fields but the header has {expected}")
+
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def _delimiter_name(delimiter: str) -> str:
+    return _DELIMITER_NAMES.get(delimiter, f"'{delimiter}'")
+
+
+def _fields(count: int) -> str:
+    return f"{count} field" + ("" if count == 1 else "s")
+
+
+def _report_wide_row(path: Path, lines: RowLines, delimiter: str, problems: Problems) -> bool:
+    """Report the first row with more fields than the header; False when none is found."""
+    wide = lines.first_wide_record()
+    if wide is None:
+        return False
+    line, fields, expected = wide
+    name = _delimiter_name(delimiter)
+    problems.error(path, line, expected + 1, f"row has {_fields(fields)}; the header has {expected}",
+                   hint=f"a stray {name}, or a value with a {name} that needs quotes?")
+    return True
+
+
+# pandas' name for a header cell left empty, e.g. by a stray delimiter at the end of the header.
+_UNNAMED = re.compile(r"Unnamed: \d+")
+
+
+def _named_width(header: list[str]) -> int:
+    """Fields a row needs: up to the last named header cell. A header that ends in a stray
+    delimiter must not make every row of the file short."""
+    named = [i for i, name in enumerate(header) if name and not _UNNAMED.fullmatch(name)]
+    return named[-1] + 1 if named else 0
+
+
+def _short_rows(raw: pd.DataFrame, lines: RowLines, needed: int) -> list[tuple[int, int]]:
+    """(data row, fields) of every row with fewer than ``needed`` fields.
+
+    pandas pads a short row with empty cells, so it cannot tell us which rows were short. Only
+    a row whose last needed cell is empty can be one, and the csv module counts the fields of
+    those rows alone: a table whose last column is always filled costs one comparison.
+    """
+    if needed < 2:
+        return []  # a row has at least one field, or it is a blank line
+    last_needed = raw.iloc[:, needed - 1]
+    candidates = np.flatnonzero(last_needed.eq("").to_numpy(dtype=bool, na_value=False))
+    if not len(candidates):
+        return []
+    widths = lines.data_widths(int(candidates[-1]))
+    candidates = candidates[candidates < len(widths)]  # the csv module may stop early on a broken file
+    fields = widths[candidates]
+    short = (fields >= 0) & (fields < needed)
+    return list(zip(candidates[short].tolist(), fields[short].tolist()))
+
+
+def _check_short_rows(raw: pd.DataFrame, path: Path, lines: RowLines, delimiter: str,
+                      problems: Problems) -> None:
+    needed = _named_width(list(raw.columns))
+    short = _short_rows(raw, lines, needed)
+    if not short:
+        return
+    hint = f"a missing {_delimiter_name(delimiter)} or a cut-off line?"
+    for row, fields in short[:MAX_ERRORS_PER_COLUMN]:
+        problems.error(path, lines.row(row), fields + 1,
+                       f"row has {_fields(fields)}; the header has {needed}", hint)
+    hidden = len(short) - MAX_ERRORS_PER_COLUMN
+    if hidden > 0:
+        problems.error(path, lines.row(short[MAX_ERRORS_PER_COLUMN - 1][0]), 1,
+                       f"{hidden:,} more rows with too few fields not listed")
+    _mark_absent(raw, short)
+
+
+def _mark_absent(raw: pd.DataFrame, short: list[tuple[int, int]]) -> None:
+    """Cells a short row lacks become NaN: they were reported with the row, not again as empty cells."""
+    rows = np.array([row for row, _ in short])
+    widths = np.array([fields for _, fields in short])
+    for col in range(raw.shape[1]):
+        lacking = rows[widths <= col]
+        if len(lacking):
+            raw.iloc[lacking, col] = np.nan
+
+
+def _report_parser_error(path: Path, message: str, lines: RowLines, delimiter: str,
+                         problems: Problems) -> None:
+    if "Expected" in message and _report_wide_row(path, lines, delimiter, problems):
         return
     eof = re.search(r"EOF inside string starting at row (\d+)", message)
     if eof:
@@ -202,8 +311,6 @@ def _read_parquet(path: Path, problems: Problems, limits: Limits):
 
 def _line_from_parser_error(message: str) -> int:
     # pandas says e.g. "Error tokenizing data. C error: Expected 3 fields in line 7, saw 4"
-    import re
-
     match = re.search(r"line (\d+)", message)
     return int(match.group(1)) if match else 1
 
@@ -227,6 +334,7 @@ def _convert(raw: pd.DataFrame, table: Table, path: Path, lines: RowLines, probl
     frame = pd.DataFrame(result, index=raw.index)
     # Multi-valued columns keep their separator, so 'contains' conditions split cells the same way.
     frame.attrs["split"] = {c.name: c.split for c in table.columns if c.split}
+    frame.attrs["header"] = header  # for hints about columns the schema does not declare
     return frame
 
 
@@ -265,8 +373,11 @@ def _convert_column(text: pd.Series, column: Column, options: ReadOptions, repor
     if options.trim:
         text = text.str.strip()
     missing = text.isin(options.na_values)
+    empty = missing
+    if text.hasnans:  # cells a short row lacks: reported with the row, not again as empty cells
+        missing = missing | text.isna()
     if column.required:
-        report.bad(missing, text, "a value is required but the cell is empty or marked missing")
+        report.bad(empty, text, "a value is required but the cell is empty or marked missing")
     present = ~missing
     kind = column.type
     if kind in (ColumnType.INTEGER, ColumnType.NUMBER):

@@ -45,6 +45,38 @@ def test_duplicate_table_and_view_id(make_bundle):
     assert "b0/bundle.yaml:36:9: error: duplicate table id 'rows' (first used on line 28)" in formatted(make_bundle(text))
 
 
+DAY = "      - {name: day, type: date}\n"
+
+
+def test_duplicate_column(make_bundle):
+    text = edit(VALID_YAML, DAY, DAY + DAY)
+    assert col_of(text, "day, type", occurrence=2) == 16
+    assert formatted(make_bundle(text)) == [
+        "b0/bundle.yaml:35:16: error: duplicate column 'day' in table 'rows' (first declared on line 34) "
+        "(remove one of the two, or rename this one)"]
+
+
+def test_every_repeat_of_a_column_points_at_the_first(make_bundle):
+    # Block style, with 'name' not the first key: the position is still that of the name.
+    text = edit(VALID_YAML, DAY, "      - name: day\n        type: date\n" + "      - type: date\n        name: day\n" * 2)
+    assert formatted(make_bundle(text)) == [
+        "b0/bundle.yaml:37:15: error: duplicate column 'day' in table 'rows' (first declared on line 34) "
+        "(remove one of the two, or rename this one)",
+        "b0/bundle.yaml:39:15: error: duplicate column 'day' in table 'rows' (first declared on line 34) "
+        "(remove one of the two, or rename this one)"]
+
+
+def test_duplicate_column_suggests_an_undeclared_column_of_the_file(make_bundle):
+    # The usual cause: a declaration copied and its name left unchanged.
+    exchanges = "      - {name: exchanges, type: integer, min: 0}\n"
+    text = edit(VALID_YAML, exchanges, exchanges * 2)
+    csv = "name,exchanges,exchanges_stated,day\nalpha,10,ten,2026-01-01\n"
+    assert formatted(make_bundle(text, {"rows.csv": csv})) == [
+        "b0/bundle.yaml:34:16: error: duplicate column 'exchanges' in table 'rows' (first declared on line 33) "
+        "(did you mean 'exchanges_stated'?)",
+        "b0/rows.csv:1:3: warning: column 'exchanges_stated' is not declared in the table schema and is ignored"]
+
+
 @pytest.mark.parametrize("old,new,expected", [
     ("    status: alleged\n    sources: [src-a]", "    status: alleged\n    sources: [src-b]",
      "b0/bundle.yaml:21:15: error: unknown source 'src-b' (did you mean 'src-a'?)"),

@@ -40,9 +40,93 @@ def test_bad_cells(make_bundle, csv, expected):
     assert csv_problems(make_bundle, csv) == [expected]
 
 
+SHORT_HINT = "(a missing comma or a cut-off line?)"
+WIDE_HINT = "(a stray comma, or a value with a comma that needs quotes?)"
+
+
+@pytest.mark.parametrize("csv,expected", [
+    # A truncated row: pandas pads it with empty cells, so it used to pass.
+    (HEADER + "alpha,10,2026-01-01\nCampaign X,25000\nbeta,20,2026-01-02\n",
+     [f"b0/rows.csv:3:3: error: row has 2 fields; the header has 3 {SHORT_HINT}"]),
+    # The cell it lacks is required: one error for the row, not a second one for the cell.
+    (HEADER + "alpha\n", [f"b0/rows.csv:2:2: error: row has 1 field; the header has 3 {SHORT_HINT}"]),
+    # A file cut off in the middle of its last line.
+    (HEADER + "alpha,10,2026-01-01\nbeta,2", [f"b0/rows.csv:3:3: error: row has 2 fields; the header has 3 {SHORT_HINT}"]),
+    # The fields it has are still checked.
+    (HEADER + "alpha,ten\n", ["b0/rows.csv:2:2: error: column 'exchanges': 'ten' is not a whole number",
+                               f"b0/rows.csv:2:3: error: row has 2 fields; the header has 3 {SHORT_HINT}"]),
+    # A line holding only the delimiter is a row of two empty fields.
+    (HEADER + ",\n", ["b0/rows.csv:2:1: error: column 'name': a value is required but the cell is empty or marked missing",
+                      f"b0/rows.csv:2:3: error: row has 2 fields; the header has 3 {SHORT_HINT}"]),
+])
+def test_row_with_too_few_fields(make_bundle, csv, expected):
+    text = edit(VALID_YAML, "{name: day, type: date}", "{name: day, type: date, required: true}")
+    assert csv_problems(make_bundle, csv, text) == expected
+
+
+@pytest.mark.parametrize("csv", [
+    HEADER + "alpha,10,\nbeta,,\n",  # empty trailing cells, written out
+    "name,exchanges,day,\nalpha,10,2026-01-01\n",  # a stray delimiter ending the header only
+])
+def test_rows_with_empty_trailing_cells_are_not_short(make_bundle, csv):
+    assert [p for p in csv_problems(make_bundle, csv) if "error" in p] == []
+
+
+def test_short_row_after_a_multi_line_quoted_cell(make_bundle):
+    csv = HEADER + '"al\npha",10,2026-01-01\n"be\n\nta",20\n'
+    assert csv_problems(make_bundle, csv) == [f"b0/rows.csv:4:3: error: row has 2 fields; the header has 3 {SHORT_HINT}"]
+
+
+def test_short_row_after_skipped_rows_and_blank_lines(make_bundle):
+    csv = "exported by a tool\n\n" + HEADER + "\nalpha,10,2026-01-01\n   \n \t\nbeta,20\n"
+    assert csv_problems(make_bundle, csv, with_read("{skip_rows: 2}")) == [
+        f"b0/rows.csv:8:3: error: row has 2 fields; the header has 3 {SHORT_HINT}"]
+
+
+def test_short_row_after_a_cell_larger_than_the_csv_modules_default_limit(make_bundle):
+    csv = HEADER + '"' + "x" * 200_000 + '",10,2026-01-01\nbeta,20\n'
+    assert csv_problems(make_bundle, csv) == [f"b0/rows.csv:3:3: error: row has 2 fields; the header has 3 {SHORT_HINT}"]
+
+
+def test_short_row_hint_names_the_delimiter(make_bundle):
+    csv = "name;exchanges;day\nalpha;10\n"
+    assert csv_problems(make_bundle, csv, with_read("{delimiter: ';'}")) == [
+        "b0/rows.csv:2:3: error: row has 2 fields; the header has 3 (a missing semicolon or a cut-off line?)"]
+
+
+def test_many_short_rows_are_capped(make_bundle):
+    csv = HEADER + "".join(f"r{i},{i}\n" for i in range(15))
+    problems = csv_problems(make_bundle, csv)
+    assert len(problems) == 11
+    assert problems[0] == f"b0/rows.csv:2:3: error: row has 2 fields; the header has 3 {SHORT_HINT}"
+    assert "b0/rows.csv:11:1: error: 5 more rows with too few fields not listed" in problems
+
+
+def test_rows_are_counted_only_when_the_last_cell_is_empty(make_bundle, monkeypatch):
+    # What keeps a million-row validation fast: the csv module reads the file only for rows
+    # that pandas may have padded.
+    from reportgen.bundle.tables import RowLines
+
+    def no_scan(self):
+        raise AssertionError("the file was scanned line by line")
+
+    monkeypatch.setattr(RowLines, "_scan", no_scan)
+    assert csv_problems(make_bundle, BASE_CSV) == []
+
+
 def test_row_with_too_many_fields(make_bundle):
     assert csv_problems(make_bundle, BASE_CSV + "gamma,30,2026-01-03,extra\n") == [
-        "b0/rows.csv:4:4: error: row has 4 fields but the header has 3"]
+        f"b0/rows.csv:4:4: error: row has 4 fields; the header has 3 {WIDE_HINT}"]
+
+
+@pytest.mark.parametrize("csv,expected", [
+    # pandas would take 'alpha' as an index and shift every column one to the left.
+    (HEADER + "alpha,10,2026-01-01,extra\nbeta,20,2026-01-02\n", "b0/rows.csv:2:4: error: row has 4 fields"),
+    (HEADER + "alpha,10,2026-01-01,\nbeta,20,2026-01-02,\n", "b0/rows.csv:2:4: error: row has 4 fields"),
+    (HEADER + "a,1,2026-01-01,x,y\nb,2,2026-01-02,x,y\n", "b0/rows.csv:2:4: error: row has 5 fields"),
+])
+def test_first_row_with_too_many_fields(make_bundle, csv, expected):
+    assert csv_problems(make_bundle, csv) == [f"{expected}; the header has 3 {WIDE_HINT}"]
 
 
 def test_unclosed_quote(make_bundle):
@@ -53,6 +137,11 @@ def test_unclosed_quote(make_bundle):
 def test_blank_lines_do_not_shift_positions(make_bundle):
     csv = HEADER + "\nalpha,10,2026-01-01\n\n\nbeta,x,2026-01-02\n"
     assert csv_problems(make_bundle, csv) == ["b0/rows.csv:6:2: error: column 'exchanges': 'x' is not a whole number"]
+
+
+def test_lines_of_only_spaces_do_not_shift_positions(make_bundle):
+    csv = HEADER + "alpha,10,2026-01-01\n  \n\t\nbeta,x,2026-01-02\n"
+    assert csv_problems(make_bundle, csv) == ["b0/rows.csv:5:2: error: column 'exchanges': 'x' is not a whole number"]
 
 
 def test_multi_line_quoted_cell_does_not_shift_positions(make_bundle):
@@ -74,7 +163,7 @@ def test_skip_rows_are_counted(make_bundle):
 def test_skip_rows_with_a_wide_row(make_bundle):
     csv = "junk\njunk\n" + HEADER + "alpha,10,2026-01-01\ng,1,2026-01-01,9\n"
     assert csv_problems(make_bundle, csv, with_read("{skip_rows: 2}")) == [
-        "b0/rows.csv:5:4: error: row has 4 fields but the header has 3"]
+        f"b0/rows.csv:5:4: error: row has 4 fields; the header has 3 {WIDE_HINT}"]
 
 
 def test_many_bad_cells_are_capped(make_bundle):
