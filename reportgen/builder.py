@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Callable
 
 from reportgen import __version__
-from reportgen.versions import dependency_versions
 from reportgen.limits import Limits
 from reportgen.problems import BundleInvalid, display_path
 
@@ -199,6 +198,7 @@ def _start_pdf(bundle, template, options: BuildOptions, context_args: dict, *, i
 def _manifest(bundle, options: BuildOptions, inputs: list[dict], input_hash: str, files: dict[str, bytes],
               pages: int | None, warnings: list[str], build_info: dict, cache_key: str | None) -> dict:
     """manifest.json without its timings (see docs/manifest.md and schemas/manifest.schema.json)."""
+    from reportgen.versions import dependency_versions  # importlib.metadata: not before the helpers fork
     model = bundle.model
     outputs = []
     for name, data in sorted(files.items()):

@@ -40,3 +40,16 @@ def test_libraries_only_the_search_finds_still_load():
                "print('searched' if searches else 'not searched')\n")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "searched"  # and WeasyPrint's install advice was not printed
+
+
+def test_sized_arrays_reuse_one_parsed_type_and_keep_their_contents():
+    done = run("import reportgen.pdf\n"
+               "from weasyprint.text.ffi import ffi\n"
+               "before = len(ffi._parsed_types)\n"
+               "arrays = [ffi.new(f'hb_codepoint_t[{n}]', list(range(n))) for n in (3, 61, 1970)]\n"
+               "assert [list(a) for a in arrays] == [list(range(n)) for n in (3, 61, 1970)]\n"
+               "partial = ffi.new('hb_codepoint_t[4]', [5, 6])  # fewer items than the size: as cffi does\n"
+               "assert list(partial) == [5, 6, 0, 0] and len(ffi.new('char[8]')) == 8\n"
+               "print(len(ffi._parsed_types) - before)\n")
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) <= 3  # 'hb_codepoint_t[]' once, then the two calls passed through as written
