@@ -82,31 +82,37 @@ def _tree_rss_kib(root: int) -> int:
     return total
 
 
-def timed(args: list[str]) -> tuple[float, float]:
-    """Wall seconds, and the peak of the summed RSS (MiB) of the process tree, sampled every 20 ms."""
+def timed(args: list[str]) -> tuple[float, float, float]:
+    """Wall seconds; CPU seconds of the process and the children it reaped (the helper
+    processes of a one-at-a-time build; not the workers of --jobs 2, whose parent is the fork
+    server); and the peak of the summed RSS (MiB) of the process tree, sampled every 20 ms."""
     started = time.perf_counter()
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
-    while process.poll() is None:
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
         peak = max(peak, _tree_rss_kib(process.pid))
         time.sleep(0.02)
     seconds = time.perf_counter() - started
-    if process.returncode:
+    if os.waitstatus_to_exitcode(status):
         raise SystemExit(f"failed: {' '.join(args)}\n{process.stderr.read().decode()}")
-    return seconds, peak / 1024
+    return seconds, usage.ru_utime + usage.ru_stime, peak / 1024
 
 
 def measure(label: str, args_for_run, runs: int, prepare=None) -> dict:
-    walls, peaks = [], []
+    walls, cpus, peaks = [], [], []
     for run in range(runs):
         if prepare:
             prepare(run)
-        seconds, mib = timed(args_for_run(run))
+        seconds, cpu, mib = timed(args_for_run(run))
         walls.append(seconds)
+        cpus.append(cpu)
         peaks.append(mib)
-        print(f"  {label} run {run + 1}: {seconds:.2f} s, {mib:.0f} MiB", flush=True)
+        print(f"  {label} run {run + 1}: {seconds:.2f} s, {cpu:.2f} s CPU, {mib:.0f} MiB", flush=True)
     return {"label": label, "median_s": statistics.median(walls), "min_s": min(walls),
-            "runs_s": walls, "peak_mib": max(peaks)}
+            "median_cpu_s": statistics.median(cpus), "runs_s": walls, "peak_mib": max(peaks)}
 
 
 def main() -> None:
@@ -148,16 +154,18 @@ def main() -> None:
     one = by["one"]["median_s"]
     marginal1 = (by["jobs1"]["median_s"] - one) / (n - 1)
     marginal2 = (by["jobs2"]["median_s"] - one) / (n - 1)
+    marginal_cpu1 = (by["jobs1"]["median_cpu_s"] - by["one"]["median_cpu_s"]) / (n - 1)
     summary = {"marginal_s_per_briefing_jobs1": marginal1, "marginal_s_per_briefing_jobs2": marginal2,
-               "marginal_s_per_briefing_per_core_jobs2": marginal2 * 2}
+               "marginal_s_per_briefing_per_core_jobs2": marginal2 * 2,
+               "marginal_cpu_s_per_briefing_jobs1": marginal_cpu1}
     print()
-    print(f"| measurement ({n} bundles, {args.formats}) | median (s) | min (s) | peak RSS (MiB) |")
-    print("|---|---:|---:|---:|")
+    print(f"| measurement ({n} bundles, {args.formats}) | median (s) | min (s) | median CPU (s) | peak RSS (MiB) |")
+    print("|---|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r['label']} | {r['median_s']:.2f} | {r['min_s']:.2f} | {r['peak_mib']:.0f} |")
+        print(f"| {r['label']} | {r['median_s']:.2f} | {r['min_s']:.2f} | {r['median_cpu_s']:.2f} | {r['peak_mib']:.0f} |")
     print()
-    print(f"marginal cost per briefing: --jobs 1 {marginal1 * 1000:.0f} ms; --jobs 2 {marginal2 * 1000:.0f} ms "
-          f"({marginal2 * 2000:.0f} ms per core)")
+    print(f"marginal cost per briefing: --jobs 1 {marginal1 * 1000:.0f} ms ({marginal_cpu1 * 1000:.0f} ms CPU, "
+          f"helpers included); --jobs 2 {marginal2 * 1000:.0f} ms ({marginal2 * 2000:.0f} ms per core)")
     record = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "bundles": n,
               "formats": args.formats, "runs": args.runs, "machine": machine_info(), "results": results, **summary}
     target = HERE / "results" / f"batch-{dt.date.today().isoformat()}-{args.formats.replace(',', '+')}.json"
