@@ -180,16 +180,16 @@ def _label(column: str) -> str:
 
 @cache
 def _style_version() -> str:
-    """Changes whenever this module, the fonts or vl-convert change: old cached SVGs then miss."""
-    from importlib import metadata
-
+    """Changes whenever this module, the fonts, Altair or vl-convert change: old cached SVGs then miss."""
     from reportgen import chartspec
+    from reportgen.versions import dependency_versions  # looked up once per process
 
     digest = hashlib.sha256(Path(__file__).read_bytes() + Path(chartspec.__file__).read_bytes())
     for font in sorted(FONTS.glob("*.ttf")):
         digest.update(font.read_bytes())
-    digest.update(metadata.version("vl-convert-python").encode())
-    digest.update(metadata.version("altair").encode())
+    versions = dependency_versions()
+    digest.update(versions["vl-convert-python"].encode())
+    digest.update(versions["altair"].encode())
     return digest.hexdigest()
 
 
