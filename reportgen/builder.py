@@ -103,33 +103,38 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
 
     frames = {**bundle.tables, **computed.views}
     chart_cache = out / CHART_CACHE if options.chart_cache else None
-    collect_charts = start_charts([(frames[c.table], c) for c in model.charts], chart_cache)
+    pending = start_charts([(frames[c.table], c) for c in model.charts], chart_cache)
     trace.mark("charts started")
-    # Work that needs no chart comes while the chart helpers draw (the HTML renderer's imports
-    # and the template's compilation among it), then the charts are collected.
-    from reportgen.render import build_context, load_template, render_html
+    # Work that needs no chart's SVG comes while the chart helpers draw: the HTML renderer's
+    # imports, the template's compilation, and the PDF's HTML, with a mark where each SVG goes.
+    from reportgen.render import build_context, fill_chart_svgs, load_template, render_html
 
     inputs = [file_record(p, bundle.root) for p in bundle.files]
     input_hash = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
     load_template(template)
-    charts = {chart.id: chart for chart in collect_charts()}
-    trace.mark("charts collected")
+    charts = {chart.id: chart for chart in pending.charts}
     when = build_date()
     build_info = {"version": __version__, "date_iso": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
                   "date_ap": _ap_date(when), "input_hash": input_hash, "template": template.name}
     warnings = [p.format() for p in checked.warnings]
+    context_args = dict(model=model, figures=computed.metrics, charts=charts, frames=frames,
+                        paper=options.paper, theme=options.theme, build_info=build_info)
+    print_draft = None
+    if "pdf" in options.formats:
+        print_draft = render_html(template, build_context(medium="print", svgs_later=True, **context_args))
+    pending.collect()
+    trace.mark("charts collected")
 
     files: dict[str, bytes] = {}
     for chart_id, chart in charts.items():
         files[f"charts/{chart_id}.svg"] = chart.svg.encode()
-    context_args = dict(model=model, figures=computed.metrics, charts=charts, frames=frames,
-                        paper=options.paper, theme=options.theme, build_info=build_info)
     finish_pdf = None
-    if "pdf" in options.formats:
+    if print_draft is not None:
         # The PDF's /ID comes from what shapes its content, not from how the options were spelled.
         identity = json.dumps([input_hash, template.name, options.paper, options.pdf_variant,
                                hashlib.sha256(print_stylesheet(options.theme).encode()).hexdigest()])
-        finish_pdf = _start_pdf(bundle, template, options, context_args, identifier=identity, when=when)
+        finish_pdf = _start_pdf(bundle, template, options, context_args, fill_chart_svgs(print_draft, charts),
+                                identifier=identity, when=when)
         trace.mark("pdf started")
     if "html" in options.formats:  # drawn while the PDF helper, if there is one, lays out the PDF
         interactive = _interactive_script(charts) if options.interactive else None
@@ -152,11 +157,11 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
                        manifest["timings"]["seconds"], pages)
 
 
-def _start_pdf(bundle, template, options: BuildOptions, context_args: dict, *, identifier: str,
-               when: datetime) -> Callable[[], tuple[bytes, int, list[str]]]:
-    """Start the PDF (in the warm helper process when ``reportgen build`` started one) and
-    return the function that finishes it: PDF bytes, page count and warnings. A one-pager that
-    runs over is retried with tighter type."""
+def _start_pdf(bundle, template, options: BuildOptions, context_args: dict, first_html: str, *,
+               identifier: str, when: datetime) -> Callable[[], tuple[bytes, int, list[str]]]:
+    """Start the PDF from ``first_html`` (in the warm helper process when ``reportgen build``
+    started one) and return the function that finishes it: PDF bytes, page count and warnings.
+    A one-pager that runs over is retried with tighter type."""
     from reportgen import sidecar
     from reportgen.appearance import theme_folder
     from reportgen.assets import PACKAGE
@@ -179,7 +184,6 @@ def _start_pdf(bundle, template, options: BuildOptions, context_args: dict, *, i
 
         return write_pdf(html, **settings)
 
-    first_html = print_html(0)
     ticket = helper.submit(first_html, **settings) if helper else None
 
     def finish() -> tuple[bytes, int, list[str]]:

@@ -32,7 +32,7 @@ class ChartError(ValueError):
 @dataclass
 class RenderedChart:
     chart: Chart
-    svg: str
+    svg: str | None  # None while a helper process is still drawing it (see PendingCharts)
     alt: str
     frame: pd.DataFrame  # the data actually drawn, for the data-table equivalent
     plan: dict
@@ -199,32 +199,47 @@ def cache_key(plan: dict) -> str:
 
 
 def render_chart(frame: pd.DataFrame, chart: Chart, cache_dir: Path | None = None) -> RenderedChart:
-    return start_charts([(frame, chart)], cache_dir)()[0]
+    return start_charts([(frame, chart)], cache_dir).collect()[0]
 
 
-def start_charts(items: list[tuple[pd.DataFrame, Chart]],
-                 cache_dir: Path | None = None) -> Callable[[], list[RenderedChart]]:
-    """Start drawing charts and return the function that collects them, in order. With
-    ``cache_dir``, an unchanged chart skips Altair and vl-convert."""
+@dataclass
+class PendingCharts:
+    """Charts whose SVGs may still be on their way; everything else about them is known."""
+    charts: list[RenderedChart]
+    _finish: Callable[[], None]
+    _collected: bool = False
+
+    def collect(self) -> list[RenderedChart]:
+        """The charts, every SVG in place (waiting for the helpers if need be)."""
+        if not self._collected:
+            self._finish()
+            self._collected = True
+        return self.charts
+
+
+def start_charts(items: list[tuple[pd.DataFrame, Chart]], cache_dir: Path | None = None) -> PendingCharts:
+    """Start drawing charts, in order. With ``cache_dir``, an unchanged chart skips Altair and
+    vl-convert."""
     drawn = []
     for frame, chart in items:
         data = prepare(frame, chart)
         plan = drawing_plan(data, chart)
         cached = cache_dir / f"{cache_key(plan)}.svg" if cache_dir else None
         svg = cached.read_text(encoding="utf-8") if cached is not None and cached.is_file() else None
-        drawn.append([chart, data, plan, cached, svg])
-    missing = [entry for entry in drawn if entry[4] is None]
-    collect_svgs = _start_svgs([entry[2] for entry in missing])
+        drawn.append((chart, data, plan, cached, svg))
+    collect_svgs = _start_svgs([plan for _, _, plan, _, svg in drawn if svg is None])
+    # Alt texts while the helpers draw.
+    charts = [RenderedChart(chart, svg, chart.alt or alt_text(data, chart), data, plan)
+              for chart, data, plan, _, svg in drawn]
+    missing = [(rendered, cached) for rendered, (*_, cached, svg) in zip(charts, drawn) if svg is None]
 
-    def collect() -> list[RenderedChart]:
-        for entry, svg in zip(missing, collect_svgs()):
-            entry[4] = _stable_ids(svg, entry[0].id)
-            if entry[3] is not None:
-                _write_atomically(entry[3], entry[4])
-        return [RenderedChart(chart, svg, chart.alt or alt_text(data, chart), data, plan)
-                for chart, data, plan, _, svg in drawn]
+    def finish() -> None:
+        for (rendered, cached), svg in zip(missing, collect_svgs()):
+            rendered.svg = _stable_ids(svg, rendered.id)
+            if cached is not None:
+                _write_atomically(cached, rendered.svg)
 
-    return collect
+    return PendingCharts(charts, finish)
 
 
 def _write_atomically(path: Path, text: str) -> None:

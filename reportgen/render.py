@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 import re
+import secrets
 from functools import cache
 from pathlib import Path
 
@@ -59,6 +60,18 @@ def _css_string(text: str) -> str:
     punctuation marks becomes a CSS escape, so it can neither end the string nor the <style>."""
     safe = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:;!?-()'")
     return '"' + "".join(c if c in safe else f"\\{ord(c):x} " for c in text) + '"'
+
+
+# Stands for a chart's SVG in HTML rendered before the SVG is drawn. A random part per process,
+# so no text of a bundle can forge one.
+_SVG_LATER = "\ue002" + secrets.token_hex(8) + ":{}\ue003"
+_SVG_LATER_RE = re.compile(re.escape(_SVG_LATER).replace(re.escape("{}"), r"(\d+)"))
+
+
+def fill_chart_svgs(html: str, charts: dict[str, RenderedChart]) -> str:
+    """HTML rendered with ``svgs_later`` (see build_context), with each chart's SVG in place."""
+    by_number = dict(enumerate(charts.values(), start=1))
+    return _SVG_LATER_RE.sub(lambda m: svg_with_title(by_number[int(m.group(1))], int(m.group(1))), html)
 
 
 def svg_with_title(chart: RenderedChart, index: int) -> Markup:
@@ -127,7 +140,10 @@ def key_figures(model: Bundle, figures: dict[str, ResolvedMetric]) -> list[Resol
 
 def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dict[str, RenderedChart],
                   frames: dict[str, pd.DataFrame], *, medium: str, paper: str, theme: str | None,
-                  build_info: dict, interactive_js: str | None = None, fit_level: int = 0) -> dict:
+                  build_info: dict, interactive_js: str | None = None, fit_level: int = 0,
+                  svgs_later: bool = False) -> dict:
+    """The template's context. With ``svgs_later`` the charts' SVGs may still be being drawn:
+    each stands as a mark that fill_chart_svgs replaces once they are."""
     presenter = Presenter(model, figures)
     labels = {t.id: {c.name: c.label or c.name for c in t.columns} for t in model.tables}
     for view in model.views:
@@ -151,7 +167,8 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
         "key_figures": key_figures(model, figures),
         "charts": charts,
         "chart_number": chart_index,
-        "chart_svg": lambda chart_id: svg_with_title(charts[chart_id], chart_index[chart_id]),
+        "chart_svg": (lambda chart_id: Markup(_SVG_LATER.format(chart_index[chart_id]))) if svgs_later else
+                     (lambda chart_id: svg_with_title(charts[chart_id], chart_index[chart_id])),
         "chart_table": lambda chart_id: _chart_table(charts[chart_id], labels),
         "tables": frames,
         "table_html": lambda table_id, caption=None, limit=None: table_html(
