@@ -3,9 +3,9 @@
 Usage:
     python benchmarks/bench_batch.py [--bundles 100] [--runs 3] [--formats html,pdf]
 
-Makes N copies of the sample bundle (each with its own id, title and chart titles, so every
-briefing renders its own charts: no chart-cache hits between bundles), then times, each as a
-whole `reportgen build` process:
+Makes N copies of the sample bundle (each with its own id, title, chart titles and axis labels,
+so every briefing draws its own charts: no chart-cache hits between bundles), then times, each
+as a whole `reportgen build` process:
 
   one      a single bundle (the fixed cost of a process)
   jobs1    all N bundles, --jobs 1 --force
@@ -54,6 +54,10 @@ def make_bundles(root: Path, count: int) -> list[Path]:
         text = text.replace("title: Alleged distillation of Claude", f"title: Case {i}, alleged distillation of Claude", 1)
         text = text.replace("    title: The November allegation", f"    title: ({i}) The November allegation")
         text = text.replace("    title: Both campaigns", f"    title: ({i}) Both campaigns")
+        # Titles are HTML around the chart; the axis labels are drawn in it, so no two bundles
+        # share a chart SVG (the chart cache is keyed by what is drawn).
+        text = text.replace("y_label: Exchanges with Claude (alleged)", f"y_label: Exchanges with Claude (alleged, case {i})")
+        text = text.replace("y_label: Fraudulent accounts (alleged)", f"y_label: Fraudulent accounts (alleged, case {i})")
         manifest.write_text(text, encoding="utf-8")
         bundles.append(target)
     return bundles
