@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,7 +145,7 @@ def _load_tables(bundle: LoadedBundle, limits: Limits) -> None:
 
 
 def _report_validation(exc: ValidationError, data: dict, bundle: LoadedBundle) -> None:
-    for error in exc.errors(include_url=False):
+    for error in _collapse_unions(exc.errors(include_url=False), data):
         loc = tuple(error["loc"])
         kind = error["type"]
         message, hint = _describe(error, loc, data)
@@ -155,6 +156,76 @@ def _report_validation(exc: ValidationError, data: dict, bundle: LoadedBundle) -
         else:
             path, line, col = bundle.where(*loc, key=on_key)
         bundle.problems.error(path, line, col, message, hint)
+
+
+# A member of a union, as pydantic names it in an error's location ('bool', 'list[…]', 'Aggregate').
+_UNION_MEMBER = re.compile(r"^(?:bool|int|float|str|none|date|datetime|[a-z_-]+\[.*\]|[A-Z]\w*)$")
+_MEMBER_WORDS = [("bool", "true/false"), ("int", "a number"), ("float", "a number"), ("str", "text"),
+                 ("none", "nothing"), ("date", "a date"), ("list[", "a list of them"),
+                 ("dict[literal[", "an operator mapping such as {gt: 5}"), ("dict[", "a mapping")]
+
+
+def _collapse_unions(errors: list[dict], data: Any) -> list[dict]:
+    """One error per value that matched no member of a union, not one per member.
+
+    pydantic reports every member that failed ('….bool: Input should be a valid boolean',
+    '….str: …'). When one member got further than the others (the value was a list, say, but
+    an item in it was wrong), its own errors are what the user needs, collapsed the same way.
+    """
+    groups: dict[tuple, list[tuple[int, dict]]] = {}
+    out: list[dict] = []
+    for error in errors:
+        split = _union_split(tuple(error["loc"]), data) if error["type"] != "missing" else None
+        if split is None:
+            out.append(error)
+        else:
+            groups.setdefault(tuple(error["loc"][:split]), []).append((split, error))
+    for at, members in groups.items():
+        deeper = {error["loc"][split] for split, error in members if len(error["loc"]) > split + 1}
+        if len(deeper) == 1:  # the value had the right shape for one member: its errors, not the rest
+            member = deeper.pop()
+            inner = [{**error, "loc": at + tuple(error["loc"][len(at) + 1:])}
+                     for split, error in members if error["loc"][split] == member]
+            out.extend(_collapse_unions(inner, data))
+            continue
+        value = _get(data, at)
+        out.append({"type": "union_mismatch", "loc": at, "input": value,
+                    "msg": f"{_shown(value)} is not allowed here; give {_alternatives(members)}"})
+    return out
+
+
+def _union_split(loc: tuple, data: Any) -> int | None:
+    """Where pydantic's union member names start in ``loc``: the first part that is not in the data."""
+    node = data
+    for i, part in enumerate(loc):
+        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+            node = node[part]
+        elif isinstance(part, str) and isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return i if isinstance(part, str) and _UNION_MEMBER.match(part) else None
+    return None
+
+
+def _alternatives(members: list[tuple[int, dict]]) -> str:
+    words: list[str] = []
+    for split, error in members:
+        tag = str(error["loc"][split])
+        word = next((w for prefix, w in _MEMBER_WORDS if tag == prefix or (prefix.endswith("[") and tag.startswith(prefix))),
+                    "a mapping")
+        if word not in words:
+            words.append(word)
+    return ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else words[0]
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "an empty value"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"'{value}'"
 
 
 def _is_model(loc: tuple, data: Any) -> bool:

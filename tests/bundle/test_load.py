@@ -315,3 +315,25 @@ def test_load_bundle_never_raises_for_a_file_path(make_bundle):
     folder = make_bundle()
     bundle = load_bundle(folder / "bundle.yaml")
     assert bundle.model is not None and not bundle.problems
+
+
+# --- values that match no member of a union ---------------------------------------------------
+
+def test_a_condition_value_that_fits_no_form_is_one_error_naming_the_forms(make_bundle):
+    text = edit(VALID_YAML, "aggregate: {table: rows, function: sum, column: exchanges}",
+                "aggregate: {table: rows, function: sum, column: exchanges, where: {name: null}}")
+    line = line_of(text, "where: {name: null}")
+    col = text.splitlines()[line - 1].index("null") + 1
+    assert formatted(make_bundle(text)) == [
+        f"b0/bundle.yaml:{line}:{col}: error: metrics[1].aggregate.where.name: an empty value is not allowed "
+        "here; give text, a number, true/false, a list of them or an operator mapping such as {gt: 5}"]
+
+
+def test_a_wrong_item_in_a_list_condition_is_reported_at_the_item(make_bundle):
+    text = edit(VALID_YAML, "aggregate: {table: rows, function: sum, column: exchanges}",
+                "aggregate: {table: rows, function: sum, column: exchanges, where: {name: [a, {x: 1}]}}")
+    line = line_of(text, "where: {name: [a, {x: 1}]}")
+    col = text.splitlines()[line - 1].index("{x: 1}") + 1
+    assert formatted(make_bundle(text)) == [
+        f"b0/bundle.yaml:{line}:{col}: error: metrics[1].aggregate.where.name[1]: a mapping is not allowed here; "
+        "give text, a number or true/false"]
