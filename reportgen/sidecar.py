@@ -81,6 +81,7 @@ class Sidecar:
         self.process.start()
         child.close()
         self.tickets = 0
+        self.answers: dict[int, tuple[str, Any]] = {}
 
     def submit(self, *args: Any, **kwargs: Any) -> int:
         """Send a call; the sidecar works on it while this process goes on. Returns its ticket."""
@@ -89,15 +90,15 @@ class Sidecar:
         return self.tickets
 
     def result(self, ticket: int) -> Any:
-        """The answer to call ``ticket``; raises what the call raised. Answers to earlier calls
-        nobody collected (their caller failed in between) are dropped."""
-        while True:
+        """The answer to call ``ticket``; raises what the call raised. Calls may be collected in
+        any order: answers to others that arrive first are kept for them."""
+        while ticket not in self.answers:
             try:
                 answered, status, payload = self.connection.recv()
             except EOFError:
                 raise SidecarFailed("the helper process ended unexpectedly") from None
-            if answered == ticket:
-                break
+            self.answers[answered] = (status, payload)
+        status, payload = self.answers.pop(ticket)
         if status == "error":
             raise payload
         return payload

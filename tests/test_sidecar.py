@@ -121,6 +121,12 @@ def test_an_answer_nobody_collected_does_not_answer_the_next_call(calculator):
     assert calculator.call("double", value=5) == 10
 
 
+def test_calls_may_be_collected_in_any_order(calculator):
+    first, second = calculator.submit("double", value=1), calculator.submit("double", value=2)
+    assert calculator.result(second) == 4  # the first answer arrives first and is kept
+    assert calculator.result(first) == 2
+
+
 def test_a_helper_that_died_is_reported_not_waited_for(calculator):
     with pytest.raises(sidecar.SidecarFailed, match="ended unexpectedly"):
         calculator.call("exit")
