@@ -160,21 +160,42 @@ def up_to_date(bundle: Path, out: Path, key: str) -> Outcome | None:
 
 def build_one(bundle: Path, out: Path, options, key: str) -> Outcome:
     """Build one bundle; never raises (the batch goes on), the outcome says what happened."""
-    from reportgen.builder import build_bundle
+    return start_one(bundle, out, options, key)()
+
+
+def start_one(bundle: Path, out: Path, options, key: str) -> Callable[[], Outcome]:
+    """Start building one bundle (see reportgen.builder.start_build); the function returned
+    finishes it. Neither raises: the outcome says what happened."""
+    from reportgen.builder import start_build
     from reportgen.problems import BundleInvalid
 
     started = time.perf_counter()
-    try:
-        result = build_bundle(bundle, out, options, cache_key=key)
-    except BundleInvalid as exc:
-        return Outcome(str(bundle), None, "invalid", time.perf_counter() - started,
-                       errors=[p.format() for p in exc.problems if p.severity.value == "error"],
-                       warnings=[p.format() for p in exc.problems if p.severity.value == "warning"])
-    except Exception as exc:  # a renderer failure must not stop the other bundles
+
+    def failed(exc: Exception) -> Outcome:  # a renderer failure must not stop the other bundles
         return Outcome(str(bundle), None, "failed", time.perf_counter() - started,
                        errors=[f"{type(exc).__name__}: {exc}"])
-    return Outcome(str(bundle), result.bundle_id, "built", result.seconds,
-                   outputs=[p.as_posix() for p in result.outputs], warnings=result.warnings, pages=result.pages)
+
+    try:
+        finish = start_build(bundle, out, options, cache_key=key)
+    except BundleInvalid as exc:
+        invalid = Outcome(str(bundle), None, "invalid", time.perf_counter() - started,
+                          errors=[p.format() for p in exc.problems if p.severity.value == "error"],
+                          warnings=[p.format() for p in exc.problems if p.severity.value == "warning"])
+        return lambda: invalid
+    except Exception as exc:
+        outcome = failed(exc)
+        return lambda: outcome
+
+    def collect() -> Outcome:
+        try:
+            result = finish()
+        except Exception as exc:
+            return failed(exc)
+        return Outcome(str(bundle), result.bundle_id, "built", result.seconds,
+                       outputs=[p.as_posix() for p in result.outputs], warnings=result.warnings,
+                       pages=result.pages)
+
+    return collect
 
 
 @dataclass
@@ -265,12 +286,23 @@ def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool =
         for outcome in outcomes.values():
             on_done(outcome)
     if workers <= 1:
+        # One after another, overlapped: the next bundle is checked and its charts drawn while
+        # the PDF helper lays out the previous bundle's PDF.
+        def finish(bundle: Path, collect: Callable[[], Outcome]) -> None:
+            outcomes[bundle] = collect()
+            if on_done:
+                on_done(outcomes[bundle])
+
+        previous: tuple[Path, Callable[[], Outcome]] | None = None
         for bundle in todo:
             if on_start:
                 on_start(bundle.name)
-            outcomes[bundle] = build_one(bundle, out, options, keys[bundle])
-            if on_done:
-                on_done(outcomes[bundle])
+            started = start_one(bundle, out, options, keys[bundle])
+            if previous:
+                finish(*previous)
+            previous = (bundle, started)
+        if previous:
+            finish(*previous)
     else:
         import multiprocessing
 

@@ -84,6 +84,14 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
     ``cache_key`` (from reportgen.batch) is recorded in the manifest so the next run can skip
     this bundle when nothing it depends on has changed.
     """
+    return start_build(path, out, options, cache_key=cache_key, **overrides)()
+
+
+def start_build(path: Path, out: Path, options: BuildOptions | None = None, *, cache_key: str | None = None,
+                **overrides) -> Callable[[], BuildResult]:
+    """Everything up to the PDF's layout, which goes on in the PDF helper process when there is
+    one (see reportgen.sidecar); the function returned collects the PDF and writes the outputs.
+    A batch starts the next bundle in between. Raises BundleInvalid for bad input."""
     from reportgen import trace
     from reportgen.appearance import choose_template, print_stylesheet
     from reportgen.charts import start_charts
@@ -141,20 +149,24 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
         html = render_html(template, build_context(medium="screen", interactive_js=interactive, **context_args))
         files["brief.html"] = html.encode()
         trace.mark("html rendered")
-    pages = None
-    if finish_pdf is not None:
-        files["brief.pdf"], pages, pdf_warnings = finish_pdf()
-        trace.mark("pdf collected")
-        warnings += pdf_warnings
 
-    out_dir = out / model.id
-    manifest = _manifest(bundle, options, inputs, input_hash, files, pages, warnings, build_info, cache_key)
-    manifest["timings"] = {"seconds": round(time.perf_counter() - started, 3)}
-    files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
-    replace_folder(out_dir, files)
-    trace.mark("written")
-    return BuildResult(model.id, out_dir, [out_dir / name for name in sorted(files)], warnings,
-                       manifest["timings"]["seconds"], pages)
+    def finish() -> BuildResult:
+        nonlocal warnings
+        pages = None
+        if finish_pdf is not None:
+            files["brief.pdf"], pages, pdf_warnings = finish_pdf()
+            trace.mark("pdf collected")
+            warnings = warnings + pdf_warnings
+        out_dir = out / model.id
+        manifest = _manifest(bundle, options, inputs, input_hash, files, pages, warnings, build_info, cache_key)
+        manifest["timings"] = {"seconds": round(time.perf_counter() - started, 3)}
+        files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
+        replace_folder(out_dir, files)
+        trace.mark("written")
+        return BuildResult(model.id, out_dir, [out_dir / name for name in sorted(files)], warnings,
+                           manifest["timings"]["seconds"], pages)
+
+    return finish
 
 
 def _start_pdf(bundle, template, options: BuildOptions, context_args: dict, first_html: str, *,

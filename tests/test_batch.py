@@ -208,3 +208,32 @@ def test_only_the_paths_given_are_judged_and_shards_see_every_bundle(repo, tmp_p
                      "--prune"]) == 0
         assert json.loads(capsys.readouterr().out)["stale"] == []
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["alpha", "bravo", "charlie", "delta"]
+
+
+def test_one_after_another_a_bad_bundle_between_two_good_ones_is_reported_in_its_place(repo, tmp_path, capsys):
+    manifest = repo / "bravo" / "bundle.yaml"
+    manifest.write_text(manifest.read_text().replace("tlp: TLP:CLEAR", "tlp: TLP:WHITE"))
+    out = tmp_path / "dist"
+    assert main(["build", str(repo), "--out", str(out), "--format", "html,json", "-j", "1"]) == 2
+    bundles = json.loads(capsys.readouterr().out)["bundles"]
+    assert [(Path(b["path"]).name, b["status"]) for b in bundles] == [
+        ("alpha", "built"), ("bravo", "invalid"), ("charlie", "built"), ("delta", "built")]
+    assert all((out / name / "brief.html").is_file() for name in ("alpha", "charlie", "delta"))
+    assert not (out / "bravo").exists()
+
+
+def test_one_pagers_built_one_after_another_through_the_helpers_each_get_their_own_pdf(repo, tmp_path, monkeypatch):
+    # The next bundle's PDF is queued in the PDF helper while a one-pager may still be retried
+    # with tighter type: every answer must reach its own bundle.
+    import reportgen
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764115200")
+    out = tmp_path / "dist"
+    run = subprocess.run([sys.executable, "-m", "reportgen", "build", str(repo), "--out", str(out), "-j", "1",
+                          "--template", "onepager", "--format", "pdf,json"], capture_output=True, text=True,
+                         env={**_env(), "SOURCE_DATE_EPOCH": "1764115200"}, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert {b["pages"] for b in json.loads(run.stdout)["bundles"]} == {1}
+    for name in ("alpha", "charlie"):  # built alone, in this process, without helpers
+        alone = reportgen.build(repo / name, out=tmp_path / "alone", template="onepager", formats=("pdf",))
+        assert (alone.out_dir / "brief.pdf").read_bytes() == (out / name / "brief.pdf").read_bytes(), name
