@@ -12,7 +12,7 @@ import json
 import os
 import time
 from dataclasses import asdict, dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -114,16 +114,28 @@ def cache_key(bundle: Path, fingerprint: dict) -> str:
 
 def bundle_id_of(bundle: Path) -> str | None:
     """The id from bundle.yaml, read cheaply (no schema, no tables) for the incremental check.
-    Anything odd (too large, too deep, unreadable) gives None: the build then reports it."""
+    Anything odd (too large, too deep, unreadable) gives None: the build then reports it.
+
+    A run asks for each bundle's id several times (shared ids, the skip decision, stale
+    outputs): the file is read once for as long as its size and change times stay."""
+    manifest = (bundle / MANIFEST).resolve()
+    try:
+        stat = manifest.stat()
+    except OSError:
+        return None
+    return _id_in(manifest, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+@lru_cache(maxsize=4096)
+def _id_in(manifest: Path, size: int, _mtime_ns: int, _ctime_ns: int) -> str | None:
     import yaml
 
     from reportgen.limits import Limits
     from reportgen.bundle.yamlsource import nesting_too_deep
 
-    manifest = bundle / MANIFEST
+    if size > Limits().max_manifest_bytes:
+        return None
     try:
-        if manifest.stat().st_size > Limits().max_manifest_bytes:
-            return None
         text = manifest.read_text(encoding="utf-8")
         if nesting_too_deep(text):
             return None
@@ -229,8 +241,8 @@ def stale_outputs(roots: list[Path], bundles: list[Path], out: Path) -> list[Sta
             continue  # built from elsewhere: not this run's to judge
         if source not in found:
             stale.append(StaleOutput(folder, recorded["path"], "which is no longer a bundle"))
-        elif bundle_id_of(source) != bundle_id:
-            stale.append(StaleOutput(folder, recorded["path"], f"which now has the id '{bundle_id_of(source)}'"))
+        elif (current := bundle_id_of(source)) != bundle_id:
+            stale.append(StaleOutput(folder, recorded["path"], f"which now has the id '{current}'"))
     return stale
 
 
