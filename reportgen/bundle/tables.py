@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from reportgen.limits import Limits
+from reportgen.bundle.fastcsv import read_text_table
 from reportgen.bundle.model import Column, ColumnType, ReadOptions, Table
 from reportgen.problems import Problems
 
@@ -49,6 +50,10 @@ def _read_csv(path: Path, options: ReadOptions, problems: Problems, limits: Limi
             problems.error(path, *bad, "file is not UTF-8", hint="save it as UTF-8 or set read.encoding")
             return None, None
         encoding = "utf-8-sig"  # tolerate a byte-order mark from spreadsheet exports
+        if not options.skip_rows:
+            raw = read_text_table(path, options.delimiter)
+            if raw is not None:  # every row is as wide as the header: no short rows to look for
+                return _checked_size(raw, path, options, problems, limits), RowLines(path, options, encoding)
     try:
         raw = pd.read_csv(
             path, sep=options.delimiter, encoding=encoding, dtype=str, keep_default_na=False,
@@ -72,13 +77,22 @@ def _read_csv(path: Path, options: ReadOptions, problems: Problems, limits: Limi
         if not _report_wide_row(path, lines, options.delimiter, problems):
             problems.error(path, lines.row(0), 1, "a row has more fields than the header")
         return None, None
+    raw = _checked_size(raw, path, options, problems, limits)
+    if raw is None:
+        return None, None
+    _check_short_rows(raw, path, lines, options.delimiter, problems)
+    return raw, lines
+
+
+def _checked_size(raw: pd.DataFrame, path: Path, options: ReadOptions, problems: Problems,
+                  limits: Limits) -> pd.DataFrame | None:
+    """The table with its header cells trimmed as asked, or None when it has too many rows."""
     if len(raw) > limits.max_rows:
         problems.error(path, 1, 1, f"table has more than {limits.max_rows:,} rows",
                        hint="raise the limit with --max-rows, or aggregate the export first")
-        return None, None
+        return None
     raw.columns = [str(c).strip() if options.trim else str(c) for c in raw.columns]
-    _check_short_rows(raw, path, lines, options.delimiter, problems)
-    return raw, lines
+    return raw
 
 
 _LARGEST_CELL = 2**31 - 1  # the largest limit every platform's csv module accepts
@@ -322,7 +336,7 @@ def _convert(raw: pd.DataFrame, table: Table, path: Path, lines: RowLines, probl
         problems.warning(path, lines.header(), header.index(extra) + 1,
                          f"column '{extra}' is not declared in the table schema and is ignored")
     result: dict[str, pd.Series] = {}
-    for column in table.columns:
+    for index, column in enumerate(table.columns):
         if column.name not in header:
             hint = _closest(column.name, header)
             problems.error(path, lines.header(), 1, f"declared column '{column.name}' is missing from the header",
@@ -331,6 +345,8 @@ def _convert(raw: pd.DataFrame, table: Table, path: Path, lines: RowLines, probl
         reporter = _CellReporter(path, lines, header.index(column.name) + 1, column.name, problems)
         result[column.name] = _convert_column(raw[column.name], column, table.read, reporter)
         reporter.flush()
+        if column.name not in declared[index + 1:]:
+            del raw[column.name]  # its text is no longer needed: a large table is not held twice
     frame = pd.DataFrame(result, index=raw.index)
     # Multi-valued columns keep their separator, so 'contains' conditions split cells the same way.
     frame.attrs["split"] = {c.name: c.split for c in table.columns if c.split}
@@ -386,7 +402,7 @@ def _convert_column(text: pd.Series, column: Column, options: ReadOptions, repor
             cleaned = cleaned.str.replace(options.thousands, "", regex=False)
         if options.decimal != ".":
             cleaned = cleaned.str.replace(options.decimal, ".", regex=False)
-        numbers = pd.to_numeric(cleaned.where(present), errors="coerce").astype("float64")
+        numbers = _parse_numbers(cleaned.where(present))
         infinite = numbers.abs() == float("inf")
         numbers = numbers.where(~infinite)  # 'inf' is not a figure anyone can cite
         report.bad(present & numbers.isna(), text, f"'{{cell}}' is not a {'whole number' if kind is ColumnType.INTEGER else 'number'}")
@@ -406,7 +422,7 @@ def _convert_column(text: pd.Series, column: Column, options: ReadOptions, repor
     elif kind is ColumnType.DATE:
         fmt = options.date_format or "%Y-%m-%d"
         try:
-            dates = pd.to_datetime(text.where(present), format=fmt, errors="coerce")
+            dates = _parse_dates(text.where(present), fmt)
         except ValueError as exc:  # a bad strftime directive, e.g. %Q
             report.problems.error(report.path, report.lines.header(), report.col,
                                   f"column '{column.name}': read.date_format '{fmt}' is not a valid format: {exc}")
@@ -419,8 +435,8 @@ def _convert_column(text: pd.Series, column: Column, options: ReadOptions, repor
         falsy = lowered.isin([v.lower() for v in options.false_values])
         report.bad(present & ~truthy & ~falsy, text,
                    f"'{{cell}}' is not one of {', '.join(options.true_values + options.false_values)}")
-        values = pd.Series(pd.array([True if t else False if f else None for t, f in zip(truthy, falsy)],
-                                    dtype="boolean"))
+        values = truthy.astype("boolean")
+        values[~truthy & ~falsy] = pd.NA
     else:
         values = text.where(present)
         if column.allowed is not None:
@@ -438,3 +454,32 @@ def _convert_column(text: pd.Series, column: Column, options: ReadOptions, repor
         else:
             values = values.astype("string")
     return values
+
+
+def _parse_numbers(text: pd.Series) -> pd.Series:
+    """Each cell as a float64, NaN where it is missing or not a number.
+
+    Arrow's parser is about ten times faster than pandas' but stops at the first cell it cannot
+    read, and it reads no number pandas does not (it is stricter: no surrounding blanks). So a
+    column of clean numbers takes it, and any other goes to pandas, which marks each bad cell.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        parsed = pc.cast(pa.array(text, from_pandas=True), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return pd.to_numeric(text, errors="coerce").astype("float64")
+    return pd.Series(parsed.to_numpy(zero_copy_only=False), index=text.index, dtype="float64")
+
+
+def _parse_dates(text: pd.Series, fmt: str) -> pd.Series:
+    """Each cell as a date, NaT where it is missing or not a date in ``fmt``.
+
+    A table repeats few dates many times: each distinct one is parsed once and the results
+    are taken by position, which is what pandas' own cache does but without its slow lookup.
+    """
+    codes, distinct = pd.factorize(text)
+    parsed = pd.to_datetime(pd.Series(distinct), format=fmt, errors="coerce").to_numpy()
+    parsed = np.append(parsed, np.datetime64("NaT"))  # where code -1 (a missing cell) points
+    return pd.Series(parsed[codes], index=text.index)

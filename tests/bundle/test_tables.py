@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bundle.builders import BASE_CSV, VALID_YAML, edit, formatted
 from reportgen.bundle.load import load_or_raise
@@ -278,3 +281,47 @@ def test_utf8_check_finds_the_first_bad_byte_across_chunk_boundaries(tmp_path, d
     path = tmp_path / "t.csv"
     path.write_bytes(data)
     assert _first_non_utf8(path, chunk_size) == expected
+
+
+def test_boolean_values(make_bundle):
+    text = edit(VALID_YAML, "{name: day, type: date}", "{name: day, type: boolean}")
+    folder = make_bundle(text, {"rows.csv": HEADER + "a,1,Yes\nb,2,no\nc,3,\nd,4,TRUE\n"})
+    assert load_or_raise(folder).tables["rows"]["day"].tolist() == [True, False, pd.NA, True]
+
+
+def test_a_well_formed_table_is_read_without_pandas_csv_reader(make_bundle, monkeypatch):
+    # What keeps a million-row validation fast: Arrow reads it, and parses its numbers.
+    import reportgen.bundle.tables as tables
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the slow reader was used")
+
+    monkeypatch.setattr(tables.pd, "read_csv", refuse)
+    monkeypatch.setattr(tables.pd, "to_numeric", refuse)
+    frame = load_or_raise(make_bundle(VALID_YAML, {"rows.csv": BASE_CSV})).tables["rows"]
+    assert frame["exchanges"].tolist() == [10, 20]
+
+
+number_like = st.text(alphabet="0123456789.,-+eE _infatyNI\t", max_size=10)
+
+
+@settings(max_examples=500, deadline=None)
+@given(cells=st.lists(st.one_of(number_like, st.floats(allow_nan=False).map(repr), st.none()), max_size=20))
+def test_numbers_are_parsed_as_pandas_parses_them(cells):
+    from reportgen.bundle.tables import _parse_numbers
+
+    text = pd.Series(cells, dtype="str")
+    expected = pd.to_numeric(text, errors="coerce").astype("float64")
+    pd.testing.assert_series_equal(_parse_numbers(text), expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=st.lists(st.one_of(st.sampled_from(["2026-01-31", "2026-02-30", "2026-1-5", " 2026-01-01", "x", ""]),
+                                st.dates().map(str), st.none()), max_size=20),
+       fmt=st.sampled_from(["%Y-%m-%d", "%d/%m/%Y"]))
+def test_dates_are_parsed_as_pandas_parses_them(cells, fmt):
+    from reportgen.bundle.tables import _parse_dates
+
+    text = pd.Series(cells, dtype="str")
+    expected = pd.to_datetime(text, format=fmt, errors="coerce")
+    pd.testing.assert_series_equal(_parse_dates(text, fmt), expected)

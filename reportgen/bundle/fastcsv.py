@@ -1,0 +1,109 @@
+"""Read a well-formed CSV file as text with Arrow's multi-threaded reader.
+
+pandas' C reader turns every cell into a Python string and then into an Arrow string: on a
+million-row export that is over a second. Arrow's reader builds the Arrow strings directly.
+
+The two readers differ on malformed files (pandas pads short rows, errors on a quote left open
+at the end of the file, skips lines of blanks), and only the pandas path reports those problems
+at their line. So this module reads a file only when Arrow parses every row to the header's
+width and nothing here could make it read the file differently from pandas. Otherwise it returns
+None and the caller reads the file with pandas, which finds and reports what is wrong.
+tests/bundle/test_fastcsv.py checks the two readers agree on generated files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+
+_BOM = b"\xef\xbb\xbf"
+_HEADER_PREFIX = 1 << 16  # bytes in which the header must end; a longer header takes the pandas path
+
+
+def read_text_table(path: Path, delimiter: str) -> pd.DataFrame | None:
+    """The UTF-8 file as a frame of strings, as ``pd.read_csv(dtype=str, na_filter=False)``
+    would read it, or None when only pandas' reader can be trusted with it."""
+    if delimiter in ' "\r\n':
+        return None  # pandas skips lines of blanks unless the blank is the delimiter
+    with path.open("rb") as handle:
+        start = handle.read(_HEADER_PREFIX)
+        skip = len(_BOM) if start.startswith(_BOM) else 0
+        width = _header_width(start[skip:], delimiter)
+        if width < 2:
+            return None  # a line of blanks is one field: Arrow would keep it as a row, pandas skips it
+        # A quote left open in the last field swallows the rest of the file in Arrow's reader, where
+        # pandas reports it. A sentinel row of empty fields shows it: swallowed, it is no row at all.
+        handle.seek(skip)
+        stream = _Appended(handle, b"\n" + delimiter.encode() * (width - 1) + b"\n")
+        table = _parse(stream, delimiter, width)
+    if table is None or table.num_rows < 2 or stream.lone_carriage_returns:
+        # A lone carriage return: pandas' reader has its own rules for old Mac line ends.
+        return None
+    header = table.slice(0, 1).to_pylist()[0]
+    names = [header[f"f{i}"] for i in range(width)]
+    last = table.slice(table.num_rows - 1).to_pylist()[0]
+    if any(last.values()) or "" in names or len(set(names)) < width:
+        # No sentinel row, or a header pandas would rename ("Unnamed: 2", "name.1").
+        return None
+    frame = table.slice(1, table.num_rows - 2).to_pandas()
+    frame.columns = names
+    return frame
+
+
+def _header_width(data: bytes, delimiter: str) -> int:
+    """Fields in the first record, or 0 when it cannot be told from the file's first bytes.
+    A wrong count is harmless: the sentinel row then fails to parse and pandas reads the file."""
+    prefix = data[:_HEADER_PREFIX].decode("utf-8", errors="replace")
+    try:
+        first = next(csv.reader(io.StringIO(prefix, newline=""), delimiter=delimiter), [])
+    except csv.Error:
+        return 0
+    return len(first)
+
+
+class _Appended(io.RawIOBase):
+    """The rest of a file, then ``tail``; counts the carriage returns not followed by a line feed."""
+
+    def __init__(self, handle: io.BufferedReader, tail: bytes) -> None:
+        self.handle, self.tail = handle, tail
+        self.lone_carriage_returns = 0
+        self._ended_in_cr = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self.handle.readinto(buffer)
+        if not count:
+            count = min(len(buffer), len(self.tail))
+            buffer[:count], self.tail = self.tail[:count], self.tail[count:]
+        chunk = memoryview(buffer)[:count].tobytes() if count else b""
+        if self._ended_in_cr and not chunk.startswith(b"\n"):
+            self.lone_carriage_returns += 1
+        self.lone_carriage_returns += chunk.count(b"\r") - chunk.count(b"\r\n") - chunk.endswith(b"\r")
+        self._ended_in_cr = chunk.endswith(b"\r")
+        return count
+
+
+def _parse(stream: io.RawIOBase, delimiter: str, width: int):
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = [f"f{i}" for i in range(width)]
+    try:
+        table = pacsv.read_csv(
+            io.BufferedReader(stream, buffer_size=1 << 20),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.large_string() for name in names},
+                strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[]),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
+        return None
+    if not all(pa.types.is_large_string(field.type) for field in table.schema):
+        return None
+    return table

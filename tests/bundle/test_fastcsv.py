@@ -1,0 +1,105 @@
+"""Arrow's reader is used only where it reads a file exactly as pandas' reader does."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reportgen.bundle.fastcsv import read_text_table
+
+
+def pandas_reading(path: Path, delimiter: str) -> pd.DataFrame:
+    """The reading tables.py falls back to: the reference the fast path must match."""
+    return pd.read_csv(path, sep=delimiter, encoding="utf-8-sig", dtype=str, keep_default_na=False,
+                       na_filter=False, skipinitialspace=False, quoting=csv.QUOTE_MINIMAL, engine="c")
+
+
+def write(tmp_path: Path, data: bytes) -> Path:
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("data,delimiter", [
+    (b"a,b\n1,2\n3,4\n", ","),
+    (b"a,b\r\n1,2\r\n3,4", ","),
+    (b"\xef\xbb\xbfa,b\n1,2\n", ","),
+    (b'a,b\n"x, y","line one\nline two"\n"say ""hi""",\n', ","),
+    (b"a;b\n1;2\n\n3;4\n", ";"),
+    (b"a\tb\n1\t2\n", "\t"),
+    (b"a,b\n", ","),
+    ("name,city\nZoë,Zürich\n".encode(), ","),
+])
+def test_well_formed_files_take_the_fast_path(tmp_path, data, delimiter):
+    path = write(tmp_path, data)
+    fast = read_text_table(path, delimiter)
+    assert fast is not None
+    pd.testing.assert_frame_equal(fast, pandas_reading(path, delimiter))
+
+
+@pytest.mark.parametrize("data,why", [
+    (b"a,b\n1\n", "a short row: pandas pads it, and only that path reports it at its line"),
+    (b"a,b\n1,2,3\n", "a wide row"),
+    (b'a,b\n1,"2\n', "a quote left open at the end of the file"),
+    (b'a,b\nx"y,"2\n3,4\n', "a quote left open after a literal quote"),
+    (b"a,b\n1,2\n   \n", "a line of blanks, which pandas skips"),
+    (b"a,\n1,2\n", "an empty header cell, which pandas names 'Unnamed: 1'"),
+    (b"a,a\n1,2\n", "a repeated header cell, which pandas renames 'a.1'"),
+    (b"a\n1\n", "one column: a line of blanks would be a row here, and skipped by pandas"),
+    (b"\n", "no header"),
+])
+def test_files_only_pandas_reads_right_take_the_slow_path(tmp_path, data, why):
+    assert read_text_table(write(tmp_path, data), ",") is None, why
+
+
+# Characters that move CSV parsing: delimiters, quotes, line ends, blanks, a NUL.
+ALPHABET = 'ab1 \t,;"\r\n\x00é'
+text = st.text(alphabet=ALPHABET, max_size=6)
+# Free-form bodies: mostly malformed, so they check the fast path refuses what it must.
+shapeless = st.lists(text, min_size=1, max_size=30).map(lambda parts: "".join(parts))
+
+
+@st.composite
+def rows(draw) -> tuple[str, str]:
+    """Rows of the header's width, cells quoted or not: mostly well formed, so they check
+    the fast path reads the same values, with a few stray characters to break some."""
+    delimiter, width = draw(st.sampled_from([",", ";", "\t"])), draw(st.integers(2, 4))
+    quoted = text.map(lambda s: '"' + s.replace('"', '""') + '"')
+    cell = st.one_of(st.text(alphabet="ab1 é", max_size=4), quoted, text)
+    lines = draw(st.lists(st.lists(cell, min_size=width, max_size=width), max_size=8))
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    header = delimiter.join(f"h{i}" for i in range(width))
+    body = end.join(delimiter.join(row) for row in lines) + draw(st.sampled_from(["", end]))
+    return header + end + body, delimiter
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=shapeless, header=st.sampled_from(["a,b", "a,b,c", "x;y", "a\tb\tc"]),
+       delimiter=st.sampled_from([",", ";", "\t"]))
+def test_fast_path_agrees_with_pandas_on_any_text(tmp_path, body, header, delimiter):
+    assert_agrees(write(tmp_path, (header + "\n" + body).encode()), delimiter)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(file=rows())
+def test_fast_path_agrees_with_pandas_on_rows(tmp_path, file):
+    data, delimiter = file
+    assert_agrees(write(tmp_path, data.encode()), delimiter)
+
+
+def assert_agrees(path: Path, delimiter: str) -> None:
+    fast = read_text_table(path, delimiter)
+    if fast is None:
+        return
+    try:
+        expected = pandas_reading(path, delimiter)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        pytest.fail(f"the fast path read a file pandas rejects: {exc}")
+    if not isinstance(expected.index, pd.RangeIndex):
+        pytest.fail("the fast path read a file whose first row pandas shifts into an index")
+    pd.testing.assert_frame_equal(fast, expected)
