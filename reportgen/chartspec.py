@@ -29,7 +29,23 @@ def vega_lite(plan: dict) -> dict:
     spec = to_altair(plan).properties(padding={"left": 4, "right": plan["right"], "top": 8, "bottom": 4}).to_dict(
         validate=False)
     spec["config"] = house_config()
-    return spec
+    return _with_data(spec, plan)
+
+
+# Altair deep-copies a chart's data at every chained call: the rows join the spec at the end,
+# where these stand-ins are.
+_ROWS, _SERIES_LABELS = "reportgen-rows", "reportgen-series-labels"
+
+
+def _with_data(node, plan: dict):
+    if isinstance(node, dict):
+        if node.keys() == {"name"} and node["name"] in (_ROWS, _SERIES_LABELS):
+            rows = plan["values"] if node["name"] == _ROWS else plan["series_labels"]["values"]
+            return {"values": rows}
+        return {key: _with_data(value, plan) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_with_data(item, plan) for item in node]
+    return node
 
 
 def to_altair(plan: dict):
@@ -50,7 +66,7 @@ def to_altair(plan: dict):
     if plan["series"]:
         tooltip.append(alt.Tooltip("series", type="nominal", title=titles["series_tooltip"]))
     tooltip.append(alt.Tooltip("y", type="quantitative", format=",", title=titles["y_tooltip"]))
-    base = alt.Chart(alt.Data(values=plan["values"]), width=WIDTH, height=plan["height"])
+    base = alt.Chart(alt.Data(name=_ROWS), width=WIDTH, height=plan["height"])
     label = "datum.stated" if plan["stated"] else _VALUE_LABEL
     if kind == "hbar":
         bars = base.mark_bar(cornerRadiusEnd=2).encode(
@@ -83,7 +99,7 @@ def to_altair(plan: dict):
 
 def _series_labels(alt, labels: dict, order: list):
     """Each series named beside its segment of the last bar, so colour is not the only key."""
-    return alt.Chart(alt.Data(values=labels["values"])).mark_text(
+    return alt.Chart(alt.Data(name=_SERIES_LABELS)).mark_text(
         align="left", baseline="middle", dx=labels["dx"], color=TEXT, fontSize=11).encode(
         x=alt.X("x", type="nominal", sort=order), y=alt.Y("mid", type="quantitative"),
         text=alt.Text("name", type="nominal"))

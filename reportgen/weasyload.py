@@ -57,7 +57,8 @@ def _parse_array_types_once(ffi: Any) -> None:
     allocate = ffi.new
 
     def new(cdecl: Any, init: Any = None) -> Any:
-        if isinstance(cdecl, str) and init is not None and hasattr(init, "__len__"):
+        # Most calls are "char[]" (every string passed to Pango): the cheap test comes first.
+        if isinstance(cdecl, str) and cdecl[-2:] != "[]" and init is not None and hasattr(init, "__len__"):
             sized = _SIZED_ARRAY.fullmatch(cdecl)
             if sized and int(sized.group(2)) == len(init):
                 return allocate(f"{sized.group(1)}[]", init)
