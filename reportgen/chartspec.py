@@ -26,13 +26,13 @@ _VALUE_LABEL = "datum.y >= 1e6 ? format(datum.y / 1e6, ',.3~r') + ' million' : f
 
 def vega_lite(plan: dict) -> dict:
     # Our own code builds every channel, so Altair's schema validation would only re-check it.
-    spec = to_altair(plan).properties(padding={"left": 4, "right": plan["right"], "top": 8, "bottom": 4}).to_dict(
-        validate=False)
+    spec = to_altair(plan).to_dict(validate=False)
     spec["config"] = house_config()
     return _with_data(spec, plan)
 
 
-# Altair deep-copies a chart's data at every chained call: the rows join the spec at the end,
+# Altair deep-copies a whole chart, data included, at every chained call (.mark_bar().encode()…),
+# so charts are built from their parts in one call each, and the rows join the spec at the end,
 # where these stand-ins are.
 _ROWS, _SERIES_LABELS = "reportgen-rows", "reportgen-series-labels"
 
@@ -53,6 +53,7 @@ def to_altair(plan: dict):
 
     kind, x_type, x_is_time, order = plan["type"], plan["x_type"], plan["x_is_time"], plan["order"]
     titles = plan["titles"]
+    padding = {"left": 4, "right": plan["right"], "top": 8, "bottom": 4}
     value_axis = alt.Axis(title=titles["y_axis"], labelExpr=_NUMBER_LABELS, grid=True, tickCount=5, domain=False,
                           ticks=False)
     category_axis = alt.Axis(title=titles["x_axis"], labelLimit=220, domain=True, ticks=False, grid=False,
@@ -61,48 +62,63 @@ def to_altair(plan: dict):
     y = alt.Y("y", type="quantitative", axis=value_axis)
     color = (alt.Color("series", type="nominal", scale=alt.Scale(range=PALETTE),
                        legend=alt.Legend(title=None, orient="top", direction="horizontal"))
-             if plan["series"] else alt.value(PALETTE[0]))
+             if plan["series"] else alt.ColorValue(PALETTE[0]))
     tooltip = [alt.Tooltip("x", type="temporal" if x_is_time else "nominal", title=titles["x_tooltip"])]
     if plan["series"]:
         tooltip.append(alt.Tooltip("series", type="nominal", title=titles["series_tooltip"]))
     tooltip.append(alt.Tooltip("y", type="quantitative", format=",", title=titles["y_tooltip"]))
-    base = alt.Chart(alt.Data(name=_ROWS), width=WIDTH, height=plan["height"])
+    size = dict(width=WIDTH, height=plan["height"])
     label = "datum.stated" if plan["stated"] else _VALUE_LABEL
+
+    datasets = {name: alt.Data(name=name) for name in (_ROWS, _SERIES_LABELS)}  # layers lift a shared one
+
+    def chart(mark: dict, data: str = _ROWS, **encoding):
+        return alt.Chart(datasets[data], mark=alt.MarkDef(**mark), encoding=alt.FacetedEncoding(**encoding),
+                         **(size if data == _ROWS else {}))
+
+    def labelled(*layers):
+        return alt.LayerChart(layer=list(layers), transform=[alt.CalculateTransform(calculate=label, **{"as": "label"})],
+                              padding=padding)
+
     if kind == "hbar":
-        bars = base.mark_bar(cornerRadiusEnd=2).encode(
-            y=alt.Y("x", type="ordinal" if x_is_time else "nominal", sort=order,
-                    axis=alt.Axis(title=titles["hbar_category_axis"], labelLimit=220, ticks=False, grid=False,
-                                  labelExpr="timeFormat(datum.value, '%b %d, %Y')" if x_is_time else alt.Undefined)),
-            x=alt.X("y", type="quantitative", axis=value_axis), color=color, tooltip=tooltip)
-        labels = base.mark_text(align="left", dx=4, color=TEXT, fontSize=12).encode(
-            y=alt.Y("x", type="ordinal" if x_is_time else "nominal", sort=order), x=alt.X("y", type="quantitative"),
-            text=alt.Text("label:N"))
-        return (bars + labels).transform_calculate(label=label)
+        category = alt.Y("x", type="ordinal" if x_is_time else "nominal", sort=order)
+        bars = chart(dict(type="bar", cornerRadiusEnd=2),
+                     y=alt.Y("x", type="ordinal" if x_is_time else "nominal", sort=order,
+                             axis=alt.Axis(title=titles["hbar_category_axis"], labelLimit=220, ticks=False, grid=False,
+                                           labelExpr="timeFormat(datum.value, '%b %d, %Y')" if x_is_time
+                                           else alt.Undefined)),
+                     x=alt.X("y", type="quantitative", axis=value_axis), color=color, tooltip=tooltip)
+        labels = chart(dict(type="text", align="left", dx=4, color=TEXT, fontSize=12),
+                       y=category, x=alt.X("y", type="quantitative"), text=alt.Text("label:N"))
+        return labelled(bars, labels)
     if kind in ("bar", "stacked-bar"):
         encoding = dict(x=x, y=y, color=color, tooltip=tooltip)
         if plan["series"]:
             encoding["order"] = alt.Order("series", type="nominal", sort="ascending")
-        bars = base.mark_bar(cornerRadiusEnd=2).encode(**encoding)
+        bars = chart(dict(type="bar", cornerRadiusEnd=2), **encoding)
         if plan["series_labels"]:
-            return bars + _series_labels(alt, plan["series_labels"], order)
+            return alt.LayerChart(layer=[bars, _series_labels(plan["series_labels"], order, chart)], padding=padding)
         if plan["series"]:
-            return bars
-        labels = base.mark_text(baseline="bottom", dy=-3, color=TEXT, fontSize=12).encode(
-            x=x, y=y, text=alt.Text("label:N"))
-        return (bars + labels).transform_calculate(label=label)
+            return bars.properties(padding=padding)
+        labels = chart(dict(type="text", baseline="bottom", dy=-3, color=TEXT, fontSize=12),
+                       x=x, y=y, text=alt.Text("label:N"))
+        return labelled(bars, labels)
     if kind == "line":
-        return base.mark_line(point=True, strokeWidth=2).encode(x=x, y=y, color=color, tooltip=tooltip)
+        return chart(dict(type="line", point=True, strokeWidth=2), x=x, y=y, color=color,
+                     tooltip=tooltip).properties(padding=padding)
     if kind == "area":
-        return base.mark_area(opacity=0.85, line=True).encode(x=x, y=y, color=color, tooltip=tooltip)
+        return chart(dict(type="area", opacity=0.85, line=True), x=x, y=y, color=color,
+                     tooltip=tooltip).properties(padding=padding)
     raise ValueError(f"unknown chart type '{kind}'")
 
 
-def _series_labels(alt, labels: dict, order: list):
+def _series_labels(labels: dict, order: list, chart):
     """Each series named beside its segment of the last bar, so colour is not the only key."""
-    return alt.Chart(alt.Data(name=_SERIES_LABELS)).mark_text(
-        align="left", baseline="middle", dx=labels["dx"], color=TEXT, fontSize=11).encode(
-        x=alt.X("x", type="nominal", sort=order), y=alt.Y("mid", type="quantitative"),
-        text=alt.Text("name", type="nominal"))
+    import altair as alt
+
+    return chart(dict(type="text", align="left", baseline="middle", dx=labels["dx"], color=TEXT, fontSize=11),
+                 data=_SERIES_LABELS, x=alt.X("x", type="nominal", sort=order), y=alt.Y("mid", type="quantitative"),
+                 text=alt.Text("name", type="nominal"))
 
 
 def house_config() -> dict:
