@@ -23,22 +23,23 @@ _BOM = b"\xef\xbb\xbf"
 _HEADER_PREFIX = 1 << 16  # bytes in which the header must end; a longer header takes the pandas path
 
 
-def read_text_table(path: Path, delimiter: str) -> pd.DataFrame | None:
-    """The UTF-8 file as a frame of strings, as ``pd.read_csv(dtype=str, na_filter=False)``
-    would read it, or None when only pandas' reader can be trusted with it."""
-    if delimiter in ' "\r\n':
+def read_text_table(path: Path, delimiter: str, encoding: str = "utf-8-sig") -> pd.DataFrame | None:
+    """The file as a frame of strings, as ``pd.read_csv(dtype=str, na_filter=False)`` would
+    read it, or None when only pandas' reader can be trusted with it. ``encoding`` is one a
+    bundle may declare (ASCII-compatible); "utf-8-sig" skips a byte-order mark."""
+    if delimiter in ' "\r\n' or not delimiter.isascii():
         return None  # pandas skips lines of blanks unless the blank is the delimiter
     with path.open("rb") as handle:
         start = handle.read(_HEADER_PREFIX)
-        skip = len(_BOM) if start.startswith(_BOM) else 0
-        width = _header_width(start[skip:], delimiter)
+        skip = len(_BOM) if encoding == "utf-8-sig" and start.startswith(_BOM) else 0
+        width = _header_width(start[skip:], delimiter, encoding)
         if width < 2:
             return None  # a line of blanks is one field: Arrow would keep it as a row, pandas skips it
         # A quote left open in the last field swallows the rest of the file in Arrow's reader, where
         # pandas reports it. A sentinel row of empty fields shows it: swallowed, it is no row at all.
         handle.seek(skip)
         stream = _Appended(handle, b"\n" + delimiter.encode() * (width - 1) + b"\n")
-        table = _parse(stream, delimiter, width)
+        table = _parse(stream, delimiter, width, encoding)
     if table is None or table.num_rows < 2 or stream.lone_carriage_returns:
         # A lone carriage return: pandas' reader has its own rules for old Mac line ends.
         return None
@@ -53,10 +54,10 @@ def read_text_table(path: Path, delimiter: str) -> pd.DataFrame | None:
     return frame
 
 
-def _header_width(data: bytes, delimiter: str) -> int:
+def _header_width(data: bytes, delimiter: str, encoding: str) -> int:
     """Fields in the first record, or 0 when it cannot be told from the file's first bytes.
     A wrong count is harmless: the sentinel row then fails to parse and pandas reads the file."""
-    prefix = data[:_HEADER_PREFIX].decode("utf-8", errors="replace")
+    prefix = data[:_HEADER_PREFIX].decode(encoding, errors="replace")
     try:
         first = next(csv.reader(io.StringIO(prefix, newline=""), delimiter=delimiter), [])
     except csv.Error:
@@ -88,7 +89,7 @@ class _Appended(io.RawIOBase):
         return count
 
 
-def _parse(stream: io.RawIOBase, delimiter: str, width: int):
+def _parse(stream: io.RawIOBase, delimiter: str, width: int, encoding: str):
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -96,7 +97,8 @@ def _parse(stream: io.RawIOBase, delimiter: str, width: int):
     try:
         table = pacsv.read_csv(
             io.BufferedReader(stream, buffer_size=1 << 20),
-            read_options=pacsv.ReadOptions(column_names=names),
+            read_options=pacsv.ReadOptions(column_names=names,
+                                           encoding="utf8" if encoding.startswith("utf-8") else encoding),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={name: pa.large_string() for name in names},

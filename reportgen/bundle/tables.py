@@ -50,10 +50,10 @@ def _read_csv(path: Path, options: ReadOptions, problems: Problems, limits: Limi
             problems.error(path, *bad, "file is not UTF-8", hint="save it as UTF-8 or set read.encoding")
             return None, None
         encoding = "utf-8-sig"  # tolerate a byte-order mark from spreadsheet exports
-        if not options.skip_rows:
-            raw = read_text_table(path, options.delimiter)
-            if raw is not None:  # every row is as wide as the header: no short rows to look for
-                return _checked_size(raw, path, options, problems, limits), RowLines(path, options, encoding)
+    if not options.skip_rows:
+        raw = read_text_table(path, options.delimiter, encoding)
+        if raw is not None:  # every row is as wide as the header: no short rows to look for
+            return _checked_size(raw, path, options, problems, limits), RowLines(path, options, encoding)
     try:
         raw = pd.read_csv(
             path, sep=options.delimiter, encoding=encoding, dtype=str, keep_default_na=False,

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from reportgen.bundle.fastcsv import read_text_table
 
 
-def pandas_reading(path: Path, delimiter: str) -> pd.DataFrame:
+def pandas_reading(path: Path, delimiter: str, encoding: str = "utf-8-sig") -> pd.DataFrame:
     """The reading tables.py falls back to: the reference the fast path must match."""
-    return pd.read_csv(path, sep=delimiter, encoding="utf-8-sig", dtype=str, keep_default_na=False,
+    return pd.read_csv(path, sep=delimiter, encoding=encoding, dtype=str, keep_default_na=False,
                        na_filter=False, skipinitialspace=False, quoting=csv.QUOTE_MINIMAL, engine="c")
 
 
@@ -42,6 +42,20 @@ def test_well_formed_files_take_the_fast_path(tmp_path, data, delimiter):
     pd.testing.assert_frame_equal(fast, pandas_reading(path, delimiter))
 
 
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+def test_declared_encodings_take_the_fast_path(tmp_path, encoding):
+    path = write(tmp_path, "name;city;amount\nZoë;Zürich;£ 5\n\xefa;b;c\n".encode(encoding))
+    fast = read_text_table(path, ";", encoding)
+    assert fast is not None
+    pd.testing.assert_frame_equal(fast, pandas_reading(path, ";", encoding))
+    assert fast["city"].tolist() == ["Zürich", "b"]
+
+
+def test_a_byte_the_encoding_lacks_takes_the_slow_path(tmp_path):
+    # 0x81 is undefined in cp1252: pandas' reader reports the file cannot be read.
+    assert read_text_table(write(tmp_path, b"a,b\n1,\x81\n"), ",", "cp1252") is None
+
+
 @pytest.mark.parametrize("data,why", [
     (b"a,b\n1\n", "a short row: pandas pads it, and only that path reports it at its line"),
     (b"a,b\n1,2,3\n", "a wide row"),
@@ -65,7 +79,7 @@ shapeless = st.lists(text, min_size=1, max_size=30).map(lambda parts: "".join(pa
 
 
 @st.composite
-def rows(draw) -> tuple[str, str]:
+def rows(draw) -> tuple[str, str, str]:
     """Rows of the header's width, cells quoted or not: mostly well formed, so they check
     the fast path reads the same values, with a few stray characters to break some."""
     delimiter, width = draw(st.sampled_from([",", ";", "\t"])), draw(st.integers(2, 4))
@@ -75,7 +89,7 @@ def rows(draw) -> tuple[str, str]:
     end = draw(st.sampled_from(["\n", "\r\n"]))
     header = delimiter.join(f"h{i}" for i in range(width))
     body = end.join(delimiter.join(row) for row in lines) + draw(st.sampled_from(["", end]))
-    return header + end + body, delimiter
+    return header + end + body, delimiter, draw(st.sampled_from(["utf-8-sig", "latin-1", "cp1252"]))
 
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -88,16 +102,16 @@ def test_fast_path_agrees_with_pandas_on_any_text(tmp_path, body, header, delimi
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(file=rows())
 def test_fast_path_agrees_with_pandas_on_rows(tmp_path, file):
-    data, delimiter = file
-    assert_agrees(write(tmp_path, data.encode()), delimiter)
+    data, delimiter, encoding = file
+    assert_agrees(write(tmp_path, data.encode(encoding)), delimiter, encoding)
 
 
-def assert_agrees(path: Path, delimiter: str) -> None:
-    fast = read_text_table(path, delimiter)
+def assert_agrees(path: Path, delimiter: str, encoding: str = "utf-8-sig") -> None:
+    fast = read_text_table(path, delimiter, encoding)
     if fast is None:
         return
     try:
-        expected = pandas_reading(path, delimiter)
+        expected = pandas_reading(path, delimiter, encoding)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         pytest.fail(f"the fast path read a file pandas rejects: {exc}")
     if not isinstance(expected.index, pd.RangeIndex):
