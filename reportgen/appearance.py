@@ -7,6 +7,7 @@ before any heavy import, and the PDF helper process builds its stylesheet from h
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -123,3 +124,10 @@ def theme_logo(theme: str | None) -> str | None:
 def print_stylesheet(theme: str | None) -> str:
     """Fonts and theme for the PDF: one stylesheet, parsed once per process by reportgen.pdf."""
     return font_css("print") + "\n" + theme_css(theme, "print")
+
+
+def print_stylesheet_digest(theme: str | None) -> str:
+    """sha256 of the print stylesheet as it reads wherever reportgen is installed. Its font
+    URLs name the install folder, which must not change a PDF's /ID, and so its bytes."""
+    portable = print_stylesheet(theme).replace(FONTS.resolve().as_uri(), "reportgen-fonts:")
+    return hashlib.sha256(portable.encode()).hexdigest()

@@ -93,7 +93,7 @@ def start_build(path: Path, out: Path, options: BuildOptions | None = None, *, c
     one (see reportgen.sidecar); the function returned collects the PDF and writes the outputs.
     A batch starts the next bundle in between. Raises BundleInvalid for bad input."""
     from reportgen import trace
-    from reportgen.appearance import choose_template, print_stylesheet
+    from reportgen.appearance import choose_template, print_stylesheet_digest
     from reportgen.charts import start_charts
     from reportgen.outputs import replace_folder
     from reportgen.validation import validate
@@ -140,7 +140,7 @@ def start_build(path: Path, out: Path, options: BuildOptions | None = None, *, c
     if print_draft is not None:
         # The PDF's /ID comes from what shapes its content, not from how the options were spelled.
         identity = json.dumps([input_hash, template.name, options.paper, options.pdf_variant,
-                               hashlib.sha256(print_stylesheet(options.theme).encode()).hexdigest()])
+                               print_stylesheet_digest(options.theme)])
         finish_pdf = _start_pdf(bundle, template, options, context_args, fill_chart_svgs(print_draft, charts),
                                 identifier=identity, when=when)
         trace.mark("pdf started")

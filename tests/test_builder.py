@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shutil
@@ -54,6 +55,23 @@ def test_same_inputs_and_epoch_give_identical_bytes(tmp_path, monkeypatch):
     manifest_b = json.loads((tmp_path / "b/claude-distillation-2026/manifest.json").read_text())
     manifest_a.pop("timings"), manifest_b.pop("timings")
     assert manifest_a == manifest_b
+
+
+def test_pdf_bytes_do_not_depend_on_where_reportgen_is_installed(tmp_path, monkeypatch):
+    # The print stylesheet names the font files by absolute URL: two CI runners with different
+    # checkout folders must still make the same PDF, /ID included.
+    from reportgen import appearance
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
+    assert main(["build", str(REAL_SAMPLE), "--out", str(tmp_path / "a"), "--format", "pdf"]) == 0
+    elsewhere = tmp_path / "installed-elsewhere" / "fonts"
+    shutil.copytree(appearance.FONTS, elsewhere)
+    monkeypatch.setattr(appearance, "FONTS", elsewhere)
+    monkeypatch.setattr(appearance, "font_css", functools.cache(appearance.font_css.__wrapped__))  # fresh cache
+    assert elsewhere.as_uri() in appearance.print_stylesheet(None)
+    assert main(["build", str(REAL_SAMPLE), "--out", str(tmp_path / "b"), "--format", "pdf"]) == 0
+    pdfs = [tmp_path / name / "claude-distillation-2026" / "brief.pdf" for name in ("a", "b")]
+    assert sha256(pdfs[0]) == sha256(pdfs[1])
 
 
 def test_invalid_bundle_exits_2_and_keeps_previous_outputs(tmp_path, capsys):
