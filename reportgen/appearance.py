@@ -128,6 +128,7 @@ def print_stylesheet(theme: str | None) -> str:
 
 def print_stylesheet_digest(theme: str | None) -> str:
     """sha256 of the print stylesheet as it reads wherever reportgen is installed. Its font
-    URLs name the install folder, which must not change a PDF's /ID, and so its bytes."""
-    portable = print_stylesheet(theme).replace(FONTS.resolve().as_uri(), "reportgen-fonts:")
+    URLs name the install folder (or, for linked files, where the links lead), which must not
+    change a PDF's /ID, and so its bytes: each file URL counts by its file name only."""
+    portable = re.sub(r'url\("file:[^"]*/([^/"]+)"\)', r'url("\1")', print_stylesheet(theme))
     return hashlib.sha256(portable.encode()).hexdigest()

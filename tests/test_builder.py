@@ -57,18 +57,25 @@ def test_same_inputs_and_epoch_give_identical_bytes(tmp_path, monkeypatch):
     assert manifest_a == manifest_b
 
 
-def test_pdf_bytes_do_not_depend_on_where_reportgen_is_installed(tmp_path, monkeypatch):
+@pytest.mark.parametrize("install", ["copied", "linked"])
+def test_pdf_bytes_do_not_depend_on_where_reportgen_is_installed(tmp_path, monkeypatch, install):
     # The print stylesheet names the font files by absolute URL: two CI runners with different
-    # checkout folders must still make the same PDF, /ID included.
+    # checkout folders (or packages whose font files link elsewhere) must make the same PDF.
     from reportgen import appearance
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
     assert main(["build", str(REAL_SAMPLE), "--out", str(tmp_path / "a"), "--format", "pdf"]) == 0
-    elsewhere = tmp_path / "installed-elsewhere" / "fonts"
-    shutil.copytree(appearance.FONTS, elsewhere)
-    monkeypatch.setattr(appearance, "FONTS", elsewhere)
+    copied = tmp_path / "installed-elsewhere" / "fonts"
+    shutil.copytree(appearance.FONTS, copied)
+    fonts = copied
+    if install == "linked":
+        fonts = tmp_path / "links"
+        fonts.mkdir()
+        for font in copied.iterdir():
+            (fonts / font.name).symlink_to(font)
+    monkeypatch.setattr(appearance, "FONTS", fonts)
     monkeypatch.setattr(appearance, "font_css", functools.cache(appearance.font_css.__wrapped__))  # fresh cache
-    assert elsewhere.as_uri() in appearance.print_stylesheet(None)
+    assert copied.as_uri() in appearance.print_stylesheet(None)
     assert main(["build", str(REAL_SAMPLE), "--out", str(tmp_path / "b"), "--format", "pdf"]) == 0
     pdfs = [tmp_path / name / "claude-distillation-2026" / "brief.pdf" for name in ("a", "b")]
     assert sha256(pdfs[0]) == sha256(pdfs[1])

@@ -23,10 +23,12 @@ _BOM = b"\xef\xbb\xbf"
 _HEADER_PREFIX = 1 << 16  # bytes in which the header must end; a longer header takes the pandas path
 
 
-def read_text_table(path: Path, delimiter: str, encoding: str = "utf-8-sig") -> pd.DataFrame | None:
+def read_text_table(path: Path, delimiter: str, encoding: str = "utf-8-sig",
+                    max_lines: int | None = None) -> pd.DataFrame | None:
     """The file as a frame of strings, as ``pd.read_csv(dtype=str, na_filter=False)`` would
     read it, or None when only pandas' reader can be trusted with it. ``encoding`` is one a
-    bundle may declare (ASCII-compatible); "utf-8-sig" skips a byte-order mark."""
+    bundle may declare (ASCII-compatible); "utf-8-sig" skips a byte-order mark. A file of more
+    than ``max_lines`` lines is left to pandas, which stops reading at the row limit."""
     if delimiter in ' "\r\n' or not delimiter.isascii():
         return None  # pandas skips lines of blanks unless the blank is the delimiter
     with path.open("rb") as handle:
@@ -38,10 +40,14 @@ def read_text_table(path: Path, delimiter: str, encoding: str = "utf-8-sig") -> 
         # A quote left open in the last field swallows the rest of the file in Arrow's reader, where
         # pandas reports it. A sentinel row of empty fields shows it: swallowed, it is no row at all.
         handle.seek(skip)
-        stream = _Appended(handle, b"\n" + delimiter.encode() * (width - 1) + b"\n")
+        stream = _Appended(handle, b"\n" + delimiter.encode() * (width - 1) + b"\n", max_lines)
         table = _parse(stream, delimiter, width, encoding)
     if table is None or table.num_rows < 2 or stream.lone_carriage_returns:
         # A lone carriage return: pandas' reader has its own rules for old Mac line ends.
+        return None
+    if stream.carriage_returns and _has_lone_carriage_return(table):
+        # Arrow 26 drops the line feed of a quoted "\r\n" that straddles two of its blocks: the
+        # file has no lone carriage return, so a cell with one was misread.
         return None
     header = table.slice(0, 1).to_pylist()[0]
     names = [header[f"f{i}"] for i in range(width)]
@@ -52,6 +58,16 @@ def read_text_table(path: Path, delimiter: str, encoding: str = "utf-8-sig") -> 
     frame = table.slice(1, table.num_rows - 2).to_pandas()
     frame.columns = names
     return frame
+
+
+def _has_lone_carriage_return(table) -> bool:
+    import pyarrow.compute as pc
+
+    for column in table.columns:
+        returns = pc.sum(pc.count_substring(column, "\r")).as_py() or 0
+        if returns and returns != (pc.sum(pc.count_substring(column, "\r\n")).as_py() or 0):
+            return True
+    return False
 
 
 def _header_width(data: bytes, delimiter: str, encoding: str) -> int:
@@ -65,12 +81,17 @@ def _header_width(data: bytes, delimiter: str, encoding: str) -> int:
     return len(first)
 
 
-class _Appended(io.RawIOBase):
-    """The rest of a file, then ``tail``; counts the carriage returns not followed by a line feed."""
+class _TooManyLines(Exception):
+    pass
 
-    def __init__(self, handle: io.BufferedReader, tail: bytes) -> None:
-        self.handle, self.tail = handle, tail
-        self.lone_carriage_returns = 0
+
+class _Appended(io.RawIOBase):
+    """The rest of a file, then ``tail``; counts carriage returns, those not followed by a line
+    feed, and line feeds, and stops the reader past ``max_lines`` of them."""
+
+    def __init__(self, handle: io.BufferedReader, tail: bytes, max_lines: int | None = None) -> None:
+        self.handle, self.tail, self.max_lines = handle, tail, max_lines
+        self.carriage_returns = self.lone_carriage_returns = self.lines = 0
         self._ended_in_cr = False
 
     def readable(self) -> bool:
@@ -78,13 +99,20 @@ class _Appended(io.RawIOBase):
 
     def readinto(self, buffer) -> int:
         count = self.handle.readinto(buffer)
-        if not count:
+        from_file = count > 0
+        if not from_file:
             count = min(len(buffer), len(self.tail))
             buffer[:count], self.tail = self.tail[:count], self.tail[count:]
-        chunk = memoryview(buffer)[:count].tobytes() if count else b""
+        chunk = memoryview(buffer)[:count].tobytes()
+        if from_file:
+            self.lines += chunk.count(b"\n")
+            if self.max_lines is not None and self.lines > self.max_lines:
+                raise _TooManyLines
         if self._ended_in_cr and not chunk.startswith(b"\n"):
             self.lone_carriage_returns += 1
-        self.lone_carriage_returns += chunk.count(b"\r") - chunk.count(b"\r\n") - chunk.endswith(b"\r")
+        returns = chunk.count(b"\r")
+        self.carriage_returns += returns
+        self.lone_carriage_returns += returns - chunk.count(b"\r\n") - chunk.endswith(b"\r")
         self._ended_in_cr = chunk.endswith(b"\r")
         return count
 
@@ -104,7 +132,7 @@ def _parse(stream: io.RawIOBase, delimiter: str, width: int, encoding: str):
                 column_types={name: pa.large_string() for name in names},
                 strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[]),
         )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError, _TooManyLines):
         return None
     if not all(pa.types.is_large_string(field.type) for field in table.schema):
         return None

@@ -51,9 +51,12 @@ def _read_csv(path: Path, options: ReadOptions, problems: Problems, limits: Limi
             return None, None
         encoding = "utf-8-sig"  # tolerate a byte-order mark from spreadsheet exports
     if not options.skip_rows:
-        raw = read_text_table(path, options.delimiter, encoding)
+        # Line ends bound rows from above: a file of more than the header and max_rows lines
+        # may be over the limit, and pandas' reader stops at it.
+        raw = read_text_table(path, options.delimiter, encoding, max_lines=limits.max_rows + 1)
         if raw is not None:  # every row is as wide as the header: no short rows to look for
-            return _checked_size(raw, path, options, problems, limits), RowLines(path, options, encoding)
+            lines = RowLines(path, options, encoding)
+            return _checked_frame(raw, path, options, lines, problems, limits), lines
     try:
         raw = pd.read_csv(
             path, sep=options.delimiter, encoding=encoding, dtype=str, keep_default_na=False,
@@ -77,22 +80,50 @@ def _read_csv(path: Path, options: ReadOptions, problems: Problems, limits: Limi
         if not _report_wide_row(path, lines, options.delimiter, problems):
             problems.error(path, lines.row(0), 1, "a row has more fields than the header")
         return None, None
-    raw = _checked_size(raw, path, options, problems, limits)
+    raw = _checked_frame(raw, path, options, lines, problems, limits)
     if raw is None:
         return None, None
     _check_short_rows(raw, path, lines, options.delimiter, problems)
     return raw, lines
 
 
-def _checked_size(raw: pd.DataFrame, path: Path, options: ReadOptions, problems: Problems,
-                  limits: Limits) -> pd.DataFrame | None:
-    """The table with its header cells trimmed as asked, or None when it has too many rows."""
+def _checked_frame(raw: pd.DataFrame, path: Path, options: ReadOptions, lines: "RowLines",
+                   problems: Problems, limits: Limits) -> pd.DataFrame | None:
+    """The table with its header cells trimmed as asked, or None when it has too many rows or
+    names a column twice (which column the schema means would be a guess)."""
     if len(raw) > limits.max_rows:
         problems.error(path, 1, 1, f"table has more than {limits.max_rows:,} rows",
                        hint="raise the limit with --max-rows, or aggregate the export first")
         return None
-    raw.columns = [str(c).strip() if options.trim else str(c) for c in raw.columns]
+    names = [str(c).strip() if options.trim else str(c) for c in raw.columns]
+    written = names
+    if any((m := _RENAMED.fullmatch(name)) and m.group(1) in names for name in names):
+        written = _header_cells(lines)  # pandas renames a repeated name 'name.1': read the file's own
+        written = [c.strip() if options.trim else c for c in written]
+    first: dict[str, int] = {}
+    for index, name in enumerate(written):
+        if name in first:
+            problems.error(path, lines.header(), index + 1,
+                           f"column '{name}' appears twice in the header (columns {first[name] + 1} and {index + 1})",
+                           hint="rename or remove one of them")
+            return None
+        first.setdefault(name, index)
+    raw.columns = names
     return raw
+
+
+_RENAMED = re.compile(r"(.+)\.\d+")
+
+
+def _header_cells(lines: "RowLines") -> list[str]:
+    """The header's cells as written in the file (pandas' reader renames repeated ones)."""
+    with open(lines.path, encoding=lines.encoding, errors="replace", newline="") as handle:
+        for _ in range(lines.options.skip_rows):
+            handle.readline()
+        for row in csv.reader(handle, delimiter=lines.options.delimiter):
+            if not _skipped_by_pandas(row):
+                return row
+    return []
 
 
 _LARGEST_CELL = 2**31 - 1  # the largest limit every platform's csv module accepts

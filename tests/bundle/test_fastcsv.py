@@ -56,6 +56,28 @@ def test_a_byte_the_encoding_lacks_takes_the_slow_path(tmp_path):
     assert read_text_table(write(tmp_path, b"a,b\n1,\x81\n"), ",", "cp1252") is None
 
 
+@pytest.mark.parametrize("line_end", [b"\n", b"\r\n"])
+def test_a_quoted_line_break_across_arrows_block_boundary_is_not_misread(tmp_path, line_end):
+    # Arrow 26 drops the "\n" of a quoted "\r\n" whose "\r" ends one of its 1 MiB blocks.
+    block = 1 << 20
+    head, row = b"a,b" + line_end, b"x,y" + line_end
+    data = head + row * ((block - 1 - len(head)) // len(row) - 2)
+    data += b'z,"' + b"p" * (block - 1 - len(data) - len(b'z,"')) + b'\r\nq"' + line_end
+    assert data[block - 1:block + 1] == b"\r\n"
+    path = write(tmp_path, data)
+    fast = read_text_table(path, ",")
+    if fast is not None:  # the slow path is fine; a wrong cell is not
+        pd.testing.assert_frame_equal(fast, pandas_reading(path, ","))
+    assert pandas_reading(path, ",")["b"].iloc[-1].endswith("p\r\nq")
+
+
+def test_a_file_over_the_line_limit_is_left_to_pandas(tmp_path):
+    # pandas stops reading at the row limit; Arrow would read the whole file first.
+    path = write(tmp_path, b"a,b\n" + b"1,2\n" * 10)
+    assert read_text_table(path, ",", max_lines=10) is None
+    assert len(read_text_table(path, ",", max_lines=11)) == 10
+
+
 @pytest.mark.parametrize("data,why", [
     (b"a,b\n1\n", "a short row: pandas pads it, and only that path reports it at its line"),
     (b"a,b\n1,2,3\n", "a wide row"),

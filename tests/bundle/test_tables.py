@@ -325,3 +325,20 @@ def test_dates_are_parsed_as_pandas_parses_them(cells, fmt):
     text = pd.Series(cells, dtype="str")
     expected = pd.to_datetime(text, format=fmt, errors="coerce")
     pd.testing.assert_series_equal(_parse_dates(text, fmt), expected)
+
+
+@pytest.mark.parametrize("header, columns", [
+    ("name,exchanges,day, name\n", "1 and 4"),  # the same once trimmed: Arrow's reader takes the file
+    ("name,exchanges,day,name\n", "1 and 4"),  # pandas' reader renames the second 'name.1'
+])
+def test_a_column_named_twice_in_the_header_is_an_error(make_bundle, header, columns):
+    csv = header + "alpha,10,2026-01-01,beta\n"
+    assert csv_problems(make_bundle, csv) == [
+        f"b0/rows.csv:1:4: error: column 'name' appears twice in the header (columns {columns}) "
+        "(rename or remove one of them)"]
+
+
+def test_a_column_whose_name_ends_in_a_number_is_not_a_repeat(make_bundle):
+    csv = "name,exchanges,day,name.1\nalpha,10,2026-01-01,beta\n"
+    assert csv_problems(make_bundle, csv) == [
+        "b0/rows.csv:1:4: warning: column 'name.1' is not declared in the table schema and is ignored"]
