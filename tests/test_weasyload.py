@@ -53,3 +53,22 @@ def test_sized_arrays_reuse_one_parsed_type_and_keep_their_contents():
                "print(len(ffi._parsed_types) - before)\n")
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) <= 3  # 'hb_codepoint_t[]' once, then the two calls passed through as written
+
+
+def test_html_text_run_patterns_are_cached_by_what_they_find():
+    # tinyhtml5 2.1.0 filed each pattern under itself, so every lookup missed (half a parse).
+    done = run("import re, xml.etree.ElementTree as ET\n"
+               "import reportgen.pdf\n"
+               "import tinyhtml5, tinyhtml5.inputstream as stream\n"
+               "html = '<p class=x>Text &amp; more <b>bold</b> and\\n<svg><path d=\"M0 0\"/></svg></p>' * 40\n"
+               "tree = ET.tostring(tinyhtml5.parse(html, namespace_html_elements=False))\n"
+               "cache = stream.characters_until_regex\n"
+               "assert cache and not any(isinstance(key[0], re.Pattern) for key in cache), list(cache)\n"
+               "entries = len(cache)\n"
+               "tinyhtml5.parse(html, namespace_html_elements=False)\n"
+               "assert len(cache) == entries, 'a second parse built patterns again'\n"
+               "stream.characters_until_regex = {}  # tinyhtml5's own cache: the same tree\n"
+               "assert ET.tostring(tinyhtml5.parse(html, namespace_html_elements=False)) == tree\n"
+               "print('ok')\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
