@@ -118,12 +118,23 @@ _RENAMED = re.compile(r"(.+)\.\d+")
 def _header_cells(lines: "RowLines") -> list[str]:
     """The header's cells as written in the file (pandas' reader renames repeated ones)."""
     with open(lines.path, encoding=lines.encoding, errors="replace", newline="") as handle:
-        for _ in range(lines.options.skip_rows):
-            handle.readline()
-        for row in csv.reader(handle, delimiter=lines.options.delimiter):
+        reader = csv.reader(handle, delimiter=lines.options.delimiter)
+        _skip_records(reader, lines.options.skip_rows)
+        for row in reader:
             if not _skipped_by_pandas(row):
                 return row
     return []
+
+
+def _skip_records(reader, count: int) -> int:
+    """Skip ``count`` records as pandas' ``skiprows`` does (a banner's quoted cell may span
+    lines; a blank line is a record); the number of lines they took."""
+    for _ in range(count):
+        try:
+            next(reader)
+        except (StopIteration, csv.Error):
+            break
+    return reader.line_num
 
 
 _LARGEST_CELL = 2**31 - 1  # the largest limit every platform's csv module accepts
@@ -152,19 +163,17 @@ class RowLines:
         csv.field_size_limit(max(csv.field_size_limit(), _LARGEST_CELL))
         try:
             with open(self.path, encoding=self.encoding, errors="replace", newline="") as handle:
-                for _ in range(skip):
-                    handle.readline()
                 reader = csv.reader(handle, delimiter=self.options.delimiter)
-                previous = 0
+                previous = _skip_records(reader, skip)
                 while True:
                     try:
                         row = next(reader)
                     except StopIteration:
                         return
                     except csv.Error:  # e.g. a quote left open to the end of the file
-                        yield skip + previous + 1, -1
+                        yield previous + 1, -1
                         return
-                    start, previous = skip + previous + 1, reader.line_num
+                    start, previous = previous + 1, reader.line_num
                     if not _skipped_by_pandas(row):
                         yield start, len(row)
         except (OSError, ValueError):

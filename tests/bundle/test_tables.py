@@ -163,6 +163,19 @@ def test_skip_rows_are_counted(make_bundle):
         "b0/rows.csv:5:2: error: column 'exchanges': 'x' is not a whole number"]
 
 
+def test_skip_rows_are_records_like_pandas_counts_them(make_bundle):
+    # A banner cell quoted over two lines is one skipped row, not two.
+    csv = '"exported by\na tool"\nsecond junk line\n' + HEADER + "alpha,10,2026-01-01\nbeta,x,2026-01-02\n"
+    assert csv_problems(make_bundle, csv, with_read("{skip_rows: 2}")) == [
+        "b0/rows.csv:6:2: error: column 'exchanges': 'x' is not a whole number"]
+
+
+def test_a_blank_line_in_a_banner_is_a_skipped_row(make_bundle):
+    csv = "exported by a tool\n\n" + HEADER + "alpha,10,2026-01-01\nbeta,x,2026-01-02\n"
+    assert csv_problems(make_bundle, csv, with_read("{skip_rows: 2}")) == [
+        "b0/rows.csv:5:2: error: column 'exchanges': 'x' is not a whole number"]
+
+
 def test_skip_rows_with_a_wide_row(make_bundle):
     csv = "junk\njunk\n" + HEADER + "alpha,10,2026-01-01\ng,1,2026-01-01,9\n"
     assert csv_problems(make_bundle, csv, with_read("{skip_rows: 2}")) == [
