@@ -26,16 +26,21 @@ _HEADER_PREFIX = 1 << 16  # bytes in which the header must end; a longer header 
 
 
 def read_text_table(path: Path, delimiter: str, encoding: str = "utf-8-sig",
-                    max_lines: int | None = None) -> pd.DataFrame | None:
-    """The file as a frame of strings, as ``pd.read_csv(dtype=str, na_filter=False)`` would
-    read it, or None when only pandas' reader can be trusted with it. ``encoding`` is one a
-    bundle may declare (ASCII-compatible); "utf-8-sig" skips a byte-order mark. A file of more
-    than ``max_lines`` lines is left to pandas, which stops reading at the row limit."""
+                    max_lines: int | None = None, skip_rows: int = 0) -> pd.DataFrame | None:
+    """The file as a frame of strings, as ``pd.read_csv(dtype=str, na_filter=False,
+    skiprows=skip_rows)`` would read it, or None when only pandas' reader can be trusted with it.
+    ``encoding`` is one a bundle may declare (ASCII-compatible); "utf-8-sig" skips a byte-order
+    mark. A file of more than ``max_lines`` lines is left to pandas, which stops reading at the
+    row limit."""
     if delimiter in ' "\r\n' or not delimiter.isascii():
         return None  # pandas skips lines of blanks unless the blank is the delimiter
     with path.open("rb") as handle:
         start = handle.read(_HEADER_PREFIX)
         skip = len(_BOM) if encoding == "utf-8-sig" and start.startswith(_BOM) else 0
+        banner = _banner_bytes(start[skip:], delimiter, encoding, skip_rows)
+        if banner is None:
+            return None
+        skip += banner
         width = _header_width(start[skip:], delimiter, encoding)
         if width < 2:
             return None  # a line of blanks is one field: Arrow would keep it as a row, pandas skips it
@@ -70,6 +75,35 @@ def _has_lone_carriage_return(table) -> bool:
         if returns and returns != (pc.sum(pc.count_substring(column, "\r\n")).as_py() or 0):
             return True
     return False
+
+
+def _banner_bytes(data: bytes, delimiter: str, encoding: str, rows: int) -> int | None:
+    """Bytes taken by the first ``rows`` rows, counted as pandas' ``skiprows`` counts them (a
+    blank line is a row), or None when that is not certain from the file's first bytes. Arrow's
+    own ``skip_rows`` counts differently."""
+    if not rows:
+        return 0
+    encoding = "utf-8" if encoding.startswith("utf-8") else encoding  # the mark is already skipped
+    complete = data[:data.rfind(b"\n") + 1]  # whole lines only: no character cut in two
+    try:
+        text = complete.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for _ in range(rows):
+            next(reader)
+    except (StopIteration, csv.Error):
+        return None
+    lines = io.StringIO(text, newline="").readlines()
+    if reader.line_num >= len(lines):
+        return None  # the header is not in the first bytes either
+    banner = "".join(lines[:reader.line_num]).encode(encoding)
+    if b'"' in banner or banner.count(b"\r") != banner.count(b"\r\n"):
+        # pandas skips rows with rules of its own for quotes (a quote after a tab may not open a
+        # cell) and for lone carriage returns; a banner without them is one row per line.
+        return None
+    return len(banner)
 
 
 def _header_width(data: bytes, delimiter: str, encoding: str) -> int:

@@ -50,13 +50,13 @@ def _read_csv(path: Path, options: ReadOptions, problems: Problems, limits: Limi
             problems.error(path, *bad, "file is not UTF-8", hint="save it as UTF-8 or set read.encoding")
             return None, None
         encoding = "utf-8-sig"  # tolerate a byte-order mark from spreadsheet exports
-    if not options.skip_rows:
-        # Line ends bound rows from above: a file of more than the header and max_rows lines
-        # may be over the limit, and pandas' reader stops at it.
-        raw = read_text_table(path, options.delimiter, encoding, max_lines=limits.max_rows + 1)
-        if raw is not None:  # every row is as wide as the header: no short rows to look for
-            lines = RowLines(path, options, encoding)
-            return _checked_frame(raw, path, options, lines, problems, limits), lines
+    # Line ends bound rows from above: a file of more than the banner, the header and max_rows
+    # lines may be over the limit, and pandas' reader stops at it.
+    raw = read_text_table(path, options.delimiter, encoding, max_lines=options.skip_rows + limits.max_rows + 1,
+                          skip_rows=options.skip_rows)
+    if raw is not None:  # every row is as wide as the header: no short rows to look for
+        lines = RowLines(path, options, encoding)
+        return _checked_frame(raw, path, options, lines, problems, limits), lines
     try:
         raw = pd.read_csv(
             path, sep=options.delimiter, encoding=encoding, dtype=str, keep_default_na=False,

@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 from reportgen.bundle.fastcsv import read_text_table
 
 
-def pandas_reading(path: Path, delimiter: str, encoding: str = "utf-8-sig") -> pd.DataFrame:
+def pandas_reading(path: Path, delimiter: str, encoding: str = "utf-8-sig", skip_rows: int = 0) -> pd.DataFrame:
     """The reading tables.py falls back to: the reference the fast path must match."""
     return pd.read_csv(path, sep=delimiter, encoding=encoding, dtype=str, keep_default_na=False,
-                       na_filter=False, skipinitialspace=False, quoting=csv.QUOTE_MINIMAL, engine="c")
+                       na_filter=False, skiprows=skip_rows, skipinitialspace=False, quoting=csv.QUOTE_MINIMAL,
+                       engine="c")
 
 
 def write(tmp_path: Path, data: bytes) -> Path:
@@ -40,6 +41,25 @@ def test_well_formed_files_take_the_fast_path(tmp_path, data, delimiter):
     fast = read_text_table(path, delimiter)
     assert fast is not None
     pd.testing.assert_frame_equal(fast, pandas_reading(path, delimiter))
+
+
+@pytest.mark.parametrize("data,skip_rows", [
+    (b"exported by a tool\nsecond line\na,b\n1,2\n", 2),
+    (b"a banner\n\na,b\n1,2\n", 2),  # a blank line is a row too
+    (b"\xef\xbb\xbfbanner, with a comma\na,b\r\n1,2\r\n", 1),
+])
+def test_a_banner_skipped_as_pandas_skips_it_takes_the_fast_path(tmp_path, data, skip_rows):
+    path = write(tmp_path, data)
+    fast = read_text_table(path, ",", skip_rows=skip_rows)
+    assert fast is not None
+    pd.testing.assert_frame_equal(fast, pandas_reading(path, ",", skip_rows=skip_rows))
+    assert list(fast.columns) == ["a", "b"]
+
+
+def test_a_banner_with_a_quote_takes_the_slow_path(tmp_path):
+    # pandas skips rows by rules of its own for quotes (after a tab, one may not open a cell).
+    path = write(tmp_path, b'"a banner cell\nover two lines"\na,b\n1,2\n')
+    assert read_text_table(path, ",", skip_rows=1) is None
 
 
 @pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
@@ -101,7 +121,7 @@ shapeless = st.lists(text, min_size=1, max_size=30).map(lambda parts: "".join(pa
 
 
 @st.composite
-def rows(draw) -> tuple[str, str, str]:
+def rows(draw) -> tuple[str, str, str, int]:
     """Rows of the header's width, cells quoted or not: mostly well formed, so they check
     the fast path reads the same values, with a few stray characters to break some."""
     delimiter, width = draw(st.sampled_from([",", ";", "\t"])), draw(st.integers(2, 4))
@@ -111,29 +131,34 @@ def rows(draw) -> tuple[str, str, str]:
     end = draw(st.sampled_from(["\n", "\r\n"]))
     header = delimiter.join(f"h{i}" for i in range(width))
     body = end.join(delimiter.join(row) for row in lines) + draw(st.sampled_from(["", end]))
-    return header + end + body, delimiter, draw(st.sampled_from(["utf-8-sig", "latin-1", "cp1252"]))
+    # An export's banner above the header, skipped as skip_rows says (or miscounted).
+    banner = draw(st.lists(st.one_of(st.text(alphabet="ab1 é,;", max_size=5), quoted, text), max_size=3))
+    skip_rows = max(0, len(banner) + draw(st.sampled_from([0, 0, 0, -1, 1])))
+    encoding = draw(st.sampled_from(["utf-8-sig", "latin-1", "cp1252"]))
+    return "".join(line + end for line in banner) + header + end + body, delimiter, encoding, skip_rows
 
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=shapeless, header=st.sampled_from(["a,b", "a,b,c", "x;y", "a\tb\tc"]),
-       delimiter=st.sampled_from([",", ";", "\t"]))
-def test_fast_path_agrees_with_pandas_on_any_text(tmp_path, body, header, delimiter):
-    assert_agrees(write(tmp_path, (header + "\n" + body).encode()), delimiter)
+       delimiter=st.sampled_from([",", ";", "\t"]), banner=shapeless, skip_rows=st.integers(0, 2))
+def test_fast_path_agrees_with_pandas_on_any_text(tmp_path, body, header, delimiter, banner, skip_rows):
+    banner = banner + "\n" if skip_rows else ""
+    assert_agrees(write(tmp_path, (banner + header + "\n" + body).encode()), delimiter, skip_rows=skip_rows)
 
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(file=rows())
 def test_fast_path_agrees_with_pandas_on_rows(tmp_path, file):
-    data, delimiter, encoding = file
-    assert_agrees(write(tmp_path, data.encode(encoding)), delimiter, encoding)
+    data, delimiter, encoding, skip_rows = file
+    assert_agrees(write(tmp_path, data.encode(encoding)), delimiter, encoding, skip_rows)
 
 
-def assert_agrees(path: Path, delimiter: str, encoding: str = "utf-8-sig") -> None:
-    fast = read_text_table(path, delimiter, encoding)
+def assert_agrees(path: Path, delimiter: str, encoding: str = "utf-8-sig", skip_rows: int = 0) -> None:
+    fast = read_text_table(path, delimiter, encoding, skip_rows=skip_rows)
     if fast is None:
         return
     try:
-        expected = pandas_reading(path, delimiter, encoding)
+        expected = pandas_reading(path, delimiter, encoding, skip_rows)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         pytest.fail(f"the fast path read a file pandas rejects: {exc}")
     if not isinstance(expected.index, pd.RangeIndex):
