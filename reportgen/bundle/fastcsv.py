@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from reportgen.bundle.skiprows import skipped_characters
+
 _BOM = b"\xef\xbb\xbf"
 _HEADER_PREFIX = 1 << 16  # bytes in which the header must end; a longer header takes the pandas path
 
@@ -78,9 +80,9 @@ def _has_lone_carriage_return(table) -> bool:
 
 
 def _banner_bytes(data: bytes, delimiter: str, encoding: str, rows: int) -> int | None:
-    """Bytes taken by the first ``rows`` rows, counted as pandas' ``skiprows`` counts them (a
-    blank line is a row), or None when that is not certain from the file's first bytes. Arrow's
-    own ``skip_rows`` counts differently."""
+    """Bytes pandas skips for ``skiprows=rows`` (see reportgen.bundle.skiprows), or None when
+    that is not certain from the file's first bytes. Arrow's own ``skip_rows`` counts rows
+    differently."""
     if not rows:
         return 0
     encoding = "utf-8" if encoding.startswith("utf-8") else encoding  # the mark is already skipped
@@ -89,21 +91,12 @@ def _banner_bytes(data: bytes, delimiter: str, encoding: str, rows: int) -> int 
         text = complete.decode(encoding)
     except UnicodeDecodeError:
         return None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        for _ in range(rows):
-            next(reader)
-    except (StopIteration, csv.Error):
+    skipped = skipped_characters(text, rows, delimiter)
+    if skipped is None or skipped == len(text) or text.startswith("\ufeff", skipped):
+        # The banner does not end in these bytes, or the header is not in them either; or a
+        # byte-order mark opens the header, which Arrow drops there and pandas keeps.
         return None
-    lines = io.StringIO(text, newline="").readlines()
-    if reader.line_num >= len(lines):
-        return None  # the header is not in the first bytes either
-    banner = "".join(lines[:reader.line_num]).encode(encoding)
-    if b'"' in banner or banner.count(b"\r") != banner.count(b"\r\n"):
-        # pandas skips rows with rules of its own for quotes (a quote after a tab may not open a
-        # cell) and for lone carriage returns; a banner without them is one row per line.
-        return None
-    return len(banner)
+    return len(text[:skipped].encode(encoding))
 
 
 def _header_width(data: bytes, delimiter: str, encoding: str) -> int:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
+import io
+import itertools
 import re
 from array import array
 from pathlib import Path
@@ -18,6 +21,7 @@ import pandas as pd
 
 from reportgen.limits import Limits
 from reportgen.bundle.fastcsv import read_text_table
+from reportgen.bundle.skiprows import line_breaks, skipped_characters
 from reportgen.bundle.model import Column, ColumnType, ReadOptions, Table
 from reportgen.problems import Problems
 
@@ -95,9 +99,10 @@ def _checked_frame(raw: pd.DataFrame, path: Path, options: ReadOptions, lines: "
         problems.error(path, 1, 1, f"table has more than {limits.max_rows:,} rows",
                        hint="raise the limit with --max-rows, or aggregate the export first")
         return None
-    names = [str(c).strip() if options.trim else str(c) for c in raw.columns]
+    read = [str(c) for c in raw.columns]
+    names = [name.strip() for name in read] if options.trim else read
     written = names
-    if any((m := _RENAMED.fullmatch(name)) and m.group(1) in names for name in names):
+    if any((m := _RENAMED.fullmatch(name)) and m.group(1) in read for name in read):
         written = _header_cells(lines)  # pandas renames a repeated name 'name.1': read the file's own
         written = [c.strip() if options.trim else c for c in written]
     first: dict[str, int] = {}
@@ -112,29 +117,45 @@ def _checked_frame(raw: pd.DataFrame, path: Path, options: ReadOptions, lines: "
     return raw
 
 
-_RENAMED = re.compile(r"(.+)\.\d+")
+_RENAMED = re.compile(r"(.+)\.\d+", re.DOTALL)
 
 
 def _header_cells(lines: "RowLines") -> list[str]:
     """The header's cells as written in the file (pandas' reader renames repeated ones)."""
+    csv.field_size_limit(max(csv.field_size_limit(), _LARGEST_CELL))
     with open(lines.path, encoding=lines.encoding, errors="replace", newline="") as handle:
-        reader = csv.reader(handle, delimiter=lines.options.delimiter)
-        _skip_records(reader, lines.options.skip_rows)
-        for row in reader:
-            if not _skipped_by_pandas(row):
-                return row
+        reader, _ = _after_banner(handle, lines.options)
+        try:
+            for row in reader:
+                if not _skipped_by_pandas(row):
+                    return row
+        except csv.Error:
+            pass
     return []
 
 
-def _skip_records(reader, count: int) -> int:
-    """Skip ``count`` records as pandas' ``skiprows`` does (a banner's quoted cell may span
-    lines; a blank line is a record); the number of lines they took."""
-    for _ in range(count):
-        try:
-            next(reader)
-        except (StopIteration, csv.Error):
-            break
-    return reader.line_num
+_BANNER_PREFIX = 1 << 16  # characters in which a banner must end to be skipped exactly as pandas does
+
+
+def _after_banner(handle, options: ReadOptions):
+    """A csv reader positioned where pandas starts reading after ``skip_rows``, and the number
+    of file lines before that point."""
+    reader_for = functools.partial(csv.reader, delimiter=options.delimiter)
+    if not options.skip_rows:
+        return reader_for(handle), 0
+    prefix = handle.read(_BANNER_PREFIX)
+    prefix += handle.readline()  # end on a line end, so no line is split in two below
+    skipped = skipped_characters(prefix, options.skip_rows, options.delimiter)
+    if skipped is None:  # a longer banner, or a lone carriage return in it: count whole records
+        reader = reader_for(itertools.chain(io.StringIO(prefix, newline=""), handle))
+        for _ in range(options.skip_rows):
+            try:
+                next(reader)
+            except (StopIteration, csv.Error):
+                break
+        return reader, 0  # the reader's own line count includes the banner
+    rest = itertools.chain(io.StringIO(prefix[skipped:], newline=""), handle)
+    return reader_for(rest), line_breaks(prefix[:skipped])
 
 
 _LARGEST_CELL = 2**31 - 1  # the largest limit every platform's csv module accepts
@@ -157,23 +178,22 @@ class RowLines:
 
     def _scan(self):
         assert self.path is not None and self.options is not None
-        skip = self.options.skip_rows
         # pandas reads cells of any size; the csv module stops at 128 KiB unless told otherwise.
         # Only ever raised, so other users of the module in this process lose nothing.
         csv.field_size_limit(max(csv.field_size_limit(), _LARGEST_CELL))
         try:
             with open(self.path, encoding=self.encoding, errors="replace", newline="") as handle:
-                reader = csv.reader(handle, delimiter=self.options.delimiter)
-                previous = _skip_records(reader, skip)
+                reader, banner = _after_banner(handle, self.options)
+                previous = reader.line_num  # lines the reader has read itself
                 while True:
                     try:
                         row = next(reader)
                     except StopIteration:
                         return
                     except csv.Error:  # e.g. a quote left open to the end of the file
-                        yield previous + 1, -1
+                        yield banner + previous + 1, -1
                         return
-                    start, previous = previous + 1, reader.line_num
+                    start, previous = banner + previous + 1, reader.line_num
                     if not _skipped_by_pandas(row):
                         yield start, len(row)
         except (OSError, ValueError):

@@ -56,10 +56,20 @@ def test_a_banner_skipped_as_pandas_skips_it_takes_the_fast_path(tmp_path, data,
     assert list(fast.columns) == ["a", "b"]
 
 
-def test_a_banner_with_a_quote_takes_the_slow_path(tmp_path):
-    # pandas skips rows by rules of its own for quotes (after a tab, one may not open a cell).
-    path = write(tmp_path, b'"a banner cell\nover two lines"\na,b\n1,2\n')
-    assert read_text_table(path, ",", skip_rows=1) is None
+@pytest.mark.parametrize("data,skip_rows", [
+    (b'"a banner cell\nover two lines"\na,b\n1,2\n', 1),  # one row for pandas
+    (b',"Report\ngenerated today"\na,b\n1,2\n', 2),  # two: a quote after a leading delimiter opens nothing
+])
+def test_quotes_in_a_banner_are_skipped_as_pandas_skips_them(tmp_path, data, skip_rows):
+    path = write(tmp_path, data)
+    fast = read_text_table(path, ",", skip_rows=skip_rows)
+    assert fast is not None
+    pd.testing.assert_frame_equal(fast, pandas_reading(path, ",", skip_rows=skip_rows))
+
+
+def test_a_byte_order_mark_after_the_banner_takes_the_slow_path(tmp_path):
+    # pandas keeps it as part of the first column's name; Arrow would drop it.
+    assert read_text_table(write(tmp_path, b"banner\n\xef\xbb\xbfa,b\n1,2\n"), ",", skip_rows=1) is None
 
 
 @pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])

@@ -170,6 +170,15 @@ def test_skip_rows_are_records_like_pandas_counts_them(make_bundle):
         "b0/rows.csv:6:2: error: column 'exchanges': 'x' is not a whole number"]
 
 
+def test_a_banner_row_opening_with_the_delimiter_is_skipped_as_pandas_skips_it(make_bundle):
+    # pandas opens no quoted cell after a line's first delimiter when it skips the line: these
+    # are two skipped rows, and the short row below is still found at its line.
+    csv = ',"Report\ngenerated today"\n' + HEADER + "alpha,10,2026-01-01\nbeta,x,2026-01-02\ngamma,3\n"
+    assert csv_problems(make_bundle, csv, with_read("{skip_rows: 2}")) == [
+        "b0/rows.csv:5:2: error: column 'exchanges': 'x' is not a whole number",
+        f"b0/rows.csv:6:3: error: row has 2 fields; the header has 3 {SHORT_HINT}"]
+
+
 def test_a_blank_line_in_a_banner_is_a_skipped_row(make_bundle):
     csv = "exported by a tool\n\n" + HEADER + "alpha,10,2026-01-01\nbeta,x,2026-01-02\n"
     assert csv_problems(make_bundle, csv, with_read("{skip_rows: 2}")) == [
@@ -343,6 +352,7 @@ def test_dates_are_parsed_as_pandas_parses_them(cells, fmt):
 @pytest.mark.parametrize("header, columns", [
     ("name,exchanges,day, name\n", "1 and 4"),  # the same once trimmed: Arrow's reader takes the file
     ("name,exchanges,day,name\n", "1 and 4"),  # pandas' reader renames the second 'name.1'
+    ("name ,exchanges,day,name \n", "1 and 4"),  # 'name .1', trimmed: still the same name
 ])
 def test_a_column_named_twice_in_the_header_is_an_error(make_bundle, header, columns):
     csv = header + "alpha,10,2026-01-01,beta\n"
