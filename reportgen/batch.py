@@ -267,10 +267,6 @@ def worker_count(bundles: int, jobs: int) -> int:
     return min(jobs, bundles // BUNDLES_PER_WORKER)
 
 
-def parallel(bundles: int, jobs: int) -> bool:
-    return worker_count(bundles, jobs) > 1
-
-
 def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool = False,
         on_done: Callable[[Outcome], None] | None = None,
         on_start: Callable[[str], None] | None = None,

@@ -5,11 +5,10 @@ from __future__ import annotations
 import hashlib
 import logging
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from datetime import timezone
 from functools import cache
 
 from reportgen.weasyload import load_weasyprint

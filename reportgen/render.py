@@ -70,8 +70,13 @@ _SVG_LATER_RE = re.compile(re.escape(_SVG_LATER).replace(re.escape("{}"), r"(\d+
 
 def fill_chart_svgs(html: str, charts: dict[str, RenderedChart]) -> str:
     """HTML rendered with ``svgs_later`` (see build_context), with each chart's SVG in place."""
-    by_number = dict(enumerate(charts.values(), start=1))
+    by_number = {number: charts[chart_id] for chart_id, number in chart_numbers(charts).items()}
     return _SVG_LATER_RE.sub(lambda m: svg_with_title(by_number[int(m.group(1))], int(m.group(1))), html)
+
+
+def chart_numbers(charts: dict[str, RenderedChart]) -> dict[str, int]:
+    """Each chart's figure number, in the order the bundle declares them."""
+    return {chart_id: number for number, chart_id in enumerate(charts, start=1)}
 
 
 def svg_with_title(chart: RenderedChart, index: int) -> Markup:
@@ -152,7 +157,7 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
                            **{name: spec.label or name.replace("_", " ").capitalize() for name, spec in view.columns.items()}}
     percent_columns = {(v.id, name) for v in model.views for name, spec in v.columns.items() if spec.function.value == "share"}
     titles = {t.id: t.title for t in model.tables} | {v.id: v.title for v in model.views}
-    chart_index = {c: i for i, c in enumerate(charts, start=1)}
+    chart_index = chart_numbers(charts)
     title = model.title
     # In print, fonts and theme come as one stylesheet parsed once per process (reportgen.pdf);
     # only the @page rules, which name this bundle's title and marking, are inline.

@@ -121,28 +121,20 @@ def _duplicate_ids(bundle: LoadedBundle, model: Bundle) -> None:
     # Tables and views share one namespace: charts and aggregates name either.
     frames = [(("tables", i), t.id) for i, t in enumerate(model.tables)] + \
              [(("views", i), v.id) for i, v in enumerate(model.views)]
-    seen: dict[str, tuple] = {}
-    for loc, item_id in frames:
-        if item_id in seen:
-            first = bundle.where(*seen[item_id], "id")[1]
-            bundle.problems.error(*bundle.where(*loc, "id"), f"duplicate table id '{item_id}' (first used on line {first})")
-        else:
-            seen[item_id] = loc
+    for loc, first, item_id in _repeats(frames):
+        bundle.problems.error(*bundle.where(*loc, "id"),
+                              f"duplicate table id '{item_id}' (first used on line {bundle.where(*first, 'id')[1]})")
 
 
 def _duplicate_columns(bundle: LoadedBundle, model: Bundle) -> None:
     """A column declared twice in one table: the second declaration would silently win."""
     for i, table in enumerate(model.tables):
-        first_index: dict[str, int] = {}
-        for j, column in enumerate(table.columns):
-            if column.name not in first_index:
-                first_index[column.name] = j
-                continue
-            first_line = bundle.where("tables", i, "columns", first_index[column.name], "name")[1]
-            bundle.problems.error(*bundle.where("tables", i, "columns", j, "name"),
-                                  f"duplicate column '{column.name}' in table '{table.id}' "
-                                  f"(first declared on line {first_line})",
-                                  _duplicate_column_hint(bundle, table, column.name))
+        columns = [(("tables", i, "columns", j), column.name) for j, column in enumerate(table.columns)]
+        for loc, first, name in _repeats(columns):
+            bundle.problems.error(*bundle.where(*loc, "name"),
+                                  f"duplicate column '{name}' in table '{table.id}' "
+                                  f"(first declared on line {bundle.where(*first, 'name')[1]})",
+                                  _duplicate_column_hint(bundle, table, name))
 
 
 def _duplicate_column_hint(bundle: LoadedBundle, table: Table, name: str) -> str:
@@ -156,14 +148,19 @@ def _duplicate_column_hint(bundle: LoadedBundle, table: Table, name: str) -> str
 
 
 def _report_duplicates(bundle: LoadedBundle, name: str, items: list[tuple[int, str]]) -> None:
-    seen: dict[str, int] = {}
-    for index, item_id in items:
-        if item_id in seen:
-            first = bundle.where(name, seen[item_id], "id")[1]
-            bundle.problems.error(*bundle.where(name, index, "id"),
-                                  f"duplicate {name[:-1]} id '{item_id}' (first used on line {first})")
+    for loc, first, item_id in _repeats([((name, index), item_id) for index, item_id in items]):
+        bundle.problems.error(*bundle.where(*loc, "id"),
+                              f"duplicate {name[:-1]} id '{item_id}' (first used on line {bundle.where(*first, 'id')[1]})")
+
+
+def _repeats(items: Iterable[tuple[tuple, str]]) -> Iterator[tuple[tuple, tuple, str]]:
+    """(location, location of the first, key) of every item whose key came earlier."""
+    first: dict[str, tuple] = {}
+    for loc, key in items:
+        if key in first:
+            yield loc, first[key], key
         else:
-            seen[item_id] = index
+            first[key] = loc
 
 
 def _check_aggregate(bundle: LoadedBundle, spec: Aggregate, frame_ids: set[str], loc: tuple) -> None:

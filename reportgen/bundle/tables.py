@@ -112,7 +112,7 @@ def _checked_frame(raw: pd.DataFrame, path: Path, options: ReadOptions, lines: "
                            f"column '{name}' appears twice in the header (columns {first[name] + 1} and {index + 1})",
                            hint="rename or remove one of them")
             return None
-        first.setdefault(name, index)
+        first[name] = index
     raw.columns = names
     return raw
 
@@ -122,7 +122,6 @@ _RENAMED = re.compile(r"(.+)\.\d+", re.DOTALL)
 
 def _header_cells(lines: "RowLines") -> list[str]:
     """The header's cells as written in the file (pandas' reader renames repeated ones)."""
-    csv.field_size_limit(max(csv.field_size_limit(), _LARGEST_CELL))
     with open(lines.path, encoding=lines.encoding, errors="replace", newline="") as handle:
         reader, _ = _after_banner(handle, lines.options)
         try:
@@ -135,11 +134,15 @@ def _header_cells(lines: "RowLines") -> list[str]:
 
 
 _BANNER_PREFIX = 1 << 16  # characters in which a banner must end to be skipped exactly as pandas does
+_LARGEST_CELL = 2**31 - 1  # the largest limit every platform's csv module accepts
 
 
 def _after_banner(handle, options: ReadOptions):
     """A csv reader positioned where pandas starts reading after ``skip_rows``, and the number
     of file lines before that point."""
+    # pandas reads cells of any size; the csv module stops at 128 KiB unless told otherwise.
+    # Only ever raised, so other users of the module in this process lose nothing.
+    csv.field_size_limit(max(csv.field_size_limit(), _LARGEST_CELL))
     reader_for = functools.partial(csv.reader, delimiter=options.delimiter)
     if not options.skip_rows:
         return reader_for(handle), 0
@@ -156,9 +159,6 @@ def _after_banner(handle, options: ReadOptions):
         return reader, 0  # the reader's own line count includes the banner
     rest = itertools.chain(io.StringIO(prefix[skipped:], newline=""), handle)
     return reader_for(rest), line_breaks(prefix[:skipped])
-
-
-_LARGEST_CELL = 2**31 - 1  # the largest limit every platform's csv module accepts
 
 
 class RowLines:
@@ -178,9 +178,6 @@ class RowLines:
 
     def _scan(self):
         assert self.path is not None and self.options is not None
-        # pandas reads cells of any size; the csv module stops at 128 KiB unless told otherwise.
-        # Only ever raised, so other users of the module in this process lose nothing.
-        csv.field_size_limit(max(csv.field_size_limit(), _LARGEST_CELL))
         try:
             with open(self.path, encoding=self.encoding, errors="replace", newline="") as handle:
                 reader, banner = _after_banner(handle, self.options)
