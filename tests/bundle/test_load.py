@@ -319,21 +319,17 @@ def test_load_bundle_never_raises_for_a_file_path(make_bundle):
 
 # --- values that match no member of a union ---------------------------------------------------
 
-def test_a_condition_value_that_fits_no_form_is_one_error_naming_the_forms(make_bundle):
+@pytest.mark.parametrize("where, at, message", [
+    # A value that fits no form of the union: one error naming the forms, not one per pydantic member.
+    ("{name: null}", "null", "metrics[1].aggregate.where.name: an empty value is not allowed here; give text, "
+     "a number, true/false, a list of them or an operator mapping such as {gt: 5}"),
+    # A list whose item is wrong: reported at the item.
+    ("{name: [a, {x: 1}]}", "{x: 1}",
+     "metrics[1].aggregate.where.name[1]: a mapping is not allowed here; give text, a number or true/false"),
+])
+def test_a_condition_value_that_fits_no_form_is_one_error(make_bundle, where, at, message):
     text = edit(VALID_YAML, "aggregate: {table: rows, function: sum, column: exchanges}",
-                "aggregate: {table: rows, function: sum, column: exchanges, where: {name: null}}")
-    line = line_of(text, "where: {name: null}")
-    col = text.splitlines()[line - 1].index("null") + 1
-    assert formatted(make_bundle(text)) == [
-        f"b0/bundle.yaml:{line}:{col}: error: metrics[1].aggregate.where.name: an empty value is not allowed "
-        "here; give text, a number, true/false, a list of them or an operator mapping such as {gt: 5}"]
-
-
-def test_a_wrong_item_in_a_list_condition_is_reported_at_the_item(make_bundle):
-    text = edit(VALID_YAML, "aggregate: {table: rows, function: sum, column: exchanges}",
-                "aggregate: {table: rows, function: sum, column: exchanges, where: {name: [a, {x: 1}]}}")
-    line = line_of(text, "where: {name: [a, {x: 1}]}")
-    col = text.splitlines()[line - 1].index("{x: 1}") + 1
-    assert formatted(make_bundle(text)) == [
-        f"b0/bundle.yaml:{line}:{col}: error: metrics[1].aggregate.where.name[1]: a mapping is not allowed here; "
-        "give text, a number or true/false"]
+                f"aggregate: {{table: rows, function: sum, column: exchanges, where: {where}}}")
+    line = line_of(text, f"where: {where}")
+    col = text.splitlines()[line - 1].index(at) + 1
+    assert formatted(make_bundle(text)) == [f"b0/bundle.yaml:{line}:{col}: error: {message}"]

@@ -157,17 +157,15 @@ def test_crlf_line_endings(make_bundle):
     assert csv_problems(make_bundle, csv) == ["b0/rows.csv:3:2: error: column 'exchanges': 'x' is not a whole number"]
 
 
-def test_skip_rows_are_counted(make_bundle):
-    csv = "exported by a tool\nsecond junk line\n" + HEADER + "alpha,10,2026-01-01\nbeta,x,2026-01-02\n"
+@pytest.mark.parametrize("banner, bad_line", [
+    ("exported by a tool\nsecond junk line\n", 5),
+    ('"exported by\na tool"\nsecond junk line\n', 6),  # a cell quoted over two lines is one skipped row
+    ("exported by a tool\n\n", 5),  # a blank line is a skipped row too
+])
+def test_skip_rows_are_counted_as_pandas_counts_them(make_bundle, banner, bad_line):
+    csv = banner + HEADER + "alpha,10,2026-01-01\nbeta,x,2026-01-02\n"
     assert csv_problems(make_bundle, csv, with_read("{skip_rows: 2}")) == [
-        "b0/rows.csv:5:2: error: column 'exchanges': 'x' is not a whole number"]
-
-
-def test_skip_rows_are_records_like_pandas_counts_them(make_bundle):
-    # A banner cell quoted over two lines is one skipped row, not two.
-    csv = '"exported by\na tool"\nsecond junk line\n' + HEADER + "alpha,10,2026-01-01\nbeta,x,2026-01-02\n"
-    assert csv_problems(make_bundle, csv, with_read("{skip_rows: 2}")) == [
-        "b0/rows.csv:6:2: error: column 'exchanges': 'x' is not a whole number"]
+        f"b0/rows.csv:{bad_line}:2: error: column 'exchanges': 'x' is not a whole number"]
 
 
 def test_a_banner_row_opening_with_the_delimiter_is_skipped_as_pandas_skips_it(make_bundle):
@@ -177,12 +175,6 @@ def test_a_banner_row_opening_with_the_delimiter_is_skipped_as_pandas_skips_it(m
     assert csv_problems(make_bundle, csv, with_read("{skip_rows: 2}")) == [
         "b0/rows.csv:5:2: error: column 'exchanges': 'x' is not a whole number",
         f"b0/rows.csv:6:3: error: row has 2 fields; the header has 3 {SHORT_HINT}"]
-
-
-def test_a_blank_line_in_a_banner_is_a_skipped_row(make_bundle):
-    csv = "exported by a tool\n\n" + HEADER + "alpha,10,2026-01-01\nbeta,x,2026-01-02\n"
-    assert csv_problems(make_bundle, csv, with_read("{skip_rows: 2}")) == [
-        "b0/rows.csv:5:2: error: column 'exchanges': 'x' is not a whole number"]
 
 
 def test_skip_rows_with_a_wide_row(make_bundle):
