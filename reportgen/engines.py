@@ -26,7 +26,10 @@ def svg_engine(font_dir: str) -> Callable[[dict], str]:
     """vl-convert with the bundled fonts registered and V8 and Vega started: Vega-Lite → SVG."""
     import vl_convert
 
-    vl_convert.register_font_directory(font_dir)
+    from reportgen.chartfonts import bundled_fonts_first
+
+    with bundled_fonts_first(font_dir):  # vl-convert loads its font database on this first call
+        vl_convert.register_font_directory(font_dir)
     _vega_lite_to_svg(_WARM_UP_SPEC)
     return _vega_lite_to_svg
 
