@@ -18,6 +18,7 @@ bundled subsets lack. Only Linux and the BSDs read fontconfig files; elsewhere n
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -61,18 +62,31 @@ def bundled_fonts_first(font_dir: str) -> Iterator[None]:
     included): make that call inside the block. The environment is restored on leaving, so
     fontconfig itself, which WeasyPrint uses through Pango, never sees the change.
     """
-    if not _reads_fontconfig():
+    folder = _written_configuration(font_dir) if _reads_fontconfig() else None
+    if folder is None:  # the system's fonts come first, as they did before
         yield
         return
-    with tempfile.TemporaryDirectory(prefix="reportgen-fonts-") as folder:
-        config = Path(folder) / "fonts.conf"
-        config.write_text(fontdb_configuration(font_dir), encoding="utf-8")
-        previous = os.environ.get("FONTCONFIG_FILE")
-        os.environ["FONTCONFIG_FILE"] = str(config)
-        try:
-            yield
-        finally:
-            if previous is None:
-                del os.environ["FONTCONFIG_FILE"]
-            else:
-                os.environ["FONTCONFIG_FILE"] = previous
+    previous = os.environ.get("FONTCONFIG_FILE")
+    os.environ["FONTCONFIG_FILE"] = str(folder / "fonts.conf")
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["FONTCONFIG_FILE"]
+        else:
+            os.environ["FONTCONFIG_FILE"] = previous
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _written_configuration(font_dir: str) -> Path | None:
+    """A temporary folder holding fonts.conf, or None when none can be written."""
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="reportgen-fonts-"))
+    except OSError:
+        return None
+    try:
+        (folder / "fonts.conf").write_text(fontdb_configuration(font_dir), encoding="utf-8")
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    return folder

@@ -93,3 +93,26 @@ def test_configuration_falls_back_to_fontdbs_folders_when_no_file_exists(tmp_pat
     text = fontdb_configuration("/fonts", {"FONTCONFIG_FILE": str(tmp_path / "missing.conf")})
     folders = [line.strip()[5:-6] for line in text.splitlines() if line.strip().startswith("<dir>")]
     assert folders == ["/fonts", "/usr/share/fonts/", "/usr/local/share/fonts/", "~/.fonts", "~/.local/share/fonts"]
+
+
+def test_without_a_writable_temporary_folder_the_environment_is_left_alone(monkeypatch):
+    from reportgen.chartfonts import bundled_fonts_first
+
+    def refused(**_):  # tempfile falls back to /tmp, /var/tmp… and root writes anywhere: refuse here
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr("tempfile.mkdtemp", refused)
+    monkeypatch.delenv("FONTCONFIG_FILE", raising=False)
+    with bundled_fonts_first(str(FONTS)):
+        assert "FONTCONFIG_FILE" not in os.environ
+
+
+def test_the_configuration_is_in_place_inside_the_block_and_gone_after(monkeypatch):
+    from reportgen.chartfonts import bundled_fonts_first
+
+    monkeypatch.setenv("FONTCONFIG_FILE", "/etc/fonts/fonts.conf")
+    with bundled_fonts_first(str(FONTS)):
+        config = Path(os.environ["FONTCONFIG_FILE"])
+        assert config.read_text().index(str(FONTS)) < config.read_text().index("/etc/fonts/fonts.conf")
+    assert os.environ["FONTCONFIG_FILE"] == "/etc/fonts/fonts.conf"
+    assert not config.parent.exists()
