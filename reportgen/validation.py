@@ -35,11 +35,5 @@ class Validation:
 def validate(path: Path | str, *, strict: bool = False, limits: Limits = Limits()) -> Validation:
     bundle = load_bundle(path, limits)
     computed = check(bundle, strict=strict) if bundle.model is not None else None
-    problems = [p for p in bundle.problems.sorted() if not _about_pruned(p, bundle.pruned_ids)]
+    problems = bundle.problems.sorted()
     return Validation(bundle, computed, problems, strict)
-
-
-def _about_pruned(problem: Problem, pruned_ids: set[str]) -> bool:
-    """An 'unknown x' that only follows from an item already reported invalid and set aside."""
-    return "unknown " in problem.message and any(f"'{i}'" in problem.message or f"{{{i}}}" in problem.message
-                                                 for i in pruned_ids)

@@ -70,7 +70,7 @@ def load_bundle(path: Path | str, limits: Limits = Limits()) -> LoadedBundle:
     except ValidationError as exc:
         _report_validation(exc, data, bundle)
         # Keep checking what is valid, so one typo does not hide the problems behind it.
-        bundle.model, bundle.pruned_ids = _salvage(data, exc)
+        bundle.model, bundle.pruned_ids, bundle.positions.kept = _salvage(data, exc)
         bundle.complete = False
         if bundle.model is None:
             return bundle
@@ -83,21 +83,23 @@ _PLACEHOLDERS = {"id": "invalid", "title": "-", "as_of": "2000", "audience": "-"
                  "tlp": "TLP:CLEAR", "summary": "-"}
 
 
-def _salvage(data: dict, exc: ValidationError) -> tuple[Bundle | None, set[str]]:
+def _salvage(data: dict, exc: ValidationError) -> tuple[Bundle | None, set[str], dict[str, list[int]]]:
     """The manifest without the items that failed validation, or None when nothing is left to check.
 
     A bad list item (one source, one metric) is dropped; a bad optional field is removed; a bad
-    required field gets a stand-in. The ids of dropped items are returned so references to them
-    are not reported a second time as "unknown".
+    required field gets a stand-in. Also returned: the ids of dropped items, so references to
+    them are not reported a second time as "unknown", and the file's index of every item kept in
+    a list that lost some, so problems found later point at the right item.
     """
     pruned_ids: set[str] = set()
+    kept: dict[str, list[int]] = {}
     for _ in range(3):
         drop: dict[str, set[int]] = {}
         fields: set[str] = set()
         for error in exc.errors(include_url=False):
             loc = error["loc"]
             if not loc:
-                return None, pruned_ids
+                return None, pruned_ids, kept
             name = str(loc[0])
             if len(loc) >= 2 and isinstance(loc[1], int) and isinstance(data.get(name), list):
                 drop.setdefault(name, set()).add(loc[1])
@@ -108,16 +110,19 @@ def _salvage(data: dict, exc: ValidationError) -> tuple[Bundle | None, set[str]]
             items = data[name]
             pruned_ids.update(str(items[i]["id"]) for i in indexes if isinstance(items[i], dict) and "id" in items[i])
             data[name] = [item for i, item in enumerate(items) if i not in indexes]
+            in_file = kept.get(name, list(range(len(items))))
+            kept[name] = [k for i, k in enumerate(in_file) if i not in indexes]
         for name in fields:
             if name in _PLACEHOLDERS:
                 data[name] = _PLACEHOLDERS[name]
             else:
                 data.pop(name, None)
+                kept.pop(name, None)  # a whole list removed: nothing of it is checked further
         try:
-            return Bundle.model_validate(data), pruned_ids
+            return Bundle.model_validate(data), pruned_ids, kept
         except ValidationError as again:
             exc = again
-    return None, pruned_ids
+    return None, pruned_ids, kept
 
 
 def _load_tables(bundle: LoadedBundle, limits: Limits) -> None:

@@ -26,6 +26,17 @@ class Positions:
     keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     styles: dict[Loc, str | None] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)
+    # For a list some of whose items were set aside as invalid: the file's index of each item
+    # kept, so the checks, which number the kept items, point at the right ones.
+    kept: dict[str, list[int]] = field(default_factory=dict)
+
+    def _in_file(self, loc: Loc) -> Loc:
+        loc = tuple(loc)
+        if len(loc) >= 2 and loc[0] in self.kept and isinstance(loc[1], int):
+            indexes = self.kept[str(loc[0])]
+            if 0 <= loc[1] < len(indexes):
+                return (loc[0], indexes[loc[1]], *loc[2:])
+        return loc
 
     def inside(self, loc: Loc, text: str, offset: int) -> tuple[int, int]:
         """Position of character ``offset`` of the string value at ``loc``.
@@ -34,7 +45,7 @@ class Positions:
         multi-line flow scalars, whose line breaks YAML rewrites, the value's start.
         """
         line, col = self.of(loc)
-        style = self.styles.get(tuple(loc), "")
+        style = self.styles.get(self._in_file(loc), "")
         before = text[:offset]
         newlines = before.count("\n")
         in_line = offset - (before.rfind("\n") + 1)
@@ -51,7 +62,7 @@ class Positions:
 
     def of(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
         """Nearest known position: walk up the path until something was recorded."""
-        loc = tuple(loc)
+        loc = self._in_file(loc)
         while loc:
             table = self.keys if key else self.values
             if loc in table:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bundle.builders import VALID_YAML, BASE_CSV, edit, formatted
+from bundle.builders import VALID_YAML, BASE_CSV, col_of, edit, formatted, line_of
 
 
 def test_schema_error_and_wording_error_are_both_reported(make_bundle):
@@ -26,3 +26,41 @@ def test_bad_cells_do_not_also_fail_the_aggregates_over_them(make_bundle):
     lines = formatted(make_bundle(VALID_YAML, files={"rows.csv": csv}))
     assert len(lines) == 1, lines
     assert lines[0].endswith("rows.csv:2:2: error: column 'exchanges': 'ten' is not a whole number")
+
+
+# The first metric made invalid ('status: bogus'): the checks then see the second one as metrics[0].
+FIRST_METRIC_DROPPED = edit(VALID_YAML, "    status: alleged\n", "    status: bogus\n")
+
+
+def test_problems_after_a_dropped_item_point_at_their_own_lines(make_bundle):
+    text = edit(FIRST_METRIC_DROPPED, "column: exchanges}", "column: exchangez}")
+    lines = formatted(make_bundle(text, files={"rows.csv": BASE_CSV}))
+    assert len(lines) == 2, lines
+    assert f":{line_of(text, 'status: bogus')}:" in lines[0]
+    assert f"b0/bundle.yaml:{line_of(text, 'column: exchangez')}:" in lines[1], lines[1]
+    assert "table 'rows' has no column 'exchangez' (did you mean 'exchanges'?)" in lines[1]
+
+
+def test_a_problem_that_only_mentions_a_dropped_id_is_still_reported(make_bundle):
+    # A column named like the dropped metric: its error is not about the dropped item at all.
+    text = edit(FIRST_METRIC_DROPPED, "column: exchanges}", "column: accounts}")
+    lines = formatted(make_bundle(text, files={"rows.csv": BASE_CSV}))
+    assert len(lines) == 2, lines
+    assert "table 'rows' has no column 'accounts'" in lines[1]
+
+
+def test_references_to_a_dropped_metric_are_not_reported_again(make_bundle):
+    # The summary names {accounts}; a formula and a key figure name it too.
+    text = edit(FIRST_METRIC_DROPPED, "  - id: total\n", "  - id: per_row\n    label: Per row\n"
+                "    formula: accounts / 2\n    status: estimated\n  - id: total\n")
+    text = edit(text, "metrics:\n", "key_figures: [accounts]\nmetrics:\n")
+    lines = formatted(make_bundle(text, files={"rows.csv": BASE_CSV}))
+    assert len(lines) == 1, lines
+    assert "'bogus' is not one of" in lines[0]
+
+
+def test_an_aggregate_over_a_missing_column_is_reported_once(make_bundle):
+    text = edit(VALID_YAML, "column: exchanges}", "column: exchangez}")
+    lines = formatted(make_bundle(text, files={"rows.csv": BASE_CSV}))
+    assert lines == [f"b0/bundle.yaml:{line_of(text, 'column: exchangez')}:{col_of(text, 'exchangez')}: error: table 'rows' has no column "
+                     "'exchangez' (did you mean 'exchanges'?)"], lines
