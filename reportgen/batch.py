@@ -223,8 +223,13 @@ class StaleOutput:
 def stale_outputs(roots: list[Path], bundles: list[Path], out: Path) -> list[StaleOutput]:
     """Output folders whose bundle is gone: built from a folder under one of ``roots`` (the
     paths this run was given) that is no longer among ``bundles`` (all it found there, before
-    sharding), or that now has another id. Only folders holding a reportgen manifest count."""
+    sharding), or that now has another id. Only folders holding a reportgen manifest count.
+
+    Never stale: the folder of an id some bundle found now has (built or skipped in this run,
+    wherever that bundle was when the folder was written), and the folder of a bundle whose
+    id cannot be read just now (its next valid build decides)."""
     found = {b.resolve() for b in bundles}
+    live = {bundle_id_of(b) for b in bundles}
     given = [r.resolve() for r in roots]
     stale = []
     for manifest_path in sorted(out.glob("*/manifest.json")) if out.is_dir() else []:
@@ -234,19 +239,19 @@ def stale_outputs(roots: list[Path], bundles: list[Path], out: Path) -> list[Sta
             bundle_id, source = recorded["id"], Path(recorded["path"])
         except (OSError, ValueError, KeyError, TypeError):
             continue  # not a manifest of ours: never touched
-        if bundle_id != folder.name:
+        if bundle_id != folder.name or bundle_id in live:
             continue
         source = source.resolve()
         if not any(source == root or source.is_relative_to(root) for root in given):
             continue  # built from elsewhere: not this run's to judge
         if source not in found:
             stale.append(StaleOutput(folder, recorded["path"], "which is no longer a bundle"))
-        elif (current := bundle_id_of(source)) != bundle_id:
+        elif (current := bundle_id_of(source)) is not None:  # None: unreadable now, not renamed
             stale.append(StaleOutput(folder, recorded["path"], f"which now has the id '{current}'"))
     return stale
 
 
-def _shared_ids(bundles: list[Path]) -> dict[Path, Path]:
+def shared_ids(bundles: list[Path]) -> dict[Path, Path]:
     """Bundles whose id another bundle in this run already has (bundle → the first holder)."""
     first: dict[str, Path] = {}
     clashes: dict[Path, Path] = {}
@@ -268,16 +273,20 @@ def worker_count(bundles: int, jobs: int) -> int:
 
 
 def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool = False,
+        clashes: dict[Path, Path] | None = None,
         on_done: Callable[[Outcome], None] | None = None,
         on_start: Callable[[str], None] | None = None,
         on_plan: Callable[[int, int], None] | None = None) -> list[Outcome]:
-    """Build (or skip) every bundle; outcomes come back in the bundles' order. ``on_plan`` hears
-    how many bundles need building, and on how many workers, before the first starts."""
+    """Build (or skip) every bundle; outcomes come back in the bundles' order. ``clashes``
+    (see shared_ids; by default found among ``bundles``) are refused: a shard passes those of
+    every bundle, so two shards never write one folder. ``on_plan`` hears how many bundles need
+    building, and on how many workers, before the first starts."""
     material = options.cache_material()
     keys = {b: cache_key(b, material) for b in bundles}
     outcomes: dict[Path, Outcome] = {}
     todo = []
-    for bundle, other in _shared_ids(bundles).items():
+    clashes = shared_ids(bundles) if clashes is None else clashes
+    for bundle, other in ((b, clashes[b]) for b in bundles if b in clashes):
         outcomes[bundle] = Outcome(str(bundle), bundle_id_of(bundle), "invalid", errors=[
             f"{display_path(bundle / MANIFEST)}:1:1: error: bundle id '{bundle_id_of(bundle)}' is also used by "
             f"{display_path(other)}; both would write to the same output folder"])

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from reportgen.batch import Outcome, discover, parse_shard, run, shard
+from reportgen.batch import Outcome, discover, parse_shard, run, shard, shared_ids
 from reportgen.problems import display_path
 
 SUMMARY_STYLES = ("json", "github")
@@ -70,12 +70,12 @@ def run_build(args: argparse.Namespace, limits) -> int:
                            interactive=args.interactive, limits=limits)
     out = args.out or Path(settings.get("out", "dist"))
     found = discover(args.paths)
-    bundles = shard(found, args.shard)
-    if not bundles:
-        if args.shard:
-            _print_summary([], _stale(args.paths, found, out, args.prune), style, args.quiet)
-            return EXIT_OK  # an empty shard is not an error in a CI matrix
+    if not found:
         raise UsageError("no bundles found (a bundle is a folder holding bundle.yaml)")
+    bundles = shard(found, args.shard)
+    if not bundles:  # an empty slice of a CI matrix is not an error
+        _print_summary([], _stale(args.paths, found, out, args.prune), style, args.quiet)
+        return EXIT_OK
     jobs = args.jobs or os.cpu_count() or 1
     from reportgen import sidecar
     from reportgen.batch import worker_count
@@ -85,7 +85,8 @@ def run_build(args: argparse.Namespace, limits) -> int:
     _helpers(len(bundles), worker_count(len(bundles), jobs), options)
     try:
         with _Progress(len(bundles), enabled=style == "text" and not args.quiet) as progress:
-            outcomes = run(bundles, out, options, jobs=jobs, force=args.force, on_done=progress.done,
+            outcomes = run(bundles, out, options, jobs=jobs, force=args.force, clashes=shared_ids(found),
+                           on_done=progress.done,
                            on_start=progress.start, on_plan=lambda todo, workers: _helpers(todo, workers, options))
     finally:
         sidecar.stop_all()  # helpers belong to one command (its working directory, its theme)

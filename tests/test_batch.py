@@ -237,3 +237,54 @@ def test_one_pagers_built_one_after_another_through_the_helpers_each_get_their_o
     for name in ("alpha", "charlie"):  # built alone, in this process, without helpers
         alone = reportgen.build(repo / name, out=tmp_path / "alone", template="onepager", formats=("pdf",))
         assert (alone.out_dir / "brief.pdf").read_bytes() == (out / name / "brief.pdf").read_bytes(), name
+
+
+def test_prune_keeps_the_briefing_of_a_bundle_it_cannot_read_just_now(repo, tmp_path, capsys):
+    out = tmp_path / "dist"
+    assert main(["build", str(repo / "alpha"), "--out", str(out), "--format", "html", "-q"]) == 0
+    before = (out / "alpha" / "brief.html").read_bytes()
+    with (repo / "alpha" / "bundle.yaml").open("a") as manifest:
+        manifest.write("  : : bad: [\n")  # a YAML syntax error: the id cannot be read
+    capsys.readouterr()
+    assert main(["build", str(repo / "alpha"), "--out", str(out), "--format", "html,json", "--prune"]) == 2
+    assert json.loads(capsys.readouterr().out)["stale"] == []
+    assert (out / "alpha" / "brief.html").read_bytes() == before
+
+
+def test_prune_keeps_briefings_of_bundles_moved_or_built_from_elsewhere(repo, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "dist"
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "evidence", "--out", "dist", "--format", "html", "-j", "1", "-q"]) == 0
+    (repo / "bravo").rename(repo / "bravo-renamed")  # same id, same content: up to date
+    capsys.readouterr()
+    assert main(["build", "evidence", "--out", "dist", "--format", "html,json", "--prune", "-j", "1"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["stale"] == [] and {b["status"] for b in summary["bundles"]} == {"skipped"}
+    # The manifests record paths from tmp_path; a run from inside the evidence folder keeps them too.
+    monkeypatch.chdir(repo)
+    assert main(["build", ".", "--out", str(out), "--format", "html,json", "--prune", "-j", "1"]) == 0
+    assert json.loads(capsys.readouterr().out)["stale"] == []
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["alpha", "bravo", "charlie", "delta"]
+
+
+def test_a_path_with_no_bundles_is_an_error_in_every_shard(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    for i in (1, 2, 3, 4):
+        assert main(["build", str(tmp_path / "empty"), "--out", str(tmp_path / "dist"), "--shard", f"{i}/4"]) == 2
+        assert "no bundles found" in capsys.readouterr().err
+
+
+def test_a_shared_id_is_refused_whichever_shard_holds_the_second_bundle(repo, tmp_path, capsys):
+    twin = repo / "zulu"
+    shutil.copytree(repo / "alpha", twin)  # id 'alpha' again
+    bundles = discover([repo])
+    shard_of = {b.name: next(i for i in range(1, 9) if b in shard(bundles, f"{i}/8")) for b in bundles}
+    assert shard_of["alpha"] != shard_of["zulu"], "pick names that hash to different shards"
+    out = tmp_path / "dist"
+    assert main(["build", str(repo), "--out", str(out), "--format", "html,json", "--shard",
+                 f"{shard_of['zulu']}/8"]) == 2
+    summary = json.loads(capsys.readouterr().out)
+    assert [(Path(b["path"]).name, b["status"]) for b in summary["bundles"]] == [("zulu", "invalid")]
+    assert "bundle id 'alpha' is also used by" in summary["bundles"][0]["errors"][0]
+    assert main(["build", str(repo), "--out", str(out), "--format", "html", "--shard",
+                 f"{shard_of['alpha']}/8", "-q"]) == 0
