@@ -185,14 +185,14 @@ def start_one(bundle: Path, out: Path, options, key: str) -> Callable[[], Outcom
 
     def failed(exc: Exception) -> Outcome:  # a renderer failure must not stop the other bundles
         return Outcome(str(bundle), None, "failed", time.perf_counter() - started,
-                       errors=[f"{type(exc).__name__}: {exc}"])
+                       errors=[failure_line(bundle, exc)])
 
     try:
         finish = start_build(bundle, out, options, cache_key=key)
     except BundleInvalid as exc:
+        errors, warnings = rejection(exc.problems)
         invalid = Outcome(str(bundle), None, "invalid", time.perf_counter() - started,
-                          errors=[p.format() for p in exc.problems if p.severity.value == "error"],
-                          warnings=[p.format() for p in exc.problems if p.severity.value == "warning"])
+                          errors=[p.format() for p in errors], warnings=[p.format() for p in warnings])
         return lambda: invalid
     except Exception as exc:
         outcome = failed(exc)
@@ -208,6 +208,39 @@ def start_one(bundle: Path, out: Path, options, key: str) -> Callable[[], Outcom
                        pages=result.pages)
 
     return collect
+
+
+def rejection(problems) -> tuple[list, list]:
+    """(errors, warnings) of a bundle refused: with no error it was refused under --strict for
+    its warnings, which are then its errors."""
+    from dataclasses import replace
+
+    from reportgen.problems import Severity
+
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    warnings = [p for p in problems if p.severity is Severity.WARNING]
+    if errors:
+        return errors, warnings
+    strict = "an error under --strict"
+    return [replace(p, severity=Severity.ERROR, hint=f"{p.hint}; {strict}" if p.hint else strict)
+            for p in warnings], []
+
+
+def failure_line(bundle: Path, exc: BaseException) -> str:
+    """A build that failed, as 'path:line:col: error: …' at the template line it failed on when
+    there is one (Jinja names it), else naming the bundle."""
+    what = f"{type(exc).__name__}: {exc}"
+    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not (filename and line):  # an error raised while rendering: the template's own frame
+        trace = exc.__traceback__
+        while trace is not None:
+            code = trace.tb_frame.f_code.co_filename
+            if code.endswith((".j2", ".jinja", ".html")) and Path(code).is_file():
+                filename, line = code, trace.tb_lineno
+            trace = trace.tb_next
+    if filename and line:
+        return f"{display_path(filename)}:{line}:1: error: {what} (building {display_path(bundle)})"
+    return f"{display_path(bundle)}: error: {what}"
 
 
 @dataclass
@@ -321,28 +354,62 @@ def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool =
         if previous:
             finish(*previous)
     else:
-        import multiprocessing
-
-        # Workers fork from a fork server that imported the renderers once: each starts warm,
-        # and no worker inherits the parent's threads (the progress bar) or vl-convert engine.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["reportgen.builder", "reportgen.charts", "reportgen.pdf", "reportgen.render"])
         if on_start:
             on_start(f"{len(todo)} bundles on {workers} workers")
-        import gc
-        from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        # Workers come from the fork server, a fresh interpreter: hand them this process's
-        # collector settings (see reportgen.cli.entry).
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.set_threshold,
-                                 initargs=gc.get_threshold()) as pool:
-            futures = {pool.submit(build_one, b, out, options, keys[b]): b for b in todo}
-            for future in as_completed(futures):
-                bundle = futures[future]
-                try:
-                    outcomes[bundle] = future.result()
-                except Exception as exc:  # a worker that died (out of memory, say)
-                    outcomes[bundle] = Outcome(str(bundle), None, "failed", errors=[f"worker died: {exc}"])
-                if on_done:
-                    on_done(outcomes[bundle])
+        def record(bundle: Path, outcome: Outcome) -> None:
+            outcomes[bundle] = outcome
+            if on_done:
+                on_done(outcome)
+
+        _build_in_workers(todo, workers, out, options, keys, record)
     return [outcomes[b] for b in bundles]
+
+
+def _build_in_workers(todo: list[Path], workers: int, out: Path, options, keys: dict[Path, str],
+                      record: Callable[[Path, Outcome], None]) -> None:
+    """Build ``todo`` in a pool of worker processes, recording each outcome as it comes.
+
+    A worker that dies (killed, out of memory) breaks the pool and fails every bundle it still
+    held, started or not. Those are built again in a fresh pool; any that break that one too
+    are built alone, one pool each, so a bundle that kills its worker fails by itself.
+    """
+    import gc
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    # Workers fork from a fork server that imported the renderers once: each starts warm,
+    # and no worker inherits the parent's threads (the progress bar) or vl-convert engine.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["reportgen.builder", "reportgen.charts", "reportgen.pdf", "reportgen.render"])
+    pending, died = list(todo), {}
+    for attempt in range(3):
+        alone = attempt == 2
+        broken: set[Path] = set()
+        for group in ([b] for b in pending) if alone else [pending]:
+            # Workers come from the fork server, a fresh interpreter: hand them this process's
+            # collector settings (see reportgen.cli.entry).
+            with ProcessPoolExecutor(max_workers=min(workers, len(group)), mp_context=context,
+                                     initializer=gc.set_threshold, initargs=gc.get_threshold()) as pool:
+                futures = {pool.submit(build_one, b, out, options, keys[b]): b for b in group}
+                for future in as_completed(futures):
+                    bundle = futures[future]
+                    try:
+                        outcome = future.result()
+                    except BrokenProcessPool as exc:
+                        died[bundle] = exc
+                        if not alone:
+                            broken.add(bundle)
+                            continue
+                        outcome = Outcome(str(bundle), None, "failed",
+                                          errors=[f"{display_path(bundle)}: error: its worker died: {exc}"])
+                    except Exception as exc:  # the outcome could not come back
+                        outcome = Outcome(str(bundle), None, "failed", errors=[failure_line(bundle, exc)])
+                    if bundle in died and outcome.status != "failed":
+                        outcome.warnings.append(f"built again: a worker died while this bundle waited or was "
+                                                f"being built ({died[bundle]})")
+                    record(bundle, outcome)
+        pending = [b for b in pending if b in broken]
+        if not pending:
+            return

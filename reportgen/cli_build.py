@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
 from reportgen.batch import Outcome, discover, parse_shard, run, shard, shared_ids
-from reportgen.problems import display_path
+from reportgen.problems import display_path, github_annotation
 
 SUMMARY_STYLES = ("json", "github")
 
@@ -179,7 +180,8 @@ def _line(outcome: Outcome) -> str:
         return f"built   {where} → {names}{pages} in {outcome.seconds:.2f} s"
     if outcome.status == "skipped":
         return f"skipped {where} (unchanged since the last build)"
-    return f"FAILED  {where}: {'invalid bundle' if outcome.status == 'invalid' else outcome.errors[0]}"
+    reason = "invalid bundle" if outcome.status == "invalid" else outcome.errors[0].split(" error: ", 1)[-1]
+    return f"FAILED  {where}: {reason}"
 
 
 def _print_summary(outcomes: list[Outcome], stale: list[dict], style: str, quiet: bool) -> None:
@@ -189,7 +191,7 @@ def _print_summary(outcomes: list[Outcome], stale: list[dict], style: str, quiet
         return
     for report in stale:  # stale briefings show even with --quiet: CI must not publish them unseen
         if style == "github":
-            print(f"::warning::{_escape(report['message'])}")
+            print(github_annotation("warning", report["message"]))
         elif not report["pruned"] or not quiet:
             print(report["message"] if report["pruned"] else f"warning: {report['message']}", file=sys.stderr)
     for outcome in outcomes:
@@ -197,7 +199,7 @@ def _print_summary(outcomes: list[Outcome], stale: list[dict], style: str, quiet
             print(line if style == "text" else _github(line, "error"), file=sys.stderr if style == "text" else sys.stdout)
         if not quiet:
             for line in outcome.warnings:
-                print(f"warning: {line}" if style == "text" else _github(line, "warning"),
+                print(_warning_line(line) if style == "text" else _github(line, "warning"),
                       file=sys.stderr if style == "text" else sys.stdout)
     if style == "text" and not quiet:
         counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "skipped", "invalid", "failed")}
@@ -205,22 +207,23 @@ def _print_summary(outcomes: list[Outcome], stale: list[dict], style: str, quiet
     failed = [o for o in outcomes if o.status in ("invalid", "failed")]
     if failed and style == "text":
         print("failures:", file=sys.stderr)
-        for outcome in failed:
-            print(f"  {display_path(Path(outcome.path))}: {outcome.errors[0] if outcome.errors else outcome.status}",
+        for outcome in failed:  # each error line names its file, or the bundle
+            print(f"  {outcome.errors[0] if outcome.errors else display_path(Path(outcome.path)) + ': failed'}",
                   file=sys.stderr)
+
+
+_LOCATED = re.compile(r"^(.+?):(\d+):(\d+): (error|warning): (.*)$", re.DOTALL)
 
 
 def _github(line: str, kind: str) -> str:
     """Turn 'path:line:col: error: message' into an Actions annotation where it parses."""
-    import re
-
-    match = re.match(r"^(.+?):(\d+):(\d+): (?:error|warning): (.*)$", line, re.DOTALL)
+    match = _LOCATED.match(line)
     if not match:
-        return f"::{kind}::{_escape(line)}"
-    path, row, col, message = match.groups()
-    return f"::{kind} file={path},line={row},col={col}::{_escape(message)}"
+        return github_annotation(kind, line)
+    path, row, col, _, message = match.groups()
+    return github_annotation(kind, message, path, int(row), int(col))
 
 
-def _escape(message: str) -> str:
-    # GitHub's workflow-command escaping: one annotation must stay on one line.
-    return message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+def _warning_line(line: str) -> str:
+    """A warning for the log: problems say 'warning:' themselves, the PDF engine's do not."""
+    return line if _LOCATED.match(line) else f"warning: {line}"

@@ -26,16 +26,27 @@ class Problem:
         return f"{text} ({self.hint})" if self.hint else text
 
     def format_github(self) -> str:
-        # GitHub Actions workflow command; newlines and % must be escaped in the message.
         message = self.message + (f" ({self.hint})" if self.hint else "")
-        message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         kind = "error" if self.severity is Severity.ERROR else "warning"
-        return f"::{kind} file={self.path},line={self.line},col={self.col}::{message}"
+        return github_annotation(kind, message, self.path, self.line, self.col)
 
     def as_dict(self) -> dict:
         data = asdict(self)
         data["severity"] = self.severity.value
         return data
+
+
+def github_annotation(kind: str, message: str, path: str | None = None, line: int | None = None,
+                      col: int | None = None) -> str:
+    """A GitHub Actions workflow command (``::error file=…,line=…::message``), escaped so that a
+    newline cannot end it early and a ',' or ':' in a path cannot break its properties."""
+    def escaped(text: str) -> str:
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    if path is None:
+        return f"::{kind}::{escaped(message)}"
+    where = escaped(path).replace(":", "%3A").replace(",", "%2C")
+    return f"::{kind} file={where},line={line},col={col}::{escaped(message)}"
 
 
 class Problems:

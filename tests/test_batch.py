@@ -288,3 +288,85 @@ def test_a_shared_id_is_refused_whichever_shard_holds_the_second_bundle(repo, tm
     assert "bundle id 'alpha' is also used by" in summary["bundles"][0]["errors"][0]
     assert main(["build", str(repo), "--out", str(out), "--format", "html", "--shard",
                  f"{shard_of['alpha']}/8", "-q"]) == 0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the worker processes in /proc")
+def test_a_worker_killed_mid_run_fails_no_bundle(tmp_path):
+    import os
+    import signal
+    import time
+
+    evidence = tmp_path / "evidence"
+    for i in range(12):
+        copy_bundle(evidence, f"case-{i:02d}")
+    build = subprocess.Popen([sys.executable, "-m", "reportgen", "build", str(evidence), "--out", str(tmp_path / "dist"),
+                              "--format", "html,json", "-j", "2", "-q"], stdout=subprocess.PIPE, text=True, env=_env())
+    killed = None
+    deadline = time.monotonic() + 60
+    while killed is None and build.poll() is None and time.monotonic() < deadline:
+        # The workers are the fork server's children: the first one seen is killed while it works.
+        for server in _children(build.pid):
+            workers = _children(server)
+            if workers:
+                killed = workers[0]
+                os.kill(killed, signal.SIGKILL)
+                break
+        time.sleep(0.01)
+    output, _ = build.communicate(timeout=300)
+    assert killed is not None, "no worker was seen"
+    summary = json.loads(output)
+    assert build.returncode == 0, summary
+    assert [b["status"] for b in summary["bundles"]] == ["built"] * 12
+    again = [b for b in summary["bundles"] if any(w.startswith("built again: a worker died") for w in b["warnings"])]
+    assert again, "the kill must have hit the run while bundles were waiting"
+
+
+def test_under_strict_the_warnings_that_refused_a_bundle_are_its_errors(repo, tmp_path, capsys):
+    csv = repo / "alpha" / "campaigns.csv"
+    lines = csv.read_text().splitlines()
+    csv.write_text("\n".join([lines[0] + ",extra"] + [line + ",x" for line in lines[1:]]) + "\n")
+    out = tmp_path / "dist"
+    assert main(["build", str(repo / "alpha"), "--out", str(out), "--format", "html,json", "--strict"]) == 2
+    bundle = json.loads(capsys.readouterr().out)["bundles"][0]
+    assert bundle["status"] == "invalid" and bundle["warnings"] == []
+    assert bundle["errors"] and all(":1:" in e and ": error: " in e and "an error under --strict" in e
+                                    for e in bundle["errors"]), bundle["errors"]
+    assert main(["build", str(repo / "alpha"), "--out", str(out), "--format", "html,github", "--strict"]) == 2
+    assert capsys.readouterr().out.startswith("::error file=")
+    assert main(["build", str(repo / "alpha"), "--out", str(out), "--format", "html"]) == 0
+    err = capsys.readouterr().err
+    assert "campaigns.csv:1:" in err and ": warning: " in err
+    assert not any(line.startswith("warning: ") and ": warning: " in line for line in err.splitlines())
+
+
+@pytest.mark.parametrize("line, error", [("{{ bundle.title }", "TemplateSyntaxError: unexpected '}'"),
+                                         ("{{ 1 / 0 }}", "ZeroDivisionError: division by zero")])
+def test_a_template_error_names_the_template_line_and_the_bundle(repo, tmp_path, capsys, monkeypatch, line, error):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "tpl" / "broken.html.j2").write_text(f"<!DOCTYPE html>\n<title>{line}</title>\n")
+    code = main(["build", "evidence/alpha", "--out", "dist", "--format", "html,github",
+                 "--template", "tpl/broken.html.j2"])
+    assert code == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"::error file=tpl/broken.html.j2,line=2,col=1::{error} (building evidence/alpha)"]
+
+
+def test_annotation_properties_are_escaped():
+    from reportgen.problems import github_annotation
+
+    assert github_annotation("error", "50% off\nnext", "a,b:c/bundle.yaml", 3, 4) == \
+        "::error file=a%2Cb%3Ac/bundle.yaml,line=3,col=4::50%25 off%0Anext"

@@ -110,7 +110,8 @@ def test_render_failure_keeps_previous_outputs(tmp_path, capsys):
     assert main(["build", str(REAL_SAMPLE), "--out", str(out), "--format", "html", "--template", str(templates)]) == 1
     captured = capsys.readouterr()
     assert "FAILED  evidence/claude-distillation-2026: UndefinedError" in captured.out
-    assert "failures:\n  evidence/claude-distillation-2026: UndefinedError: 'missing_variable' is undefined" in captured.err
+    assert f"failures:\n  {templates / 'brief.html.j2'}:1:1: error: UndefinedError: 'missing_variable' is undefined " \
+        "(building evidence/claude-distillation-2026)" in captured.err
     assert sha256(out / "claude-distillation-2026" / "brief.html") == before
     assert sorted(p.name for p in out.iterdir()) == [".reportgen-cache", "claude-distillation-2026"]
 
