@@ -74,15 +74,16 @@ def parse_shard(spec: str) -> tuple[int, int]:
     return index, count
 
 
-def _tree_digest(root: Path) -> list[tuple[str, str]]:
+def _tree_digest(root: Path, leave_out: Path | None = None) -> list[tuple[str, str]]:
     """sha256 of every file under ``root`` (hidden ones too: a table may live in .data/), except
-    links that lead outside it, which a bundle may not read anyway."""
+    links that lead outside it, which a bundle may not read anyway, and files under ``leave_out``."""
     from reportgen.outputs import sha256_file
 
     real_root = root.resolve()
     items = []
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.resolve().is_relative_to(real_root):
+        if path.is_file() and path.resolve().is_relative_to(real_root) and \
+                not (leave_out and path.resolve().is_relative_to(leave_out)):
             items.append((path.relative_to(root).as_posix(), sha256_file(path)))
     return items
 
@@ -94,19 +95,30 @@ def _package_digest() -> str:
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
-def cache_key(bundle: Path, fingerprint: dict) -> str:
-    """Everything a build depends on: every file in the bundle folder, the template and theme
-    (the package's or the user's), the options, reportgen's version and SOURCE_DATE_EPOCH."""
-    from reportgen.versions import dependency_versions  # importlib.metadata: after the helpers fork
+def appearance_digest(fingerprint: dict, out: Path) -> list:
+    """The user's template and theme, by content: the whole folder each may read from (a
+    template given as a file extends and includes from its folder; a theme file's url()s are
+    relative to its folder), leaving out ``out``, whose briefings change with every build.
+    Computed once per run: every bundle shares it."""
+    from reportgen.appearance import BUILTIN_TEMPLATES
 
-    extra = []
+    digests = []
     for name in ("template", "theme"):
         value = fingerprint.get(name)
-        if value and Path(value).exists():
-            target = Path(value)
-            extra.append((name, _tree_digest(target) if target.is_dir() else
-                          hashlib.sha256(target.read_bytes()).hexdigest()))
-    material = {"bundle": _tree_digest(bundle), "package": _package_digest(), "extra": extra,
+        if not value or value in (BUILTIN_TEMPLATES if name == "template" else ("default",)) or not Path(value).exists():
+            continue  # a built-in template or theme is in the package digest
+        target = Path(value)
+        digests.append((name, _tree_digest(target if target.is_dir() else target.parent, out.resolve())))
+    return digests
+
+
+def cache_key(bundle: Path, fingerprint: dict, appearance: list) -> str:
+    """Everything a build depends on: every file in the bundle folder, the template and theme
+    (the package's, and the user's: see appearance_digest), the options, reportgen's and its
+    dependencies' versions and SOURCE_DATE_EPOCH."""
+    from reportgen.versions import dependency_versions  # importlib.metadata: after the helpers fork
+
+    material = {"bundle": _tree_digest(bundle), "package": _package_digest(), "extra": appearance,
                 "options": fingerprint, "reportgen": __version__, "dependencies": dependency_versions(),
                 "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH")}
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
@@ -315,7 +327,8 @@ def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool =
     every bundle, so two shards never write one folder. ``on_plan`` hears how many bundles need
     building, and on how many workers, before the first starts."""
     material = options.cache_material()
-    keys = {b: cache_key(b, material) for b in bundles}
+    appearance = appearance_digest(material, out)
+    keys = {b: cache_key(b, material, appearance) for b in bundles}
     outcomes: dict[Path, Outcome] = {}
     todo = []
     clashes = shared_ids(bundles) if clashes is None else clashes

@@ -370,3 +370,34 @@ def test_annotation_properties_are_escaped():
 
     assert github_annotation("error", "50% off\nnext", "a,b:c/bundle.yaml", 3, 4) == \
         "::error file=a%2Cb%3Ac/bundle.yaml,line=3,col=4::50%25 off%0Anext"
+
+
+def _statuses(capsys) -> list[str]:
+    return [b["status"] for b in json.loads(capsys.readouterr().out)["bundles"]]
+
+
+def test_a_template_file_depends_on_its_folder_but_not_on_the_briefings_written_there(repo, tmp_path, capsys,
+                                                                                      monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the template sits beside the output folder, as in a small repository
+    (tmp_path / "part.html.j2").write_text("<p>VERSION-ONE</p>")
+    (tmp_path / "main.html.j2").write_text('{% extends "brief.html.j2" %}{% block content %}'
+                                           '{% include "part.html.j2" %}{% endblock %}')
+    build = ["build", "evidence/alpha", "--out", "dist", "--format", "html,json", "--template", "main.html.j2"]
+    assert main(build) == 0 and _statuses(capsys) == ["built"]
+    assert main(build) == 0 and _statuses(capsys) == ["skipped"]
+    (tmp_path / "part.html.j2").write_text("<p>VERSION-TWO</p>")
+    assert main(build) == 0 and _statuses(capsys) == ["built"]
+    assert "VERSION-TWO" in (tmp_path / "dist" / "alpha" / "brief.html").read_text()
+
+
+def test_a_theme_file_depends_on_the_files_beside_it(repo, tmp_path, capsys):
+    theme = tmp_path / "house"
+    theme.mkdir()
+    (theme / "house.css").write_text('.title-block { background: url("bg.svg"); }')
+    (theme / "bg.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>')
+    build = ["build", str(repo / "alpha"), "--out", str(tmp_path / "dist"), "--format", "html,json",
+             "--theme", str(theme / "house.css")]
+    assert main(build) == 0 and _statuses(capsys) == ["built"]
+    assert main(build) == 0 and _statuses(capsys) == ["skipped"]
+    (theme / "bg.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"/>')
+    assert main(build) == 0 and _statuses(capsys) == ["built"]
