@@ -176,8 +176,8 @@ def up_to_date(bundle: Path, out: Path, key: str) -> Outcome | None:
         if not path.is_file() or path.stat().st_size != record["bytes"]:
             return None
     records = manifest.get("outputs", [])
-    return Outcome(str(bundle), bundle_id, "skipped",
-                   outputs=sorted([(folder / r["path"]).as_posix() for r in records] + [manifest_path.as_posix()]),
+    return Outcome(display_path(bundle), bundle_id, "skipped",
+                   outputs=sorted(Path(display_path(p)).as_posix() for p in [*(folder / r["path"] for r in records), manifest_path]),
                    warnings=list(manifest.get("warnings", [])),
                    pages=next((r.get("pages") for r in records if r["path"] == "brief.pdf"), None))
 
@@ -196,14 +196,14 @@ def start_one(bundle: Path, out: Path, options, key: str) -> Callable[[], Outcom
     started = time.perf_counter()
 
     def failed(exc: Exception) -> Outcome:  # a renderer failure must not stop the other bundles
-        return Outcome(str(bundle), None, "failed", time.perf_counter() - started,
+        return Outcome(display_path(bundle), bundle_id_of(bundle), "failed", time.perf_counter() - started,
                        errors=[failure_line(bundle, exc)])
 
     try:
         finish = start_build(bundle, out, options, cache_key=key)
     except BundleInvalid as exc:
         errors, warnings = rejection(exc.problems)
-        invalid = Outcome(str(bundle), None, "invalid", time.perf_counter() - started,
+        invalid = Outcome(display_path(bundle), bundle_id_of(bundle), "invalid", time.perf_counter() - started,
                           errors=[p.format() for p in errors], warnings=[p.format() for p in warnings])
         return lambda: invalid
     except Exception as exc:
@@ -215,8 +215,8 @@ def start_one(bundle: Path, out: Path, options, key: str) -> Callable[[], Outcom
             result = finish()
         except Exception as exc:
             return failed(exc)
-        return Outcome(str(bundle), result.bundle_id, "built", result.seconds,
-                       outputs=[p.as_posix() for p in result.outputs], warnings=result.warnings,
+        return Outcome(display_path(bundle), result.bundle_id, "built", result.seconds,
+                       outputs=[Path(display_path(p)).as_posix() for p in result.outputs], warnings=result.warnings,
                        pages=result.pages)
 
     return collect
@@ -311,6 +311,20 @@ def shared_ids(bundles: list[Path]) -> dict[Path, Path]:
     return clashes
 
 
+def _id_position(manifest: Path) -> tuple[int, int]:
+    """(line, col) of the top-level ``id:`` value, or (1, 1)."""
+    import re
+
+    try:
+        lines = manifest.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1, 1
+    for number, text in enumerate(lines, 1):
+        if match := re.match(r"id\s*:\s*", text):
+            return number, match.end() + 1
+    return 1, 1
+
+
 def worker_count(bundles: int, jobs: int) -> int:
     """A worker costs about as much to start as a few briefings take to build: parallelise only
     when each worker gets several bundles."""
@@ -333,8 +347,9 @@ def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool =
     todo = []
     clashes = shared_ids(bundles) if clashes is None else clashes
     for bundle, other in ((b, clashes[b]) for b in bundles if b in clashes):
-        outcomes[bundle] = Outcome(str(bundle), bundle_id_of(bundle), "invalid", errors=[
-            f"{display_path(bundle / MANIFEST)}:1:1: error: bundle id '{bundle_id_of(bundle)}' is also used by "
+        line, col = _id_position(bundle / MANIFEST)
+        outcomes[bundle] = Outcome(display_path(bundle), bundle_id_of(bundle), "invalid", errors=[
+            f"{display_path(bundle / MANIFEST)}:{line}:{col}: error: bundle id '{bundle_id_of(bundle)}' is also used by "
             f"{display_path(other)}; both would write to the same output folder"])
     for bundle in (b for b in bundles if b not in outcomes):
         skipped = None if force else up_to_date(bundle, out, keys[bundle])
@@ -415,10 +430,11 @@ def _build_in_workers(todo: list[Path], workers: int, out: Path, options, keys: 
                         if not alone:
                             broken.add(bundle)
                             continue
-                        outcome = Outcome(str(bundle), None, "failed",
+                        outcome = Outcome(display_path(bundle), bundle_id_of(bundle), "failed",
                                           errors=[f"{display_path(bundle)}: error: its worker died: {exc}"])
                     except Exception as exc:  # the outcome could not come back
-                        outcome = Outcome(str(bundle), None, "failed", errors=[failure_line(bundle, exc)])
+                        outcome = Outcome(display_path(bundle), bundle_id_of(bundle), "failed",
+                                          errors=[failure_line(bundle, exc)])
                     if bundle in died and outcome.status != "failed":
                         outcome.warnings.append(f"built again: a worker died while this bundle waited or was "
                                                 f"being built ({died[bundle]})")

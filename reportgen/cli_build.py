@@ -49,13 +49,16 @@ def run_build(args: argparse.Namespace, limits) -> int:
     if unknown:
         raise UsageError(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS + SUMMARY_STYLES)}")
     formats = tuple(f for f in requested if f in FORMATS) or FORMATS
-    style = next((f for f in requested if f in SUMMARY_STYLES), "text")
+    styles = [f for f in requested if f in SUMMARY_STYLES]
+    if len(styles) > 1:
+        raise UsageError(f"choose one summary style, not {' and '.join(styles)}")
+    style = styles[0] if styles else "text"
     template = args.template or settings.get("template")
     theme = args.theme or settings.get("theme")
     try:
         choose_template(template)
         theme_css(theme)
-        if args.shard:
+        if args.shard is not None:
             parse_shard(args.shard)
     except (TemplateNotFound, ValueError) as exc:
         raise UsageError(str(exc)) from None
@@ -70,6 +73,8 @@ def run_build(args: argparse.Namespace, limits) -> int:
                            pdf_variant=args.pdf_variant or settings.get("pdf_variant", "pdf/ua-1"),
                            interactive=args.interactive, limits=limits)
     out = args.out or Path(settings.get("out", "dist"))
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder")
     found = discover(args.paths)
     if not found:
         raise UsageError("no bundles found (a bundle is a folder holding bundle.yaml)")

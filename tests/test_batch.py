@@ -401,3 +401,39 @@ def test_a_theme_file_depends_on_the_files_beside_it(repo, tmp_path, capsys):
     assert main(build) == 0 and _statuses(capsys) == ["skipped"]
     (theme / "bg.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"/>')
     assert main(build) == 0 and _statuses(capsys) == ["built"]
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--format", "html,json,github"], "choose one summary style, not json and github"),
+    (["--shard", ""], "--shard takes I/N"),
+    (["--out", "a-file"], "--out a-file is a file, not a folder"),
+])
+def test_contradictory_or_empty_options_are_usage_errors(repo, tmp_path, capsys, monkeypatch, arguments, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a-file").write_text("not a folder")
+    assert main(["build", str(repo / "alpha"), *arguments]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_file_that_is_not_a_bundle_manifest_is_not_read_as_one(repo, tmp_path, capsys):
+    other = repo / "alpha" / "other.yaml"
+    shutil.copy(repo / "alpha" / "bundle.yaml", other)
+    for path in (other, repo / "alpha" / "campaigns.csv"):
+        assert main(["build", str(path), "--out", str(tmp_path / "dist"), "--format", "html"]) == 2
+        assert f"not a bundle: give a bundle folder or its bundle.yaml" in capsys.readouterr().err
+    assert not (tmp_path / "dist" / "alpha").exists()
+
+
+def test_the_json_summary_names_bundles_as_the_log_does(repo, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(repo / "alpha", repo / "zz-twin")  # the same id: refused
+    assert main(["build", "evidence", "--out", "dist", "--format", "html,json", "-j", "1"]) == 2
+    bundles = json.loads(capsys.readouterr().out)["bundles"]
+    assert [(b["path"], b["bundle_id"], b["status"]) for b in bundles] == [
+        ("evidence/alpha", "alpha", "built"), ("evidence/bravo", "bravo", "built"),
+        ("evidence/charlie", "charlie", "built"), ("evidence/nested/delta", "delta", "built"),
+        ("evidence/zz-twin", "alpha", "invalid")]
+    assert bundles[0]["outputs"][0].startswith("dist/alpha/")
+    twin = (repo / "zz-twin" / "bundle.yaml").read_text().splitlines()
+    line = next(i for i, text in enumerate(twin, 1) if text.startswith("id:"))
+    assert bundles[-1]["errors"][0].startswith(f"evidence/zz-twin/bundle.yaml:{line}:5: error: bundle id 'alpha'")

@@ -55,6 +55,9 @@ def load_bundle(path: Path | str, limits: Limits = Limits()) -> LoadedBundle:
     manifest = find_manifest(path)
     problems = Problems()
     bundle = LoadedBundle(manifest.parent, manifest, None, Positions(), problems=problems)
+    if path.is_file() and path.name != MANIFEST:
+        problems.error(path, 1, 1, f"not a bundle: give a bundle folder or its {MANIFEST}")
+        return bundle
     if not manifest.exists():
         problems.error(manifest, 1, 1, f"no {MANIFEST} here" if path.is_dir() else "no such bundle folder")
         return bundle
