@@ -48,12 +48,26 @@ def discover(paths: Iterable[Path]) -> list[Path]:
         elif (path / MANIFEST).is_file():
             found[path.resolve()] = None
         elif path.is_dir():
-            for manifest in path.rglob(MANIFEST):
-                if not any(part.startswith(".") for part in manifest.relative_to(path).parts):
-                    found[manifest.parent.resolve()] = None
+            for folder in _folders_under(path):
+                if (folder / MANIFEST).is_file():
+                    found[folder.resolve()] = None
         else:
             found[path.resolve()] = None  # the loader reports it as missing
     return sorted(found, key=lambda p: p.as_posix())
+
+
+def _folders_under(root: Path) -> Iterable[Path]:
+    """Every folder under ``root``, itself included, following links to folders (a bundle may be
+    linked in from elsewhere) but never into one seen already; hidden folders are skipped."""
+    seen: set[Path] = set()
+    for folder, subfolders, _ in os.walk(root, followlinks=True):
+        real = Path(folder).resolve()
+        if real in seen:
+            subfolders.clear()  # a link back up, or to a folder walked already
+            continue
+        seen.add(real)
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        yield Path(folder)
 
 
 def shard(bundles: list[Path], spec: str | None) -> list[Path]:

@@ -437,3 +437,13 @@ def test_the_json_summary_names_bundles_as_the_log_does(repo, tmp_path, capsys, 
     twin = (repo / "zz-twin" / "bundle.yaml").read_text().splitlines()
     line = next(i for i, text in enumerate(twin, 1) if text.startswith("id:"))
     assert bundles[-1]["errors"][0].startswith(f"evidence/zz-twin/bundle.yaml:{line}:5: error: bundle id 'alpha'")
+
+
+def test_bundles_linked_into_a_folder_are_found_and_link_loops_end(repo, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    copy_bundle(elsewhere, "echo")
+    (repo / "linked").symlink_to(elsewhere / "echo", target_is_directory=True)
+    (repo / "nested" / "loop").symlink_to(repo, target_is_directory=True)
+    found = discover([repo])  # in the order of where each bundle really is
+    assert sorted(p.name for p in found) == ["alpha", "bravo", "charlie", "delta", "echo"]
+    assert found == sorted(found, key=lambda p: p.as_posix()) and (elsewhere / "echo").resolve() in found
