@@ -7,10 +7,12 @@ validating shows its problems in the page; the server keeps running.
 from __future__ import annotations
 
 import html
+import shutil
 import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 RELOAD_SCRIPT = """<script>
 (() => { const seen = "%s";
@@ -42,7 +44,9 @@ class Preview:
             page = _error_page("The bundle has problems", [p.format() for p in exc.problems])
             status = f"{len(exc.problems)} problem(s); see the page"
         except Exception as exc:  # a template error, say: show it, keep serving
-            page = _error_page("The build failed", [f"{type(exc).__name__}: {exc}"])
+            from reportgen.batch import failure_line
+
+            page = _error_page("The build failed", [failure_line(self.bundle, exc)])
             status = f"build failed: {exc}"
         with self.lock:
             self.version += 1
@@ -50,11 +54,17 @@ class Preview:
         return status
 
     def watched(self) -> list[Path]:
+        """The bundle, and the folders the template and theme read from (as the cache key)."""
+        from reportgen.appearance import BUILTIN_TEMPLATES
+
         paths = [self.bundle]
         for value in (self.options.template, self.options.theme):
-            if value and Path(value).exists():
-                paths.append(Path(value))
+            if value and value not in (*BUILTIN_TEMPLATES, "default") and Path(value).exists():
+                paths.append(Path(value) if Path(value).is_dir() else Path(value).parent)
         return paths
+
+    def close(self) -> None:
+        shutil.rmtree(self.out, ignore_errors=True)
 
 
 def _error_page(title: str, lines: list[str]) -> str:
@@ -68,16 +78,33 @@ def _error_page(title: str, lines: list[str]) -> str:
 
 def serve(bundle: Path, options, host: str = "127.0.0.1", port: int = 8000,
           stop: threading.Event | None = None) -> None:
+    import signal
+
+    if threading.current_thread() is threading.main_thread():  # `kill` stops it as Ctrl-C does
+        signal.signal(signal.SIGTERM, _interrupt)
+    preview = Preview(bundle, options)
+    try:
+        _serve(preview, host, port, stop)
+    finally:
+        preview.close()  # its temporary output folder
+
+
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
+
+
+def _serve(preview: Preview, host: str, port: int, stop: threading.Event | None) -> None:
     import watchfiles
 
-    preview = Preview(bundle, options)
+    bundle = preview.bundle
     print(preview.rebuild(), flush=True)
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             with preview.lock:
-                body, kind = ((str(preview.version), "text/plain") if self.path == "/__version"
-                              else (preview.page, "text/html") if self.path in ("/", "/index.html")
+                path = urlsplit(self.path).path  # '/?utm=…' is the page too
+                body, kind = ((str(preview.version), "text/plain") if path == "/__version"
+                              else (preview.page, "text/html") if path in ("/", "/index.html")
                               else (None, None))
             if body is None:
                 self.send_error(404)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -30,8 +31,11 @@ def wait_for(predicate, seconds: float = 30.0):
 def test_serve_rebuilds_on_change_and_shows_errors_in_the_page(tmp_path):
     bundle = tmp_path / "bundle"
     shutil.copytree(REAL_SAMPLE, bundle)
+    scratch = tmp_path / "tmp"  # the server's own temporary folder goes here, and must go away
+    scratch.mkdir()
     process = subprocess.Popen([sys.executable, "-u", "-m", "reportgen", "serve", str(bundle), "--port", "0"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "TMPDIR": str(scratch)})
     try:
         url = None
         deadline = time.monotonic() + 60
@@ -42,6 +46,8 @@ def test_serve_rebuilds_on_change_and_shows_errors_in_the_page(tmp_path):
         assert url, "server did not start"
         page = fetch(url)
         assert "Alleged distillation of Claude" in page and "/__version" in page
+        assert fetch(url + "?utm_source=mail") == page  # a query string is the same page
+        assert any(p.name.startswith("reportgen-serve-") for p in scratch.iterdir())
         version = fetch(url + "__version")
 
         manifest = bundle / "bundle.yaml"
@@ -57,3 +63,4 @@ def test_serve_rebuilds_on_change_and_shows_errors_in_the_page(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+    assert not [p for p in scratch.iterdir() if p.name.startswith("reportgen-serve-")]
