@@ -173,16 +173,21 @@ def _id_in(manifest: Path, size: int, _mtime_ns: int, _ctime_ns: int) -> str | N
 
 
 def up_to_date(bundle: Path, out: Path, key: str) -> Outcome | None:
-    """An Outcome 'skipped' when the previous build in ``out`` has the same key and intact outputs."""
+    """An Outcome 'skipped' when the previous build in ``out`` has the same key and intact outputs,
+    and was built from this folder (a moved bundle is built again, so its manifest says where
+    it now is, which --prune goes by)."""
+    from reportgen.outputs import bundle_from_output
+
     bundle_id = bundle_id_of(bundle)
     if bundle_id is None:
         return None
     manifest_path = out / bundle_id / "manifest.json"
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        built_from = manifest["bundle"].get("from_output")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    if manifest.get("cache_key") != key:
+    if manifest.get("cache_key") != key or built_from != bundle_from_output(bundle, manifest_path.parent):
         return None
     folder = manifest_path.parent
     for record in manifest.get("outputs", []):
@@ -279,23 +284,25 @@ class StaleOutput:
         return f"{display_path(self.folder)}, the briefing of {self.bundle}, {self.reason}"
 
 
-def stale_outputs(roots: list[Path], bundles: list[Path], out: Path) -> list[StaleOutput]:
+def stale_outputs(roots: list[Path], found: list[Path], building: list[Path], out: Path) -> list[StaleOutput]:
     """Output folders whose bundle is gone: built from a folder under one of ``roots`` (the
-    paths this run was given) that is no longer among ``bundles`` (all it found there, before
+    paths this run was given) that is no longer among ``found`` (all bundles there, before
     sharding), or that now has another id. Only folders holding a reportgen manifest count.
 
-    Never stale: the folder of an id some bundle found now has (built or skipped in this run,
-    wherever that bundle was when the folder was written), and the folder of a bundle whose
-    id cannot be read just now (its next valid build decides)."""
-    found = {b.resolve() for b in bundles}
-    live = {bundle_id_of(b) for b in bundles}
+    Never stale: the folder of an id a bundle of ``building`` (this run's slice, which writes to
+    ``out``) has, and the folder of a bundle whose id cannot be read just now (its next valid
+    build decides). The folder a bundle was built from is taken relative to its output folder,
+    so it is found wherever this run starts."""
+    found_here = {b.resolve() for b in found}
+    live = {bundle_id_of(b) for b in building}
     given = [r.resolve() for r in roots]
     stale = []
     for manifest_path in sorted(out.glob("*/manifest.json")) if out.is_dir() else []:
         folder = manifest_path.parent
         try:
             recorded = json.loads(manifest_path.read_text(encoding="utf-8"))["bundle"]
-            bundle_id, source = recorded["id"], Path(recorded["path"])
+            bundle_id, shown = recorded["id"], recorded["path"]
+            source = (folder / recorded["from_output"]) if "from_output" in recorded else Path(shown)
         except (OSError, ValueError, KeyError, TypeError):
             continue  # not a manifest of ours: never touched
         if bundle_id != folder.name or bundle_id in live:
@@ -303,10 +310,10 @@ def stale_outputs(roots: list[Path], bundles: list[Path], out: Path) -> list[Sta
         source = source.resolve()
         if not any(source == root or source.is_relative_to(root) for root in given):
             continue  # built from elsewhere: not this run's to judge
-        if source not in found:
-            stale.append(StaleOutput(folder, recorded["path"], "which is no longer a bundle"))
-        elif (current := bundle_id_of(source)) is not None:  # None: unreadable now, not renamed
-            stale.append(StaleOutput(folder, recorded["path"], f"which now has the id '{current}'"))
+        if source not in found_here:
+            stale.append(StaleOutput(folder, shown, "which is no longer a bundle"))
+        elif (current := bundle_id_of(source)) not in (None, bundle_id):  # None: unreadable now
+            stale.append(StaleOutput(folder, shown, f"which now has the id '{current}'"))
     return stale
 
 

@@ -13,6 +13,7 @@ from typing import Callable
 
 from reportgen import __version__
 from reportgen.limits import Limits
+from reportgen.outputs import bundle_from_output
 from reportgen.problems import BundleInvalid, display_path
 
 MANIFEST_SCHEMA_VERSION = 1
@@ -158,7 +159,8 @@ def start_build(path: Path, out: Path, options: BuildOptions | None = None, *, c
             trace.mark("pdf collected")
             warnings = warnings + pdf_warnings
         out_dir = out / model.id
-        manifest = _manifest(bundle, options, inputs, input_hash, files, pages, warnings, build_info, cache_key)
+        manifest = _manifest(bundle, options, inputs, input_hash, files, pages, warnings, build_info, cache_key,
+                             out_dir)
         manifest["timings"] = {"seconds": round(time.perf_counter() - started, 3)}
         files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
         replace_folder(out_dir, files)
@@ -212,7 +214,8 @@ def _start_pdf(bundle, template, options: BuildOptions, context_args: dict, firs
 
 
 def _manifest(bundle, options: BuildOptions, inputs: list[dict], input_hash: str, files: dict[str, bytes],
-              pages: int | None, warnings: list[str], build_info: dict, cache_key: str | None) -> dict:
+              pages: int | None, warnings: list[str], build_info: dict, cache_key: str | None,
+              out_dir: Path) -> dict:
     """manifest.json without its timings (see docs/manifest.md and schemas/manifest.schema.json)."""
     from reportgen.versions import dependency_versions  # importlib.metadata: not before the helpers fork
     model = bundle.model
@@ -225,6 +228,7 @@ def _manifest(bundle, options: BuildOptions, inputs: list[dict], input_hash: str
     return {
         "schema_version": MANIFEST_SCHEMA_VERSION,
         "bundle": {"id": model.id, "title": model.title, "path": display_path(bundle.root),
+                   "from_output": bundle_from_output(bundle.root, out_dir),
                    "synthetic": model.synthetic, "tlp": model.tlp.value},
         "reportgen": __version__,
         "dependencies": dependency_versions(),

@@ -80,7 +80,7 @@ def run_build(args: argparse.Namespace, limits) -> int:
         raise UsageError("no bundles found (a bundle is a folder holding bundle.yaml)")
     bundles = shard(found, args.shard)
     if not bundles:  # an empty slice of a CI matrix is not an error
-        _print_summary([], _stale(args.paths, found, out, args.prune), style, args.quiet)
+        _print_summary([], _stale(args.paths, found, bundles, out, args.prune), style, args.quiet)
         return EXIT_OK
     jobs = args.jobs or os.cpu_count() or 1
     from reportgen import sidecar
@@ -96,13 +96,13 @@ def run_build(args: argparse.Namespace, limits) -> int:
                            on_start=progress.start, on_plan=lambda todo, workers: _helpers(todo, workers, options))
     finally:
         sidecar.stop_all()  # helpers belong to one command (its working directory, its theme)
-    _print_summary(outcomes, _stale(args.paths, found, out, args.prune), style, args.quiet)
+    _print_summary(outcomes, _stale(args.paths, found, bundles, out, args.prune), style, args.quiet)
     if any(o.status == "failed" for o in outcomes):
         return EXIT_BUILD_FAILED
     return EXIT_INVALID if any(o.status == "invalid" for o in outcomes) else EXIT_OK
 
 
-def _stale(roots: list[Path], found: list[Path], out: Path, prune: bool) -> list[dict]:
+def _stale(roots: list[Path], found: list[Path], building: list[Path], out: Path, prune: bool) -> list[dict]:
     """Briefings in ``out`` whose bundle is gone, removed with --prune: a deleted bundle's
     briefing must not go on being published from a cached dist/."""
     import shutil
@@ -110,7 +110,7 @@ def _stale(roots: list[Path], found: list[Path], out: Path, prune: bool) -> list
     from reportgen.batch import stale_outputs
 
     reports = []
-    for stale in stale_outputs(roots, found, out):
+    for stale in stale_outputs(roots, found, building, out):
         if prune:
             shutil.rmtree(stale.folder)
         message = f"removed {stale.describe()}" if prune else \

@@ -50,3 +50,9 @@ def replace_folder(target: Path, files: dict[str, bytes]) -> None:
             old.rename(target)  # put the previous outputs back
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def bundle_from_output(bundle_root: Path, out_dir: Path) -> str:
+    """The bundle folder relative to its output folder: unlike the working directory, this holds
+    wherever later runs start (and on every CI runner with the same checkout layout)."""
+    return Path(os.path.relpath(bundle_root.resolve(), out_dir.resolve())).as_posix()

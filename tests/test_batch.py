@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -255,16 +256,38 @@ def test_prune_keeps_briefings_of_bundles_moved_or_built_from_elsewhere(repo, tm
     out = tmp_path / "dist"
     monkeypatch.chdir(tmp_path)
     assert main(["build", "evidence", "--out", "dist", "--format", "html", "-j", "1", "-q"]) == 0
-    (repo / "bravo").rename(repo / "bravo-renamed")  # same id, same content: up to date
+    (repo / "bravo").rename(repo / "bravo-renamed")  # same id, same content: built again, not pruned
     capsys.readouterr()
     assert main(["build", "evidence", "--out", "dist", "--format", "html,json", "--prune", "-j", "1"]) == 0
     summary = json.loads(capsys.readouterr().out)
-    assert summary["stale"] == [] and {b["status"] for b in summary["bundles"]} == {"skipped"}
-    # The manifests record paths from tmp_path; a run from inside the evidence folder keeps them too.
+    assert summary["stale"] == []
+    assert {Path(b["path"]).name: b["status"] for b in summary["bundles"]} == {
+        "alpha": "skipped", "bravo-renamed": "built", "charlie": "skipped", "delta": "skipped"}
+    assert json.loads((out / "bravo" / "manifest.json").read_text())["bundle"]["path"] == "evidence/bravo-renamed"
+    # A run from inside the evidence folder, with one bundle unreadable for now, keeps every briefing.
+    with (repo / "charlie" / "bundle.yaml").open("a") as manifest:
+        manifest.write("  : : bad: [\n")
     monkeypatch.chdir(repo)
-    assert main(["build", ".", "--out", str(out), "--format", "html,json", "--prune", "-j", "1"]) == 0
+    assert main(["build", ".", "--out", str(out), "--format", "html,json", "--prune", "-j", "1"]) == 2
     assert json.loads(capsys.readouterr().out)["stale"] == []
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["alpha", "bravo", "charlie", "delta"]
+
+
+def test_a_bundle_moved_to_another_shard_leaves_the_old_shards_output(repo, tmp_path, capsys):
+    def run_shards() -> None:
+        for i in (1, 2):
+            assert main(["build", str(repo), "--out", str(tmp_path / f"out{i}"), "--format", "html", "-q",
+                         "--shard", f"{i}/2", "--prune"]) == 0
+
+    run_shards()
+    bundles = discover([repo])
+    first_slot = {b.name: 1 if b in shard(bundles, "1/2") else 2 for b in bundles}
+    name = next(n for n in ("bravo-moved", "bravo-x", "bravo-2", "bravo-b", "moved")
+                if (1 if int(hashlib.sha256(n.encode()).hexdigest(), 16) % 2 == 0 else 2) != first_slot["bravo"])
+    (repo / "bravo").rename(repo / name)
+    run_shards()
+    assert not (tmp_path / f"out{first_slot['bravo']}" / "bravo").exists()
+    assert (tmp_path / f"out{3 - first_slot['bravo']}" / "bravo" / "brief.html").is_file()
 
 
 def test_a_path_with_no_bundles_is_an_error_in_every_shard(tmp_path, capsys):
