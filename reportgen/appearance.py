@@ -72,6 +72,24 @@ def theme_css(theme: str | None, medium: str = "screen") -> str:
     return css
 
 
+# What a template or theme folder holds that a build reads: templates, stylesheets, images and
+# fonts. A log or a .git folder beside a template must not rebuild every bundle.
+ASSET_SUFFIXES = (".j2", ".jinja", ".jinja2", ".html", ".htm", ".css", ".svg", ".png", ".jpg", ".jpeg",
+                  ".gif", ".webp", ".woff", ".woff2", ".ttf", ".otf")
+
+
+def user_folders(template: str | None, theme: str | None) -> list[Path]:
+    """The folders the user's own template and theme are read from (a file's whole folder:
+    templates extend and include from it, a theme's url()s are relative to it); none for the
+    built-in ones. The incremental check hashes them and ``serve`` watches them."""
+    folders = [choose_template(template).folder, theme_folder(theme)]
+    return [folder for folder in folders if folder is not None]
+
+
+def is_asset(path: Path) -> bool:
+    return path.suffix.lower() in ASSET_SUFFIXES
+
+
 def theme_folder(theme: str | None) -> Path | None:
     """The folder a theme may read files from (None for the default theme)."""
     return _theme_file(theme).parent if theme and theme != "default" else None

@@ -40,7 +40,8 @@ class Outcome:
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
-    """Bundle folders named directly, or every subfolder holding a bundle.yaml; de-duplicated, sorted."""
+    """Bundle folders named directly, or every subfolder holding a bundle.yaml; de-duplicated,
+    sorted. A path that does not exist is kept, for the loader to report."""
     found: dict[Path, None] = {}
     for path in paths:
         if path.name == MANIFEST and path.is_file():
@@ -48,26 +49,24 @@ def discover(paths: Iterable[Path]) -> list[Path]:
         elif (path / MANIFEST).is_file():
             found[path.resolve()] = None
         elif path.is_dir():
-            for folder in _folders_under(path):
-                if (folder / MANIFEST).is_file():
-                    found[folder.resolve()] = None
+            for folder in _bundles_under(path):
+                found[folder.resolve()] = None
         else:
             found[path.resolve()] = None  # the loader reports it as missing
     return sorted(found, key=lambda p: p.as_posix())
 
 
-def _folders_under(root: Path) -> Iterable[Path]:
-    """Every folder under ``root``, itself included, following links to folders (a bundle may be
-    linked in from elsewhere) but never into one seen already; hidden folders are skipped."""
-    seen: set[Path] = set()
-    for folder, subfolders, _ in os.walk(root, followlinks=True):
-        real = Path(folder).resolve()
-        if real in seen:
-            subfolders.clear()  # a link back up, or to a folder walked already
-            continue
-        seen.add(real)
-        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
-        yield Path(folder)
+def _bundles_under(root: Path) -> Iterable[Path]:
+    """Bundle folders under ``root``. A link to a folder counts when that folder is a bundle, but
+    is not walked into: a link to / or to the home folder must not make every bundle.yaml on the
+    machine part of the run. Hidden folders are skipped."""
+    for folder, subfolders, files in os.walk(root):
+        here = Path(folder)
+        if MANIFEST in files:
+            yield here
+        linked = [name for name in subfolders if (here / name).is_symlink()]
+        yield from (here / name for name in linked if not name.startswith(".") and (here / name / MANIFEST).is_file())
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith(".") and name not in linked)
 
 
 def shard(bundles: list[Path], spec: str | None) -> list[Path]:
@@ -88,16 +87,20 @@ def parse_shard(spec: str) -> tuple[int, int]:
     return index, count
 
 
-def _tree_digest(root: Path, leave_out: Path | None = None) -> list[tuple[str, str]]:
+def _tree_digest(root: Path, leave_out: Path | None = None,
+                 only: Callable[[Path], bool] | None = None) -> list[tuple[str, str]]:
     """sha256 of every file under ``root`` (hidden ones too: a table may live in .data/), except
-    links that lead outside it, which a bundle may not read anyway, and files under ``leave_out``."""
+    links that lead outside it, which a bundle may not read anyway, files under ``leave_out``
+    and, given ``only``, files it refuses."""
     from reportgen.outputs import sha256_file
 
     real_root = root.resolve()
     items = []
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.resolve().is_relative_to(real_root) and \
-                not (leave_out and path.resolve().is_relative_to(leave_out)):
+        if not path.is_file() or (only and not only(path)):
+            continue
+        real = path.resolve()
+        if real.is_relative_to(real_root) and not (leave_out and real.is_relative_to(leave_out)):
             items.append((path.relative_to(root).as_posix(), sha256_file(path)))
     return items
 
@@ -109,30 +112,24 @@ def _package_digest() -> str:
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
-def appearance_digest(fingerprint: dict, out: Path) -> list:
-    """The user's template and theme, by content: the whole folder each may read from (a
-    template given as a file extends and includes from its folder; a theme file's url()s are
-    relative to its folder), leaving out ``out``, whose briefings change with every build.
+def appearance_digest(options, out: Path) -> list:
+    """The user's template and theme folders (see appearance.user_folders), by the content of
+    the files a build reads there, leaving out ``out``, whose briefings change with every build.
     Computed once per run: every bundle shares it."""
-    from reportgen.appearance import BUILTIN_TEMPLATES
+    from reportgen.appearance import is_asset, user_folders
 
-    digests = []
-    for name in ("template", "theme"):
-        value = fingerprint.get(name)
-        if not value or value in (BUILTIN_TEMPLATES if name == "template" else ("default",)) or not Path(value).exists():
-            continue  # a built-in template or theme is in the package digest
-        target = Path(value)
-        digests.append((name, _tree_digest(target if target.is_dir() else target.parent, out.resolve())))
-    return digests
+    return [(folder.as_posix(), _tree_digest(folder, out.resolve(), only=is_asset))
+            for folder in user_folders(options.template, options.theme)]
 
 
-def cache_key(bundle: Path, fingerprint: dict, appearance: list) -> str:
-    """Everything a build depends on: every file in the bundle folder, the template and theme
-    (the package's, and the user's: see appearance_digest), the options, reportgen's and its
-    dependencies' versions and SOURCE_DATE_EPOCH."""
+def cache_key(bundle: Path, fingerprint: dict, appearance: list, out: Path) -> str:
+    """Everything a build depends on: every file in the bundle folder (but the output folder,
+    should it be inside), the template and theme (the package's, and the user's: see
+    appearance_digest), the options, reportgen's and its dependencies' versions and
+    SOURCE_DATE_EPOCH."""
     from reportgen.versions import dependency_versions  # importlib.metadata: after the helpers fork
 
-    material = {"bundle": _tree_digest(bundle), "package": _package_digest(), "extra": appearance,
+    material = {"bundle": _tree_digest(bundle, out.resolve()), "package": _package_digest(), "extra": appearance,
                 "options": fingerprint, "reportgen": __version__, "dependencies": dependency_versions(),
                 "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH")}
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
@@ -362,8 +359,8 @@ def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool =
     every bundle, so two shards never write one folder. ``on_plan`` hears how many bundles need
     building, and on how many workers, before the first starts."""
     material = options.cache_material()
-    appearance = appearance_digest(material, out)
-    keys = {b: cache_key(b, material, appearance) for b in bundles}
+    appearance = appearance_digest(options, out)
+    keys = {b: cache_key(b, material, appearance, out) for b in bundles}
     outcomes: dict[Path, Outcome] = {}
     todo = []
     clashes = shared_ids(bundles) if clashes is None else clashes

@@ -75,9 +75,12 @@ def run_build(args: argparse.Namespace, limits) -> int:
     out = args.out or Path(settings.get("out", "dist"))
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file, not a folder")
+    for path in args.paths:  # before sharding, so that every shard says so
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+        if path.is_dir() and not discover([path]):
+            raise UsageError(f"{path}: no bundles found (a bundle is a folder holding bundle.yaml)")
     found = discover(args.paths)
-    if not found:
-        raise UsageError("no bundles found (a bundle is a folder holding bundle.yaml)")
     bundles = shard(found, args.shard)
     if not bundles:  # an empty slice of a CI matrix is not an error
         _print_summary([], _stale(args.paths, found, bundles, out, args.prune), style, args.quiet)

@@ -55,13 +55,16 @@ class Preview:
 
     def watched(self) -> list[Path]:
         """The bundle, and the folders the template and theme read from (as the cache key)."""
-        from reportgen.appearance import BUILTIN_TEMPLATES
+        from reportgen.appearance import user_folders
 
-        paths = [self.bundle]
-        for value in (self.options.template, self.options.theme):
-            if value and value not in (*BUILTIN_TEMPLATES, "default") and Path(value).exists():
-                paths.append(Path(value) if Path(value).is_dir() else Path(value).parent)
-        return paths
+        return [self.bundle, *user_folders(self.options.template, self.options.theme)]
+
+    def matters(self, path: Path) -> bool:
+        """Any change in the bundle; in a template or theme folder, a change to what a build reads
+        there (not a log written beside the template, which would rebuild forever)."""
+        from reportgen.appearance import is_asset
+
+        return path.resolve().is_relative_to(self.bundle.resolve()) or is_asset(path)
 
     def close(self) -> None:
         shutil.rmtree(self.out, ignore_errors=True)
@@ -131,7 +134,13 @@ def _serve(preview: Preview, host: str, port: int, stop: threading.Event | None)
     thread.start()
     stop = stop or threading.Event()
     try:
-        for _changes in watchfiles.watch(*preview.watched(), stop_event=stop, debounce=300, rust_timeout=500):
+        default = watchfiles.DefaultFilter()  # version control folders, editor swap files…
+
+        def relevant(change, path: str) -> bool:
+            return default(change, path) and preview.matters(Path(path))
+
+        for _changes in watchfiles.watch(*preview.watched(), watch_filter=relevant, stop_event=stop, debounce=300,
+                                         rust_timeout=500):
             print(preview.rebuild(), flush=True)
     except KeyboardInterrupt:
         pass

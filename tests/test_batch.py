@@ -290,11 +290,15 @@ def test_a_bundle_moved_to_another_shard_leaves_the_old_shards_output(repo, tmp_
     assert (tmp_path / f"out{3 - first_slot['bravo']}" / "bravo" / "brief.html").is_file()
 
 
-def test_a_path_with_no_bundles_is_an_error_in_every_shard(tmp_path, capsys):
+@pytest.mark.parametrize("given, message", [(["empty"], "no bundles found"),
+                                            (["evidence/alpha", "empty"], "empty: no bundles found"),
+                                            (["evidence/alpha", "missing"], "missing: no such file or folder")])
+def test_a_path_with_no_bundles_is_an_error_in_every_shard(repo, tmp_path, capsys, monkeypatch, given, message):
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "empty").mkdir()
     for i in (1, 2, 3, 4):
-        assert main(["build", str(tmp_path / "empty"), "--out", str(tmp_path / "dist"), "--shard", f"{i}/4"]) == 2
-        assert "no bundles found" in capsys.readouterr().err
+        assert main(["build", *given, "--out", str(tmp_path / "dist"), "--shard", f"{i}/4"]) == 2
+        assert message in capsys.readouterr().err
 
 
 def test_a_shared_id_is_refused_whichever_shard_holds_the_second_bundle(repo, tmp_path, capsys):
@@ -408,6 +412,8 @@ def test_a_template_file_depends_on_its_folder_but_not_on_the_briefings_written_
     build = ["build", "evidence/alpha", "--out", "dist", "--format", "html,json", "--template", "main.html.j2"]
     assert main(build) == 0 and _statuses(capsys) == ["built"]
     assert main(build) == 0 and _statuses(capsys) == ["skipped"]
+    (tmp_path / "build.log").write_text("a log written beside the template is not read by a build")
+    assert main(build) == 0 and _statuses(capsys) == ["skipped"]
     (tmp_path / "part.html.j2").write_text("<p>VERSION-TWO</p>")
     assert main(build) == 0 and _statuses(capsys) == ["built"]
     assert "VERSION-TWO" in (tmp_path / "dist" / "alpha" / "brief.html").read_text()
@@ -462,11 +468,19 @@ def test_the_json_summary_names_bundles_as_the_log_does(repo, tmp_path, capsys, 
     assert bundles[-1]["errors"][0].startswith(f"evidence/zz-twin/bundle.yaml:{line}:5: error: bundle id 'alpha'")
 
 
-def test_bundles_linked_into_a_folder_are_found_and_link_loops_end(repo, tmp_path):
+def test_bundles_linked_into_a_folder_are_found_but_other_links_are_not_walked(repo, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     copy_bundle(elsewhere, "echo")
+    copy_bundle(elsewhere / "deeper", "foxtrot")
     (repo / "linked").symlink_to(elsewhere / "echo", target_is_directory=True)
     (repo / "nested" / "loop").symlink_to(repo, target_is_directory=True)
+    (repo / "everything").symlink_to(elsewhere / "deeper", target_is_directory=True)  # not a bundle itself
     found = discover([repo])  # in the order of where each bundle really is
     assert sorted(p.name for p in found) == ["alpha", "bravo", "charlie", "delta", "echo"]
     assert found == sorted(found, key=lambda p: p.as_posix()) and (elsewhere / "echo").resolve() in found
+
+
+def test_an_output_folder_inside_the_bundle_does_not_change_its_key(repo, capsys, monkeypatch):
+    monkeypatch.chdir(repo / "alpha")
+    assert main(["build", ".", "--format", "html,json"]) == 0 and _statuses(capsys) == ["built"]
+    assert main(["build", ".", "--format", "html,json"]) == 0 and _statuses(capsys) == ["skipped"]
