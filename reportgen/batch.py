@@ -330,16 +330,16 @@ def shared_ids(bundles: list[Path]) -> dict[Path, Path]:
 
 
 def _id_position(manifest: Path) -> tuple[int, int]:
-    """(line, col) of the top-level ``id:`` value, or (1, 1)."""
-    import re
+    """(line, col) of the manifest's top-level ``id`` value, or (1, 1)."""
+    import yaml
 
     try:
-        lines = manifest.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        root = yaml.compose(manifest.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return 1, 1
-    for number, text in enumerate(lines, 1):
-        if match := re.match(r"id\s*:\s*", text):
-            return number, match.end() + 1
+    for key, value in root.value if isinstance(root, yaml.MappingNode) else ():
+        if key.value == "id":
+            return value.start_mark.line + 1, value.start_mark.column + 1
     return 1, 1
 
 

@@ -37,7 +37,7 @@ def _reads_fontconfig() -> bool:
 def fontdb_configuration(font_dir: str, environ: Mapping[str, str] = os.environ) -> str:
     """A fontconfig file: ``font_dir`` first, then what fontdb would have read on its own."""
     if environ.get("FONTCONFIG_FILE"):
-        own = [environ["FONTCONFIG_FILE"]]
+        own = [os.path.abspath(environ["FONTCONFIG_FILE"])]  # our file lives in another folder
     else:
         config_home = environ.get("XDG_CONFIG_HOME") or (
             str(Path(environ["HOME"]) / ".config") if environ.get("HOME") else None)

@@ -49,7 +49,7 @@ def run_build(args: argparse.Namespace, limits) -> int:
     if unknown:
         raise UsageError(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS + SUMMARY_STYLES)}")
     formats = tuple(f for f in requested if f in FORMATS) or FORMATS
-    styles = [f for f in requested if f in SUMMARY_STYLES]
+    styles = list(dict.fromkeys(f for f in requested if f in SUMMARY_STYLES))
     if len(styles) > 1:
         raise UsageError(f"choose one summary style, not {' and '.join(styles)}")
     style = styles[0] if styles else "text"
@@ -73,8 +73,11 @@ def run_build(args: argparse.Namespace, limits) -> int:
                            pdf_variant=args.pdf_variant or settings.get("pdf_variant", "pdf/ua-1"),
                            interactive=args.interactive, limits=limits)
     out = args.out or Path(settings.get("out", "dist"))
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} is a file, not a folder")
+    for folder in (out, *out.parents):  # the first that exists must be a folder
+        if folder.exists():
+            if not folder.is_dir():
+                raise UsageError(f"--out {out}: {folder} is a file, not a folder")
+            break
     for path in args.paths:  # before sharding, so that every shard says so
         if not path.exists():
             raise UsageError(f"{path}: no such file or folder")
@@ -188,7 +191,8 @@ def _line(outcome: Outcome) -> str:
         return f"built   {where} → {names}{pages} in {outcome.seconds:.2f} s"
     if outcome.status == "skipped":
         return f"skipped {where} (unchanged since the last build)"
-    reason = "invalid bundle" if outcome.status == "invalid" else outcome.errors[0].split(" error: ", 1)[-1]
+    reason = "invalid bundle" if outcome.status == "invalid" else \
+        outcome.errors[0].split(" error: ", 1)[-1].removesuffix(f" (building {where})")
     return f"FAILED  {where}: {reason}"
 
 

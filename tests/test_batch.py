@@ -435,7 +435,9 @@ def test_a_theme_file_depends_on_the_files_beside_it(repo, tmp_path, capsys):
 @pytest.mark.parametrize("arguments, message", [
     (["--format", "html,json,github"], "choose one summary style, not json and github"),
     (["--shard", ""], "--shard takes I/N"),
-    (["--out", "a-file"], "--out a-file is a file, not a folder"),
+    (["--out", "a-file"], "--out a-file: a-file is a file, not a folder"),
+    (["--out", "a-file/sub"], "--out a-file/sub: a-file is a file, not a folder"),
+    (["--format", "json,json,github"], "choose one summary style, not json and github"),
 ])
 def test_contradictory_or_empty_options_are_usage_errors(repo, tmp_path, capsys, monkeypatch, arguments, message):
     monkeypatch.chdir(tmp_path)

@@ -29,11 +29,8 @@ def check(bundle: LoadedBundle, *, strict: bool = False) -> Computed | None:
     frame_ids = table_ids | {v.id for v in model.views}
     chart_ids = {c.id for c in model.charts}
 
-    # An item set aside as invalid was reported already: a reference to it is not unknown too.
-    set_aside = bundle.pruned_ids
-
     def ref(kind: str, value: str, known: set[str], *loc) -> None:
-        if value not in known and value not in set_aside:
+        if value not in known and not bundle.set_aside(kind, value):
             close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
             bundle.problems.error(*bundle.where(*loc), f"unknown {kind} '{value}'",
                                   f"did you mean '{close[0]}'?" if close else None)
@@ -50,9 +47,9 @@ def check(bundle: LoadedBundle, *, strict: bool = False) -> Computed | None:
                                     "confirmation usually needs two independent sources")
         for spec, name in ((metric.aggregate, "aggregate"), (metric.check, "check")):
             if spec is not None:
-                errors_before = len(bundle.problems.items)
+                problems_before = len(bundle.problems.items)
                 _check_aggregate(bundle, spec, frame_ids, ("metrics", i, name))
-                if len(bundle.problems.items) > errors_before:
+                if len(bundle.problems.items) > problems_before:
                     faulty_specs.add(("metrics", i, name))
     for i, table in enumerate(model.tables):
         for j, source in enumerate(table.sources):
@@ -76,7 +73,7 @@ def check(bundle: LoadedBundle, *, strict: bool = False) -> Computed | None:
 
     for loc, text in narrative_fields(model):
         for reference in narrative.references(text):
-            if reference.metric_id not in metric_ids and reference.metric_id not in set_aside:
+            if reference.metric_id not in metric_ids and not bundle.set_aside("metric", reference.metric_id):
                 close = difflib.get_close_matches(reference.metric_id, sorted(metric_ids), n=1, cutoff=0.6)
                 bundle.problems.error(bundle.manifest_path, *bundle.positions.inside(loc, text, reference.offset),
                                       f"unknown metric '{{{reference.metric_id}}}' in text",
@@ -175,7 +172,7 @@ def _check_aggregate(bundle: LoadedBundle, spec: Aggregate, frame_ids: set[str],
     model = bundle.model
     assert model is not None
     if spec.table not in frame_ids:
-        if spec.table in bundle.pruned_ids:
+        if bundle.set_aside("table", spec.table):
             return  # set aside as invalid, and reported so
         close = difflib.get_close_matches(spec.table, sorted(frame_ids), n=1, cutoff=0.6)
         bundle.problems.error(*bundle.where(*loc, "table"), f"unknown table '{spec.table}'",

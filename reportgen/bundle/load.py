@@ -32,8 +32,14 @@ class LoadedBundle:
     table_paths: dict[str, Path] = field(default_factory=dict)
     problems: Problems = field(default_factory=Problems)
     complete: bool = True  # False when the model was salvaged from a manifest with schema errors
-    pruned_ids: set[str] = field(default_factory=set)
+    pruned: dict[str, set[str]] = field(default_factory=dict)  # list name → ids of items set aside
     invalid_tables: set[str] = field(default_factory=set)  # with bad cells: aggregates would mislead
+
+    def set_aside(self, kind: str, item_id: str) -> bool:
+        """Whether a reference to ``item_id`` as a ``kind`` (source, metric, table, chart) names an
+        item that failed validation: reported already, so not 'unknown' as well."""
+        lists = {"source": ("sources",), "metric": ("metrics",), "table": ("tables", "views"), "chart": ("charts",)}
+        return any(item_id in self.pruned.get(name, ()) for name in lists[kind])
 
     @property
     def files(self) -> list[Path]:
@@ -73,7 +79,7 @@ def load_bundle(path: Path | str, limits: Limits = Limits()) -> LoadedBundle:
     except ValidationError as exc:
         _report_validation(exc, data, bundle)
         # Keep checking what is valid, so one typo does not hide the problems behind it.
-        bundle.model, bundle.pruned_ids, bundle.positions.kept = _salvage(data, exc)
+        bundle.model, bundle.pruned, bundle.positions.kept = _salvage(data, exc)
         bundle.complete = False
         if bundle.model is None:
             return bundle
@@ -86,7 +92,7 @@ _PLACEHOLDERS = {"id": "invalid", "title": "-", "as_of": "2000", "audience": "-"
                  "tlp": "TLP:CLEAR", "summary": "-"}
 
 
-def _salvage(data: dict, exc: ValidationError) -> tuple[Bundle | None, set[str], dict[str, list[int]]]:
+def _salvage(data: dict, exc: ValidationError) -> tuple[Bundle | None, dict[str, set[str]], dict[str, list[int]]]:
     """The manifest without the items that failed validation, or None when nothing is left to check.
 
     A bad list item (one source, one metric) is dropped; a bad optional field is removed; a bad
@@ -94,7 +100,7 @@ def _salvage(data: dict, exc: ValidationError) -> tuple[Bundle | None, set[str],
     them are not reported a second time as "unknown", and the file's index of every item kept in
     a list that lost some, so problems found later point at the right item.
     """
-    pruned_ids: set[str] = set()
+    pruned: dict[str, set[str]] = {}
     kept: dict[str, list[int]] = {}
     for _ in range(3):
         drop: dict[str, set[int]] = {}
@@ -102,7 +108,7 @@ def _salvage(data: dict, exc: ValidationError) -> tuple[Bundle | None, set[str],
         for error in exc.errors(include_url=False):
             loc = error["loc"]
             if not loc:
-                return None, pruned_ids, kept
+                return None, pruned, kept
             name = str(loc[0])
             if len(loc) >= 2 and isinstance(loc[1], int) and isinstance(data.get(name), list):
                 drop.setdefault(name, set()).add(loc[1])
@@ -111,7 +117,8 @@ def _salvage(data: dict, exc: ValidationError) -> tuple[Bundle | None, set[str],
         data = dict(data)
         for name, indexes in drop.items():
             items = data[name]
-            pruned_ids.update(str(items[i]["id"]) for i in indexes if isinstance(items[i], dict) and "id" in items[i])
+            pruned.setdefault(name, set()).update(
+                str(items[i]["id"]) for i in indexes if isinstance(items[i], dict) and "id" in items[i])
             data[name] = [item for i, item in enumerate(items) if i not in indexes]
             in_file = kept.get(name, list(range(len(items))))
             kept[name] = [k for i, k in enumerate(in_file) if i not in indexes]
@@ -122,10 +129,10 @@ def _salvage(data: dict, exc: ValidationError) -> tuple[Bundle | None, set[str],
                 data.pop(name, None)
                 kept.pop(name, None)  # a whole list removed: nothing of it is checked further
         try:
-            return Bundle.model_validate(data), pruned_ids, kept
+            return Bundle.model_validate(data), pruned, kept
         except ValidationError as again:
             exc = again
-    return None, pruned_ids, kept
+    return None, pruned, kept
 
 
 def _load_tables(bundle: LoadedBundle, limits: Limits) -> None:

@@ -64,3 +64,14 @@ def test_an_aggregate_over_a_missing_column_is_reported_once(make_bundle):
     lines = formatted(make_bundle(text, files={"rows.csv": BASE_CSV}))
     assert lines == [f"b0/bundle.yaml:{line_of(text, 'column: exchangez')}:{col_of(text, 'exchangez')}: error: table 'rows' has no column "
                      "'exchangez' (did you mean 'exchanges'?)"], lines
+
+
+def test_a_dropped_item_excuses_only_references_to_its_own_kind(make_bundle):
+    # The dropped metric 'accounts' is named as a source and as a table: both are still unknown.
+    text = edit(FIRST_METRIC_DROPPED, "    sources: [src-a]\n    columns:", "    sources: [accounts]\n    columns:")
+    text = edit(text, "aggregate: {table: rows,", "aggregate: {table: accounts,")
+    lines = formatted(make_bundle(text, files={"rows.csv": BASE_CSV}))
+    assert len(lines) == 3, lines
+    assert "'bogus' is not one of" in lines[0]
+    assert sorted(line.split(": error: ")[1].split(" (")[0] for line in lines[1:]) == [
+        "unknown source 'accounts'", "unknown table 'accounts'"]
