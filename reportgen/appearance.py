@@ -72,12 +72,6 @@ def theme_css(theme: str | None, medium: str = "screen") -> str:
     return css
 
 
-# What a template or theme folder holds that a build reads: templates, stylesheets, images and
-# fonts. A log or a .git folder beside a template must not rebuild every bundle.
-ASSET_SUFFIXES = (".j2", ".jinja", ".jinja2", ".html", ".htm", ".css", ".svg", ".png", ".jpg", ".jpeg",
-                  ".gif", ".webp", ".woff", ".woff2", ".ttf", ".otf")
-
-
 def user_folders(template: str | None, theme: str | None) -> list[Path]:
     """The folders the user's own template and theme are read from (a file's whole folder:
     templates extend and include from it, a theme's url()s are relative to it); none for the
@@ -86,8 +80,11 @@ def user_folders(template: str | None, theme: str | None) -> list[Path]:
     return [folder for folder in folders if folder is not None]
 
 
-def is_asset(path: Path) -> bool:
-    return path.suffix.lower() in ASSET_SUFFIXES
+def may_be_read(relative: Path) -> bool:
+    """Whether a file in a template or theme folder (path relative to it) may be read by a build:
+    any file a template can include, but not a log written beside it, nor version control's or
+    an editor's hidden files, which change without changing any briefing."""
+    return relative.suffix.lower() != ".log" and not any(part.startswith(".") for part in relative.parts)
 
 
 def theme_folder(theme: str | None) -> Path | None:

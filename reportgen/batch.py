@@ -41,7 +41,7 @@ class Outcome:
 
 def discover(paths: Iterable[Path]) -> list[Path]:
     """Bundle folders named directly, or every subfolder holding a bundle.yaml; de-duplicated,
-    sorted. A path that does not exist is kept, for the loader to report."""
+    sorted. Any other path (a file not named bundle.yaml) is kept, for the loader to report."""
     found: dict[Path, None] = {}
     for path in paths:
         if path.name == MANIFEST and path.is_file():
@@ -91,17 +91,20 @@ def _tree_digest(root: Path, leave_out: Path | None = None,
                  only: Callable[[Path], bool] | None = None) -> list[tuple[str, str]]:
     """sha256 of every file under ``root`` (hidden ones too: a table may live in .data/), except
     links that lead outside it, which a bundle may not read anyway, files under ``leave_out``
-    and, given ``only``, files it refuses."""
+    when that is a folder inside ``root`` (an output folder kept in a bundle), and, given
+    ``only``, files whose path relative to ``root`` it refuses."""
     from reportgen.outputs import sha256_file
 
     real_root = root.resolve()
+    inside = leave_out if leave_out and leave_out != real_root and leave_out.is_relative_to(real_root) else None
     items = []
     for path in sorted(root.rglob("*")):
-        if not path.is_file() or (only and not only(path)):
+        relative = path.relative_to(root)
+        if not path.is_file() or (only and not only(relative)):
             continue
         real = path.resolve()
-        if real.is_relative_to(real_root) and not (leave_out and real.is_relative_to(leave_out)):
-            items.append((path.relative_to(root).as_posix(), sha256_file(path)))
+        if real.is_relative_to(real_root) and not (inside and real.is_relative_to(inside)):
+            items.append((relative.as_posix(), sha256_file(path)))
     return items
 
 
@@ -114,11 +117,11 @@ def _package_digest() -> str:
 
 def appearance_digest(options, out: Path) -> list:
     """The user's template and theme folders (see appearance.user_folders), by the content of
-    the files a build reads there, leaving out ``out``, whose briefings change with every build.
+    the files a build may read there, leaving out ``out``, whose briefings change every build.
     Computed once per run: every bundle shares it."""
-    from reportgen.appearance import is_asset, user_folders
+    from reportgen.appearance import may_be_read, user_folders
 
-    return [(folder.as_posix(), _tree_digest(folder, out.resolve(), only=is_asset))
+    return [(folder.as_posix(), _tree_digest(folder, out.resolve(), only=may_be_read))
             for folder in user_folders(options.template, options.theme)]
 
 
@@ -274,7 +277,7 @@ def failure_line(bundle: Path, exc: BaseException) -> str:
 @dataclass
 class StaleOutput:
     folder: Path  # out/<id>, a folder reportgen wrote (it holds our manifest.json)
-    bundle: str  # the bundle it was built from, as the manifest records it
+    bundle: str  # the folder it was built from, as the log shows paths
     reason: str
 
     def describe(self) -> str:
@@ -288,8 +291,9 @@ def stale_outputs(roots: list[Path], found: list[Path], building: list[Path], ou
 
     Never stale: the folder of an id a bundle of ``building`` (this run's slice, which writes to
     ``out``) has, and the folder of a bundle whose id cannot be read just now (its next valid
-    build decides). The folder a bundle was built from is taken relative to its output folder,
-    so it is found wherever this run starts."""
+    build decides). The folder a bundle was built from is taken relative to its output folder
+    (manifest ``bundle.from_output``), so it is found wherever this run starts; a manifest
+    without it, from an older reportgen, is left alone (the bundle's next build adds it)."""
     found_here = {b.resolve() for b in found}
     live = {bundle_id_of(b) for b in building}
     given = [r.resolve() for r in roots]
@@ -298,19 +302,17 @@ def stale_outputs(roots: list[Path], found: list[Path], building: list[Path], ou
         folder = manifest_path.parent
         try:
             recorded = json.loads(manifest_path.read_text(encoding="utf-8"))["bundle"]
-            bundle_id, shown = recorded["id"], recorded["path"]
-            source = (folder / recorded["from_output"]) if "from_output" in recorded else Path(shown)
+            bundle_id, source = recorded["id"], (folder / recorded["from_output"]).resolve()
         except (OSError, ValueError, KeyError, TypeError):
-            continue  # not a manifest of ours: never touched
+            continue  # not a manifest of ours, or one too old to say where it was built from
         if bundle_id != folder.name or bundle_id in live:
             continue
-        source = source.resolve()
         if not any(source == root or source.is_relative_to(root) for root in given):
             continue  # built from elsewhere: not this run's to judge
         if source not in found_here:
-            stale.append(StaleOutput(folder, shown, "which is no longer a bundle"))
+            stale.append(StaleOutput(folder, display_path(source), "which is no longer a bundle"))
         elif (current := bundle_id_of(source)) not in (None, bundle_id):  # None: unreadable now
-            stale.append(StaleOutput(folder, shown, f"which now has the id '{current}'"))
+            stale.append(StaleOutput(folder, display_path(source), f"which now has the id '{current}'"))
     return stale
 
 
@@ -337,10 +339,9 @@ def _id_position(manifest: Path) -> tuple[int, int]:
         root = yaml.compose(manifest.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return 1, 1
-    for key, value in root.value if isinstance(root, yaml.MappingNode) else ():
-        if key.value == "id":
-            return value.start_mark.line + 1, value.start_mark.column + 1
-    return 1, 1
+    marks = [value.start_mark for key, value in (root.value if isinstance(root, yaml.MappingNode) else ())
+             if key.value == "id"]
+    return (marks[-1].line + 1, marks[-1].column + 1) if marks else (1, 1)  # YAML keeps the last
 
 
 def worker_count(bundles: int, jobs: int) -> int:

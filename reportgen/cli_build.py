@@ -78,12 +78,14 @@ def run_build(args: argparse.Namespace, limits) -> int:
             if not folder.is_dir():
                 raise UsageError(f"--out {out}: {folder} is a file, not a folder")
             break
+    found_under = {}
     for path in args.paths:  # before sharding, so that every shard says so
         if not path.exists():
             raise UsageError(f"{path}: no such file or folder")
-        if path.is_dir() and not discover([path]):
+        found_under[path] = discover([path])
+        if not found_under[path]:
             raise UsageError(f"{path}: no bundles found (a bundle is a folder holding bundle.yaml)")
-    found = discover(args.paths)
+    found = sorted({b for bundles in found_under.values() for b in bundles}, key=lambda p: p.as_posix())
     bundles = shard(found, args.shard)
     if not bundles:  # an empty slice of a CI matrix is not an error
         _print_summary([], _stale(args.paths, found, bundles, out, args.prune), style, args.quiet)

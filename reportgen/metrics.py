@@ -111,7 +111,7 @@ def compute(bundle: LoadedBundle) -> Computed:
     def resolve(metric_id: str) -> ResolvedMetric | None:
         if metric_id in resolved:
             return resolved[metric_id]
-        if metric_id not in by_id and bundle.set_aside("metric", metric_id):
+        if metric_id not in by_id and bundle.set_aside(metric_id, "metrics"):
             return None  # set aside as invalid, and reported so: its dependents cannot be computed
         if metric_id in visiting:
             cycle = " → ".join(visiting[visiting.index(metric_id):] + [metric_id])

@@ -17,12 +17,21 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+class OutputConflict(Exception):
+    """The output folder a briefing would replace is not one reportgen wrote."""
+
+
 def replace_folder(target: Path, files: dict[str, bytes]) -> None:
     """Write ``files`` (relative path → bytes) into a fresh folder, then swap it in for ``target``.
 
     Everything is written and flushed beside the target first; the old folder is moved aside
     only once the new one is complete, so an error at any point leaves the previous outputs.
+    A folder reportgen did not write (no briefing's manifest.json, or a bundle) is never replaced.
     """
+    if target.is_dir() and any(target.iterdir()) and \
+            (not (target / "manifest.json").is_file() or (target / "bundle.yaml").exists()):
+        raise OutputConflict(f"{target} holds files reportgen did not write (no manifest.json of a briefing); "
+                             "move them, or build into another --out")
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     umask = os.umask(0)

@@ -60,11 +60,15 @@ class Preview:
         return [self.bundle, *user_folders(self.options.template, self.options.theme)]
 
     def matters(self, path: Path) -> bool:
-        """Any change in the bundle; in a template or theme folder, a change to what a build reads
-        there (not a log written beside the template, which would rebuild forever)."""
-        from reportgen.appearance import is_asset
+        """Any change in the bundle; in a template or theme folder, a change to a file a build may
+        read there (not a log written beside the template, which would rebuild forever)."""
+        from reportgen.appearance import may_be_read
 
-        return path.resolve().is_relative_to(self.bundle.resolve()) or is_asset(path)
+        real = path.resolve()
+        if real.is_relative_to(self.bundle.resolve()):
+            return True
+        return any(real.is_relative_to(folder.resolve()) and may_be_read(real.relative_to(folder.resolve()))
+                   for folder in self.watched()[1:])
 
     def close(self) -> None:
         shutil.rmtree(self.out, ignore_errors=True)

@@ -486,3 +486,38 @@ def test_an_output_folder_inside_the_bundle_does_not_change_its_key(repo, capsys
     monkeypatch.chdir(repo / "alpha")
     assert main(["build", ".", "--format", "html,json"]) == 0 and _statuses(capsys) == ["built"]
     assert main(["build", ".", "--format", "html,json"]) == 0 and _statuses(capsys) == ["skipped"]
+
+
+def test_a_bundle_is_never_replaced_by_a_briefing(repo, tmp_path, capsys):
+    before = sorted(p.name for p in (repo / "alpha").iterdir())
+    assert main(["build", str(repo / "alpha"), "--out", str(repo), "--format", "html"]) == 1
+    assert "holds files reportgen did not write" in capsys.readouterr().err
+    assert sorted(p.name for p in (repo / "alpha").iterdir()) == before
+
+
+def test_edits_count_when_the_output_folder_holds_the_bundle(repo, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(repo)
+    manifest = repo / "alpha" / "bundle.yaml"
+    manifest.write_text(manifest.read_text().replace("id: alpha", "id: alpha-briefing", 1))
+    build = ["build", "alpha", "--out", ".", "--format", "html,json"]  # writes ./alpha-briefing
+    assert main(build) == 0 and _statuses(capsys) == ["built"]
+    assert main(build) == 0 and _statuses(capsys) == ["skipped"]
+    manifest.write_text(manifest.read_text().replace("title: Alleged distillation of Claude", "title: CHANGED", 1))
+    assert main(build) == 0 and _statuses(capsys) == ["built"]
+
+
+def test_a_file_any_template_may_include_counts(repo, tmp_path, capsys):
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "footer.txt").write_text("FOOTER-ONE")
+    (folder / "brief.html.j2").write_text('{% extends "reportgen/brief.html.j2" %}'
+                                          '{% block content %}{% include "footer.txt" %}{% endblock %}')
+    (folder / ".notes.swp").write_text("an editor's file")
+    build = ["build", str(repo / "alpha"), "--out", str(tmp_path / "dist"), "--format", "html,json",
+             "--template", str(folder)]
+    assert main(build) == 0 and _statuses(capsys) == ["built"]
+    (folder / ".notes.swp").write_text("changed, but hidden")
+    (folder / "build.log").write_text("a log")
+    assert main(build) == 0 and _statuses(capsys) == ["skipped"]
+    (folder / "footer.txt").write_text("FOOTER-TWO")
+    assert main(build) == 0 and _statuses(capsys) == ["built"]

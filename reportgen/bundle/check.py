@@ -29,8 +29,14 @@ def check(bundle: LoadedBundle, *, strict: bool = False) -> Computed | None:
     frame_ids = table_ids | {v.id for v in model.views}
     chart_ids = {c.id for c in model.charts}
 
-    def ref(kind: str, value: str, known: set[str], *loc) -> None:
-        if value not in known and not bundle.set_aside(kind, value):
+    # What each reference may name, and the manifest's lists it comes from (a view reads a table;
+    # a chart, a table or a view).
+    sources, metrics = (source_ids, ("sources",)), (metric_ids, ("metrics",))
+    tables, frames, charts = (table_ids, ("tables",)), (frame_ids, ("tables", "views")), (chart_ids, ("charts",))
+
+    def ref(kind: str, value: str, scope: tuple[set[str], tuple[str, ...]], *loc) -> None:
+        known, lists = scope
+        if value not in known and not bundle.set_aside(value, *lists):
             close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
             bundle.problems.error(*bundle.where(*loc), f"unknown {kind} '{value}'",
                                   f"did you mean '{close[0]}'?" if close else None)
@@ -38,7 +44,7 @@ def check(bundle: LoadedBundle, *, strict: bool = False) -> Computed | None:
     faulty_specs: set[tuple] = set()  # aggregates reported here: computing them fails the same way
     for i, metric in enumerate(model.metrics):
         for j, source in enumerate(metric.sources):
-            ref("source", source, source_ids, "metrics", i, "sources", j)
+            ref("source", source, sources, "metrics", i, "sources", j)
         if metric.kind == "stated" and not metric.sources:
             bundle.problems.error(*bundle.where("metrics", i), f"metric '{metric.id}' states a value but names no source")
         if metric.status is FigureStatus.CONFIRMED and len(_all_sources(model, metric.id)) < 2:
@@ -53,27 +59,27 @@ def check(bundle: LoadedBundle, *, strict: bool = False) -> Computed | None:
                     faulty_specs.add(("metrics", i, name))
     for i, table in enumerate(model.tables):
         for j, source in enumerate(table.sources):
-            ref("source", source, source_ids, "tables", i, "sources", j)
+            ref("source", source, sources, "tables", i, "sources", j)
         if table.synthetic and not model.synthetic:
             bundle.problems.error(*bundle.where("tables", i, "synthetic"),
                                   f"table '{table.id}' is synthetic, so the bundle must be marked 'synthetic: true'")
     for i, view in enumerate(model.views):
-        ref("table", view.table, table_ids, "views", i, "table")
+        ref("table", view.table, tables, "views", i, "table")
     for i, figure in enumerate(model.key_figures):
-        ref("metric", figure, metric_ids, "key_figures", i)
+        ref("metric", figure, metrics, "key_figures", i)
     for i, section in enumerate(model.sections):
         for j, chart in enumerate(section.charts):
-            ref("chart", chart, chart_ids, "sections", i, "charts", j)
+            ref("chart", chart, charts, "sections", i, "charts", j)
         for j, table in enumerate(section.tables):
-            ref("table", table, frame_ids, "sections", i, "tables", j)
+            ref("table", table, frames, "sections", i, "tables", j)
     for i, chart in enumerate(model.charts):
-        ref("table", chart.table, frame_ids, "charts", i, "table")
+        ref("table", chart.table, frames, "charts", i, "table")
         for j, source in enumerate(chart.sources):
-            ref("source", source, source_ids, "charts", i, "sources", j)
+            ref("source", source, sources, "charts", i, "sources", j)
 
     for loc, text in narrative_fields(model):
         for reference in narrative.references(text):
-            if reference.metric_id not in metric_ids and not bundle.set_aside("metric", reference.metric_id):
+            if reference.metric_id not in metric_ids and not bundle.set_aside(reference.metric_id, "metrics"):
                 close = difflib.get_close_matches(reference.metric_id, sorted(metric_ids), n=1, cutoff=0.6)
                 bundle.problems.error(bundle.manifest_path, *bundle.positions.inside(loc, text, reference.offset),
                                       f"unknown metric '{{{reference.metric_id}}}' in text",
@@ -172,7 +178,7 @@ def _check_aggregate(bundle: LoadedBundle, spec: Aggregate, frame_ids: set[str],
     model = bundle.model
     assert model is not None
     if spec.table not in frame_ids:
-        if bundle.set_aside("table", spec.table):
+        if bundle.set_aside(spec.table, "tables", "views"):
             return  # set aside as invalid, and reported so
         close = difflib.get_close_matches(spec.table, sorted(frame_ids), n=1, cutoff=0.6)
         bundle.problems.error(*bundle.where(*loc, "table"), f"unknown table '{spec.table}'",

@@ -35,11 +35,10 @@ class LoadedBundle:
     pruned: dict[str, set[str]] = field(default_factory=dict)  # list name → ids of items set aside
     invalid_tables: set[str] = field(default_factory=set)  # with bad cells: aggregates would mislead
 
-    def set_aside(self, kind: str, item_id: str) -> bool:
-        """Whether a reference to ``item_id`` as a ``kind`` (source, metric, table, chart) names an
-        item that failed validation: reported already, so not 'unknown' as well."""
-        lists = {"source": ("sources",), "metric": ("metrics",), "table": ("tables", "views"), "chart": ("charts",)}
-        return any(item_id in self.pruned.get(name, ()) for name in lists[kind])
+    def set_aside(self, item_id: str, *lists: str) -> bool:
+        """Whether ``item_id`` names an item of one of ``lists`` ('sources', 'metrics', 'tables'…)
+        that failed validation: reported already, so a reference to it is not 'unknown' as well."""
+        return any(item_id in self.pruned.get(name, ()) for name in lists)
 
     @property
     def files(self) -> list[Path]:

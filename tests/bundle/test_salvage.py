@@ -75,3 +75,13 @@ def test_a_dropped_item_excuses_only_references_to_its_own_kind(make_bundle):
     assert "'bogus' is not one of" in lines[0]
     assert sorted(line.split(": error: ")[1].split(" (")[0] for line in lines[1:]) == [
         "unknown source 'accounts'", "unknown table 'accounts'"]
+
+
+def test_a_dropped_view_does_not_excuse_a_view_that_reads_it_as_a_table(make_bundle):
+    views = ("views:\n"
+             "  - {id: by-name, table: rows, group_by: [name], columns: {n: {function: count}}, colour: red}\n"
+             "  - {id: second, table: by-name, group_by: [name], columns: {n: {function: count}}}\n")
+    lines = formatted(make_bundle(VALID_YAML + views, files={"rows.csv": BASE_CSV}))
+    assert len(lines) == 2, lines
+    assert "colour" in lines[0]
+    assert "unknown table 'by-name'" in lines[1]
