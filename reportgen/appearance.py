@@ -82,9 +82,11 @@ def user_folders(template: str | None, theme: str | None) -> list[Path]:
 
 def may_be_read(relative: Path) -> bool:
     """Whether a file in a template or theme folder (path relative to it) may be read by a build:
-    any file a template can include, but not a log written beside it, nor version control's or
-    an editor's hidden files, which change without changing any briefing."""
-    return relative.suffix.lower() != ".log" and not any(part.startswith(".") for part in relative.parts)
+    any file a template can include, hidden ones too, but not a log written beside it, version
+    control's files or an editor's swap files, which change without changing any briefing."""
+    name = relative.name
+    return not (name.endswith((".log", ".swp", ".swo", "~")) or name == ".DS_Store"
+                or any(part in (".git", ".hg", ".svn") for part in relative.parts))
 
 
 def theme_folder(theme: str | None) -> Path | None:

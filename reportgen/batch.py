@@ -60,7 +60,10 @@ def _bundles_under(root: Path) -> Iterable[Path]:
     """Bundle folders under ``root``. A link to a folder counts when that folder is a bundle, but
     is not walked into: a link to / or to the home folder must not make every bundle.yaml on the
     machine part of the run. Hidden folders are skipped."""
-    for folder, subfolders, files in os.walk(root):
+    def unreadable(error: OSError) -> None:  # a bundle skipped unseen would look deleted to --prune
+        raise error
+
+    for folder, subfolders, files in os.walk(root, onerror=unreadable):
         here = Path(folder)
         if MANIFEST in files:
             yield here
@@ -93,8 +96,6 @@ def _tree_digest(root: Path, leave_out: Path | None = None,
     links that lead outside it, which a bundle may not read anyway, files under ``leave_out``
     when that is a folder inside ``root`` (an output folder kept in a bundle), and, given
     ``only``, files whose path relative to ``root`` it refuses."""
-    from reportgen.outputs import sha256_file
-
     real_root = root.resolve()
     inside = leave_out if leave_out and leave_out != real_root and leave_out.is_relative_to(real_root) else None
     items = []
@@ -104,8 +105,19 @@ def _tree_digest(root: Path, leave_out: Path | None = None,
             continue
         real = path.resolve()
         if real.is_relative_to(real_root) and not (inside and real.is_relative_to(inside)):
-            items.append((relative.as_posix(), sha256_file(path)))
+            items.append((relative.as_posix(), _content_digest(path)))
     return items
+
+
+def _content_digest(path: Path) -> str:
+    """sha256 of a file; a file that cannot be read counts as such, rather than stopping the run
+    (the build reports it if it needs it), and counts again once it can be read."""
+    from reportgen.outputs import sha256_file
+
+    try:
+        return sha256_file(path)
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or exc}"
 
 
 @cache
@@ -117,12 +129,28 @@ def _package_digest() -> str:
 
 def appearance_digest(options, out: Path) -> list:
     """The user's template and theme folders (see appearance.user_folders), by the content of
-    the files a build may read there, leaving out ``out``, whose briefings change every build.
-    Computed once per run: every bundle shares it."""
+    every file a build may read there (links followed, as Jinja and the theme's url()s follow
+    them), leaving out ``out``, whose briefings change every build. Computed once per run:
+    every bundle shares it."""
     from reportgen.appearance import may_be_read, user_folders
 
-    return [(folder.as_posix(), _tree_digest(folder, out.resolve(), only=may_be_read))
-            for folder in user_folders(options.template, options.theme)]
+    leave_out = out.resolve()
+    digests = []
+    for folder in user_folders(options.template, options.theme):
+        files, seen = [], set()
+        for here, subfolders, names in os.walk(folder, followlinks=True):
+            real = Path(here).resolve()
+            if real in seen or (real != folder.resolve() and real.is_relative_to(leave_out)):
+                subfolders.clear()  # a loop of links, or the output folder
+                continue
+            seen.add(real)
+            subfolders.sort()
+            for name in sorted(names):
+                relative = (Path(here) / name).relative_to(folder)
+                if may_be_read(relative):
+                    files.append((relative.as_posix(), _content_digest(Path(here) / name)))
+        digests.append((folder.as_posix(), files))
+    return digests
 
 
 def cache_key(bundle: Path, fingerprint: dict, appearance: list, out: Path) -> str:
@@ -132,7 +160,9 @@ def cache_key(bundle: Path, fingerprint: dict, appearance: list, out: Path) -> s
     SOURCE_DATE_EPOCH."""
     from reportgen.versions import dependency_versions  # importlib.metadata: after the helpers fork
 
-    material = {"bundle": _tree_digest(bundle, out.resolve()), "package": _package_digest(), "extra": appearance,
+    # bundle.yaml counts by what it says even when it is a link leading out of the folder
+    material = {"bundle": _tree_digest(bundle, out.resolve()), "manifest": _content_digest(bundle / MANIFEST),
+                "package": _package_digest(), "extra": appearance,
                 "options": fingerprint, "reportgen": __version__, "dependencies": dependency_versions(),
                 "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH")}
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
@@ -284,17 +314,16 @@ class StaleOutput:
         return f"{display_path(self.folder)}, the briefing of {self.bundle}, {self.reason}"
 
 
-def stale_outputs(roots: list[Path], found: list[Path], building: list[Path], out: Path) -> list[StaleOutput]:
+def stale_outputs(roots: list[Path], building: list[Path], out: Path) -> list[StaleOutput]:
     """Output folders whose bundle is gone: built from a folder under one of ``roots`` (the
-    paths this run was given) that is no longer among ``found`` (all bundles there, before
-    sharding), or that now has another id. Only folders holding a reportgen manifest count.
+    paths this run was given) that holds no bundle any more, or one with another id. Only
+    folders holding a reportgen manifest count, and never a link or a bundle.
 
     Never stale: the folder of an id a bundle of ``building`` (this run's slice, which writes to
     ``out``) has, and the folder of a bundle whose id cannot be read just now (its next valid
     build decides). The folder a bundle was built from is taken relative to its output folder
     (manifest ``bundle.from_output``), so it is found wherever this run starts; a manifest
     without it, from an older reportgen, is left alone (the bundle's next build adds it)."""
-    found_here = {b.resolve() for b in found}
     live = {bundle_id_of(b) for b in building}
     given = [r.resolve() for r in roots]
     stale = []
@@ -305,11 +334,11 @@ def stale_outputs(roots: list[Path], found: list[Path], building: list[Path], ou
             bundle_id, source = recorded["id"], (folder / recorded["from_output"]).resolve()
         except (OSError, ValueError, KeyError, TypeError):
             continue  # not a manifest of ours, or one too old to say where it was built from
-        if bundle_id != folder.name or bundle_id in live:
-            continue
+        if bundle_id != folder.name or bundle_id in live or folder.is_symlink() or (folder / MANIFEST).exists():
+            continue  # a link (the briefing lives elsewhere) or a bundle is never ours to remove
         if not any(source == root or source.is_relative_to(root) for root in given):
             continue  # built from elsewhere: not this run's to judge
-        if source not in found_here:
+        if not (source / MANIFEST).exists():  # a bundle in a hidden folder still is one
             stale.append(StaleOutput(folder, display_path(source), "which is no longer a bundle"))
         elif (current := bundle_id_of(source)) not in (None, bundle_id):  # None: unreadable now
             stale.append(StaleOutput(folder, display_path(source), f"which now has the id '{current}'"))

@@ -18,7 +18,7 @@ SUMMARY_STYLES = ("json", "github")
 def add_arguments(build: argparse.ArgumentParser) -> None:
     build.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                        help="bundle folder(s), or folders holding bundles")
-    build.add_argument("--out", type=Path, default=None, help="output folder (default: dist)")
+    build.add_argument("--out", type=str, default=None, help="output folder (default: dist)")
     build.add_argument("--format", dest="formats", default=None,
                        help="comma-separated: outputs html,pdf (default both); add json or github "
                             "for a machine-readable summary on stdout")
@@ -72,7 +72,13 @@ def run_build(args: argparse.Namespace, limits) -> int:
                            paper=args.paper or settings.get("paper", "letter"), strict=args.strict,
                            pdf_variant=args.pdf_variant or settings.get("pdf_variant", "pdf/ua-1"),
                            interactive=args.interactive, limits=limits)
-    out = args.out or Path(settings.get("out", "dist"))
+    if args.out is not None and not str(args.out).strip():
+        raise UsageError("--out is empty (an unset variable?)")
+    out = Path(args.out) if args.out else Path(settings.get("out", "dist"))
+    try:
+        out.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise UsageError(f"--out {out}: {exc}") from None
     for folder in (out, *out.parents):  # the first that exists must be a folder
         if folder.exists():
             if not folder.is_dir():
@@ -82,13 +88,16 @@ def run_build(args: argparse.Namespace, limits) -> int:
     for path in args.paths:  # before sharding, so that every shard says so
         if not path.exists():
             raise UsageError(f"{path}: no such file or folder")
-        found_under[path] = discover([path])
+        try:
+            found_under[path] = discover([path])
+        except OSError as exc:
+            raise UsageError(f"cannot read {exc.filename or path}: {exc.strerror or exc}") from None
         if not found_under[path]:
             raise UsageError(f"{path}: no bundles found (a bundle is a folder holding bundle.yaml)")
     found = sorted({b for bundles in found_under.values() for b in bundles}, key=lambda p: p.as_posix())
     bundles = shard(found, args.shard)
     if not bundles:  # an empty slice of a CI matrix is not an error
-        _print_summary([], _stale(args.paths, found, bundles, out, args.prune), style, args.quiet)
+        _print_summary([], _stale(args.paths, bundles, out, args.prune), style, args.quiet)
         return EXIT_OK
     jobs = args.jobs or os.cpu_count() or 1
     from reportgen import sidecar
@@ -104,13 +113,13 @@ def run_build(args: argparse.Namespace, limits) -> int:
                            on_start=progress.start, on_plan=lambda todo, workers: _helpers(todo, workers, options))
     finally:
         sidecar.stop_all()  # helpers belong to one command (its working directory, its theme)
-    _print_summary(outcomes, _stale(args.paths, found, bundles, out, args.prune), style, args.quiet)
+    _print_summary(outcomes, _stale(args.paths, bundles, out, args.prune), style, args.quiet)
     if any(o.status == "failed" for o in outcomes):
         return EXIT_BUILD_FAILED
     return EXIT_INVALID if any(o.status == "invalid" for o in outcomes) else EXIT_OK
 
 
-def _stale(roots: list[Path], found: list[Path], building: list[Path], out: Path, prune: bool) -> list[dict]:
+def _stale(roots: list[Path], building: list[Path], out: Path, prune: bool) -> list[dict]:
     """Briefings in ``out`` whose bundle is gone, removed with --prune: a deleted bundle's
     briefing must not go on being published from a cached dist/."""
     import shutil
@@ -118,12 +127,17 @@ def _stale(roots: list[Path], found: list[Path], building: list[Path], out: Path
     from reportgen.batch import stale_outputs
 
     reports = []
-    for stale in stale_outputs(roots, found, building, out):
+    for stale in stale_outputs(roots, building, out):
+        removed, why = False, ""
         if prune:
-            shutil.rmtree(stale.folder)
-        message = f"removed {stale.describe()}" if prune else \
-            f"stale output: {stale.describe()}; remove it or build with --prune"
-        reports.append({"folder": display_path(stale.folder), "bundle": stale.bundle, "pruned": prune,
+            try:
+                shutil.rmtree(stale.folder)
+                removed = True
+            except OSError as exc:
+                why = f"; it could not be removed: {exc.strerror or exc}"
+        message = f"removed {stale.describe()}" if removed else \
+            f"stale output: {stale.describe()}{why or '; remove it or build with --prune'}"
+        reports.append({"folder": display_path(stale.folder), "bundle": stale.bundle, "pruned": removed,
                         "message": message})
     return reports
 

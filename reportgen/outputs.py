@@ -17,6 +17,35 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def foreign_content(folder: Path) -> str | None:
+    """Why ``folder`` is not a briefing reportgen wrote and may replace (None when it is one, or
+    is empty or absent): a link, a file, a bundle, or files its manifest does not list."""
+    import json
+
+    if folder.is_symlink():
+        return "is a link (reportgen writes its briefings as real folders)"
+    if not folder.exists():
+        return None
+    if not folder.is_dir():
+        return "is a file"
+    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if not p.is_dir()}
+    if not present:
+        return None
+    if (folder / "bundle.yaml").exists():
+        return "is a bundle"
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        written = {record["path"] for record in manifest["outputs"]} | {"manifest.json"}
+        ours = manifest["bundle"]["id"] == folder.name and "schema_version" in manifest
+    except (OSError, ValueError, KeyError, TypeError):
+        return "holds files reportgen did not write (no manifest.json of a briefing)"
+    if not ours:
+        return "holds a manifest.json reportgen did not write"
+    if present - written:
+        return f"holds files its briefing does not list ({', '.join(sorted(present - written)[:3])})"
+    return None
+
+
 class OutputConflict(Exception):
     """The output folder a briefing would replace is not one reportgen wrote."""
 
@@ -26,12 +55,11 @@ def replace_folder(target: Path, files: dict[str, bytes]) -> None:
 
     Everything is written and flushed beside the target first; the old folder is moved aside
     only once the new one is complete, so an error at any point leaves the previous outputs.
-    A folder reportgen did not write (no briefing's manifest.json, or a bundle) is never replaced.
+    A folder reportgen did not write (see foreign_content) is never replaced.
     """
-    if target.is_dir() and any(target.iterdir()) and \
-            (not (target / "manifest.json").is_file() or (target / "bundle.yaml").exists()):
-        raise OutputConflict(f"{target} holds files reportgen did not write (no manifest.json of a briefing); "
-                             "move them, or build into another --out")
+    refusal = foreign_content(target)
+    if refusal:
+        raise OutputConflict(f"{target} {refusal}; move it, or build into another --out")
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     umask = os.umask(0)

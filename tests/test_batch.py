@@ -491,7 +491,7 @@ def test_an_output_folder_inside_the_bundle_does_not_change_its_key(repo, capsys
 def test_a_bundle_is_never_replaced_by_a_briefing(repo, tmp_path, capsys):
     before = sorted(p.name for p in (repo / "alpha").iterdir())
     assert main(["build", str(repo / "alpha"), "--out", str(repo), "--format", "html"]) == 1
-    assert "holds files reportgen did not write" in capsys.readouterr().err
+    assert "is a bundle; move it, or build into another --out" in capsys.readouterr().err
     assert sorted(p.name for p in (repo / "alpha").iterdir()) == before
 
 
@@ -521,3 +521,66 @@ def test_a_file_any_template_may_include_counts(repo, tmp_path, capsys):
     assert main(build) == 0 and _statuses(capsys) == ["skipped"]
     (folder / "footer.txt").write_text("FOOTER-TWO")
     assert main(build) == 0 and _statuses(capsys) == ["built"]
+
+
+def test_prune_never_removes_a_bundle_a_link_or_a_bundle_in_a_hidden_folder(repo, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (repo / "nested" / "delta").rename(repo / ".wip")  # delta lives on in a hidden folder
+    out = tmp_path / "dist"
+    assert main(["build", "evidence", "evidence/.wip", "--out", "dist", "--format", "html", "-q", "-j", "1"]) == 0
+    shutil.move(str(out / "alpha"), str(tmp_path / "published-alpha"))  # alpha's briefing published via a link
+    (out / "alpha").symlink_to(tmp_path / "published-alpha", target_is_directory=True)
+    shutil.copy(repo / "bravo" / "bundle.yaml", out / "bravo" / "bundle.yaml")  # bravo's briefing became a bundle
+    for name in ("alpha", "bravo"):
+        shutil.rmtree(repo / name)
+    capsys.readouterr()
+    assert main(["build", "evidence", "--out", "dist", "--format", "html,json", "--prune", "-j", "1"]) == 0
+    assert json.loads(capsys.readouterr().out)["stale"] == []
+    assert (out / "alpha").is_symlink() and (out / "bravo" / "bundle.yaml").is_file() and (out / "delta").is_dir()
+
+
+def test_a_linked_bundle_yaml_or_theme_file_counts_by_what_it_says(repo, tmp_path, capsys):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    manifest = repo / "alpha" / "bundle.yaml"
+    shutil.move(str(manifest), str(shared / "alpha.yaml"))
+    manifest.symlink_to(shared / "alpha.yaml")
+    (shared / "theme.css").write_text("body { color: #111111; }")
+    theme = tmp_path / "corp"
+    theme.mkdir()
+    (theme / "theme.css").symlink_to(shared / "theme.css")
+    build = ["build", str(repo / "alpha"), "--out", str(tmp_path / "dist"), "--format", "html,json", "--theme", str(theme)]
+    assert main(build) == 0 and _statuses(capsys) == ["built"]
+    assert main(build) == 0 and _statuses(capsys) == ["skipped"]
+    (shared / "theme.css").write_text("body { color: #111112; }")
+    assert main(build) == 0 and _statuses(capsys) == ["built"]
+    (shared / "alpha.yaml").write_text((shared / "alpha.yaml").read_text().replace(
+        "title: Alleged distillation of Claude", "title: CHANGED", 1))
+    assert main(build) == 0 and _statuses(capsys) == ["built"]
+
+
+def test_a_hidden_file_a_template_includes_counts(repo, tmp_path, capsys):
+    folder = tmp_path / "tpl"
+    (folder / ".partials").mkdir(parents=True)
+    (folder / ".partials" / "foot.html").write_text("FOOT-ONE")
+    (folder / "brief.html.j2").write_text('{% extends "reportgen/brief.html.j2" %}'
+                                          '{% block content %}{% include ".partials/foot.html" %}{% endblock %}')
+    build = ["build", str(repo / "alpha"), "--out", str(tmp_path / "dist"), "--format", "html,json",
+             "--template", str(folder)]
+    assert main(build) == 0 and _statuses(capsys) == ["built"]
+    (folder / ".partials" / "foot.html").write_text("FOOT-TWO")
+    assert main(build) == 0 and _statuses(capsys) == ["built"]
+
+
+@pytest.mark.parametrize("out, message", [("", "--out is empty"), ("loop", "--out loop:")])
+def test_an_empty_or_looping_out_is_a_usage_error(repo, tmp_path, capsys, monkeypatch, out, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    assert main(["build", str(repo / "alpha"), "--out", out]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_file_that_cannot_be_read_counts_as_such():
+    from reportgen.batch import _content_digest
+
+    assert _content_digest(Path(__file__).parent).startswith("unreadable: ")
