@@ -149,7 +149,7 @@ def appearance_digest(options, out: Path) -> list:
                 relative = (Path(here) / name).relative_to(folder)
                 if may_be_read(relative):
                     files.append((relative.as_posix(), _content_digest(Path(here) / name)))
-        digests.append((folder.as_posix(), files))
+        digests.append(files)  # not the folder's path: how it is spelled depends on where the run starts
     return digests
 
 
@@ -225,9 +225,13 @@ def up_to_date(bundle: Path, out: Path, key: str) -> Outcome | None:
         if not path.is_file() or path.stat().st_size != record["bytes"]:
             return None
     records = manifest.get("outputs", [])
+    # Problems were written relative to that build's working directory, which was
+    # (folder / from_output) spelled as bundle.path: say them as this run would.
+    then, now = manifest["bundle"].get("path", ""), display_path(bundle)
+    warnings = [now + w[len(then):] if then and w.startswith(then + "/") else w for w in manifest.get("warnings", [])]
     return Outcome(display_path(bundle), bundle_id, "skipped",
                    outputs=sorted(Path(display_path(p)).as_posix() for p in [*(folder / r["path"] for r in records), manifest_path]),
-                   warnings=list(manifest.get("warnings", [])),
+                   warnings=warnings,
                    pages=next((r.get("pages") for r in records if r["path"] == "brief.pdf"), None))
 
 

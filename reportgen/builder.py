@@ -42,9 +42,16 @@ class BuildOptions:
                 "interactive": self.interactive}
 
     def cache_material(self) -> dict:
-        """What an incremental build compares: the fingerprint, plus limits (they decide validity)."""
-        return {**self.fingerprint(), "limits": [self.limits.max_rows, self.limits.max_table_bytes,
-                                                 self.limits.max_manifest_bytes, self.limits.max_yaml_nodes]}
+        """What an incremental build compares: the fingerprint, plus limits (they decide validity).
+        The user's template and theme count by which template is used and by their content (see
+        batch.appearance_digest), not by how their paths are spelled from the working directory."""
+        from reportgen.appearance import choose_template
+
+        template = choose_template(self.template)
+        return {**self.fingerprint(), "template": [template.name, template.folder is not None],
+                "theme": self.theme not in (None, "default"),
+                "limits": [self.limits.max_rows, self.limits.max_table_bytes,
+                           self.limits.max_manifest_bytes, self.limits.max_yaml_nodes]}
 
 
 @dataclass

@@ -584,3 +584,20 @@ def test_a_file_that_cannot_be_read_counts_as_such():
     from reportgen.batch import _content_digest
 
     assert _content_digest(Path(__file__).parent).startswith("unreadable: ")
+
+
+def test_a_run_from_another_folder_skips_and_says_warnings_as_it_would(repo, tmp_path, capsys, monkeypatch):
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "tpl" / "brief.html.j2").write_text('{% extends "reportgen/brief.html.j2" %}')
+    csv = repo / "alpha" / "campaigns.csv"
+    lines = csv.read_text().splitlines()
+    csv.write_text("\n".join([lines[0] + ",extra"] + [line + ",x" for line in lines[1:]]) + "\n")  # a warning
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "evidence/alpha", "--out", "dist", "--format", "html,json", "--template", "tpl"]) == 0
+    first = json.loads(capsys.readouterr().out)["bundles"][0]
+    assert first["status"] == "built" and first["warnings"][0].startswith("evidence/alpha/campaigns.csv:1:")
+    monkeypatch.chdir(repo)
+    assert main(["build", "alpha", "--out", "../dist", "--format", "html,json", "--template", "../tpl/"]) == 0
+    again = json.loads(capsys.readouterr().out)["bundles"][0]
+    assert again["status"] == "skipped"
+    assert again["warnings"] == [w.replace("evidence/alpha/", "alpha/", 1) for w in first["warnings"]]
