@@ -89,6 +89,11 @@ def may_be_read(relative: Path) -> bool:
                 or any(part in (".git", ".hg", ".svn") for part in relative.parts))
 
 
+def theme_file(theme: str | None) -> Path | None:
+    """The user's theme stylesheet (None for the default theme)."""
+    return _theme_file(theme) if theme and theme != "default" else None
+
+
 def theme_folder(theme: str | None) -> Path | None:
     """The folder a theme may read files from (None for the default theme)."""
     return _theme_file(theme).parent if theme and theme != "default" else None

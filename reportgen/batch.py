@@ -225,14 +225,28 @@ def up_to_date(bundle: Path, out: Path, key: str) -> Outcome | None:
         if not path.is_file() or path.stat().st_size != record["bytes"]:
             return None
     records = manifest.get("outputs", [])
-    # Problems were written relative to that build's working directory, which was
-    # (folder / from_output) spelled as bundle.path: say them as this run would.
     then, now = manifest["bundle"].get("path", ""), display_path(bundle)
-    warnings = [now + w[len(then):] if then and w.startswith(then + "/") else w for w in manifest.get("warnings", [])]
+    warnings = [_said_from_here(w, then, now) for w in manifest.get("warnings", [])]
     return Outcome(display_path(bundle), bundle_id, "skipped",
                    outputs=sorted(Path(display_path(p)).as_posix() for p in [*(folder / r["path"] for r in records), manifest_path]),
                    warnings=warnings,
                    pages=next((r.get("pages") for r in records if r["path"] == "brief.pdf"), None))
+
+
+def _said_from_here(line: str, then: str, now: str) -> str:
+    """A problem line recorded by a build that named the bundle ``then`` (relative to its working
+    directory), as this run, which names it ``now``, would print it."""
+    import re
+
+    if not then or not re.match(r"^.+?:\d+:\d+: ", line):
+        return line  # a message of the PDF engine, say: no file in it
+    if then == ".":
+        rest = line
+    elif line.startswith(then + "/"):
+        rest = line[len(then) + 1:]
+    else:
+        return line
+    return rest if now == "." else f"{now}/{rest}"
 
 
 def build_one(bundle: Path, out: Path, options, key: str) -> Outcome:
@@ -342,7 +356,9 @@ def stale_outputs(roots: list[Path], building: list[Path], out: Path) -> list[St
             continue  # a link (the briefing lives elsewhere) or a bundle is never ours to remove
         if not any(source == root or source.is_relative_to(root) for root in given):
             continue  # built from elsewhere: not this run's to judge
-        if not (source / MANIFEST).exists():  # a bundle in a hidden folder still is one
+        manifest = source / MANIFEST
+        if not (manifest.exists() or manifest.is_symlink()):  # a bundle in a hidden folder, or
+            # one whose bundle.yaml is a link broken for now, still is one
             stale.append(StaleOutput(folder, display_path(source), "which is no longer a bundle"))
         elif (current := bundle_id_of(source)) not in (None, bundle_id):  # None: unreadable now
             stale.append(StaleOutput(folder, display_path(source), f"which now has the id '{current}'"))

@@ -45,11 +45,12 @@ class BuildOptions:
         """What an incremental build compares: the fingerprint, plus limits (they decide validity).
         The user's template and theme count by which template is used and by their content (see
         batch.appearance_digest), not by how their paths are spelled from the working directory."""
-        from reportgen.appearance import choose_template
+        from reportgen.appearance import choose_template, theme_file
 
         template = choose_template(self.template)
+        theme = theme_file(self.theme)  # which file of its folder, and whether given as the folder (its logo)
         return {**self.fingerprint(), "template": [template.name, template.folder is not None],
-                "theme": self.theme not in (None, "default"),
+                "theme": [theme.name, Path(str(self.theme)).is_dir()] if theme else None,
                 "limits": [self.limits.max_rows, self.limits.max_table_bytes,
                            self.limits.max_manifest_bytes, self.limits.max_yaml_nodes]}
 

@@ -127,9 +127,13 @@ def _stale(roots: list[Path], building: list[Path], out: Path, prune: bool) -> l
     from reportgen.batch import stale_outputs
 
     reports = []
+    from reportgen.outputs import foreign_content
+
     for stale in stale_outputs(roots, building, out):
         removed, why = False, ""
-        if prune:
+        if prune and (refusal := foreign_content(stale.folder)):
+            why = f"; it was not removed: it {refusal}"  # as a rebuild would not replace it
+        elif prune:
             try:
                 shutil.rmtree(stale.folder)
                 removed = True

@@ -28,7 +28,8 @@ def foreign_content(folder: Path) -> str | None:
         return None
     if not folder.is_dir():
         return "is a file"
-    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if not p.is_dir()}
+    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*")
+               if not p.is_dir() and not _desktop_litter(p.name)}
     if not present:
         return None
     if (folder / "bundle.yaml").exists():
@@ -44,6 +45,11 @@ def foreign_content(folder: Path) -> str | None:
     if present - written:
         return f"holds files its briefing does not list ({', '.join(sorted(present - written)[:3])})"
     return None
+
+
+def _desktop_litter(name: str) -> bool:
+    """Files a file manager leaves in a folder it merely showed: not the user's work."""
+    return name in (".DS_Store", "Thumbs.db", "desktop.ini") or name.startswith("._")
 
 
 class OutputConflict(Exception):

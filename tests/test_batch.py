@@ -601,3 +601,51 @@ def test_a_run_from_another_folder_skips_and_says_warnings_as_it_would(repo, tmp
     again = json.loads(capsys.readouterr().out)["bundles"][0]
     assert again["status"] == "skipped"
     assert again["warnings"] == [w.replace("evidence/alpha/", "alpha/", 1) for w in first["warnings"]]
+
+
+def test_another_theme_file_or_the_theme_folder_itself_rebuilds(repo, tmp_path, capsys):
+    theme = tmp_path / "th"
+    theme.mkdir()
+    (theme / "a.css").write_text("body { color: #123456; }")
+    (theme / "theme.css").write_text("body { color: #abcdef; }")
+    (theme / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>')
+    build = ["build", str(repo / "alpha"), "--out", str(tmp_path / "dist"), "--format", "html,json", "--theme"]
+    for given in (theme / "a.css", theme / "theme.css", theme, theme / "theme.css"):
+        assert main([*build, str(given)]) == 0 and _statuses(capsys) == ["built"], given
+    assert main([*build, str(theme / "theme.css")]) == 0 and _statuses(capsys) == ["skipped"]
+
+
+def test_prune_keeps_user_files_and_a_bundle_whose_link_is_broken_for_now(repo, tmp_path, capsys):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shutil.move(str(repo / "bravo" / "bundle.yaml"), str(shared / "bravo.yaml"))
+    (repo / "bravo" / "bundle.yaml").symlink_to(shared / "bravo.yaml")
+    out = tmp_path / "dist"
+    assert main(["build", str(repo), "--out", str(out), "--format", "html", "-q", "-j", "1"]) == 0
+    (shared / "bravo.yaml").rename(shared / "away.yaml")  # the link breaks: bravo is invalid for now
+    (out / "charlie" / "notes.txt").write_text("the analyst's notes")
+    shutil.rmtree(repo / "charlie")
+    capsys.readouterr()
+    assert main(["build", str(repo), "--out", str(out), "--format", "html,json", "--prune", "-j", "1"]) == 2
+    stale = json.loads(capsys.readouterr().out)["stale"]
+    assert [(Path(s["folder"]).name, s["pruned"]) for s in stale] == [("charlie", False)]
+    assert "it was not removed: it holds files its briefing does not list (notes.txt)" in stale[0]["message"]
+    assert (out / "bravo" / "brief.html").is_file() and (out / "charlie" / "notes.txt").is_file()
+
+
+def test_desktop_litter_in_a_briefing_folder_does_not_stop_its_rebuild(repo, tmp_path, capsys):
+    out = tmp_path / "dist"
+    assert main(["build", str(repo / "alpha"), "--out", str(out), "--format", "html", "-q"]) == 0
+    for litter in (".DS_Store", "Thumbs.db", "._brief.html"):
+        (out / "alpha" / litter).write_text("")
+    assert main(["build", str(repo / "alpha"), "--out", str(out), "--format", "html,json", "--force"]) == 0
+    assert _statuses(capsys) == ["built"]
+
+
+def test_replayed_warnings_from_a_build_run_inside_the_bundle():
+    from reportgen.batch import _said_from_here
+
+    line = "campaigns.csv:1:9: warning: column 'extra' is not declared"
+    assert _said_from_here(line, ".", "evidence/b") == "evidence/b/" + line
+    assert _said_from_here("evidence/b/" + line, "evidence/b", ".") == line
+    assert _said_from_here("blocked resource: x", ".", "evidence/b") == "blocked resource: x"
