@@ -238,8 +238,9 @@ def _said_from_here(line: str, then: str, now: str) -> str:
     directory), as this run, which names it ``now``, would print it."""
     import re
 
-    if not then or not re.match(r"^.+?:\d+:\d+: ", line):
-        return line  # a message of the PDF engine, say: no file in it
+    located = re.match(r"^(.+?):\d+:\d+: ", line)
+    if not then or not located or Path(located.group(1)).is_absolute():
+        return line  # a message of the PDF engine (no file in it), or a file named the same from anywhere
     if then == ".":
         rest = line
     elif line.startswith(then + "/"):

@@ -649,3 +649,5 @@ def test_replayed_warnings_from_a_build_run_inside_the_bundle():
     assert _said_from_here(line, ".", "evidence/b") == "evidence/b/" + line
     assert _said_from_here("evidence/b/" + line, "evidence/b", ".") == line
     assert _said_from_here("blocked resource: x", ".", "evidence/b") == "blocked resource: x"
+    assert _said_from_here("/shared/b.yaml:16:10: warning: long", ".", "evidence/b") == \
+        "/shared/b.yaml:16:10: warning: long"
