@@ -96,7 +96,8 @@ def theme_file(theme: str | None) -> Path | None:
 
 def theme_folder(theme: str | None) -> Path | None:
     """The folder a theme may read files from (None for the default theme)."""
-    return _theme_file(theme).parent if theme and theme != "default" else None
+    stylesheet = theme_file(theme)
+    return stylesheet.parent if stylesheet else None
 
 
 def _theme_file(theme: str) -> Path:

@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 from reportgen import __version__
 from reportgen.assets import PACKAGE
 from reportgen.bundle import MANIFEST
-from reportgen.problems import display_path
+from reportgen.problems import LOCATED, display_path
 
 BUNDLES_PER_WORKER = 4
 
@@ -90,22 +90,19 @@ def parse_shard(spec: str) -> tuple[int, int]:
     return index, count
 
 
-def _tree_digest(root: Path, leave_out: Path | None = None,
-                 only: Callable[[Path], bool] | None = None) -> list[tuple[str, str]]:
+def _tree_digest(root: Path, leave_out: Path | None = None) -> list[tuple[str, str]]:
     """sha256 of every file under ``root`` (hidden ones too: a table may live in .data/), except
-    links that lead outside it, which a bundle may not read anyway, files under ``leave_out``
-    when that is a folder inside ``root`` (an output folder kept in a bundle), and, given
-    ``only``, files whose path relative to ``root`` it refuses."""
+    links that lead outside it, which a bundle may not read anyway, and files under ``leave_out``
+    when that is a folder inside ``root`` (an output folder kept in a bundle)."""
     real_root = root.resolve()
     inside = leave_out if leave_out and leave_out != real_root and leave_out.is_relative_to(real_root) else None
     items = []
     for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if not path.is_file() or (only and not only(relative)):
+        if not path.is_file():
             continue
         real = path.resolve()
         if real.is_relative_to(real_root) and not (inside and real.is_relative_to(inside)):
-            items.append((relative.as_posix(), _content_digest(path)))
+            items.append((path.relative_to(root).as_posix(), _content_digest(path)))
     return items
 
 
@@ -236,9 +233,7 @@ def up_to_date(bundle: Path, out: Path, key: str) -> Outcome | None:
 def _said_from_here(line: str, then: str, now: str) -> str:
     """A problem line recorded by a build that named the bundle ``then`` (relative to its working
     directory), as this run, which names it ``now``, would print it."""
-    import re
-
-    located = re.match(r"^(.+?):\d+:\d+: ", line)
+    located = LOCATED.match(line)
     if not then or not located or Path(located.group(1)).is_absolute():
         return line  # a message of the PDF engine (no file in it), or a file named the same from anywhere
     if then == ".":
@@ -264,8 +259,7 @@ def start_one(bundle: Path, out: Path, options, key: str) -> Callable[[], Outcom
     started = time.perf_counter()
 
     def failed(exc: Exception) -> Outcome:  # a renderer failure must not stop the other bundles
-        return Outcome(display_path(bundle), bundle_id_of(bundle), "failed", time.perf_counter() - started,
-                       errors=[failure_line(bundle, exc)])
+        return _failed(bundle, failure_line(bundle, exc), time.perf_counter() - started)
 
     try:
         finish = start_build(bundle, out, options, cache_key=key)
@@ -288,6 +282,10 @@ def start_one(bundle: Path, out: Path, options, key: str) -> Callable[[], Outcom
                        pages=result.pages)
 
     return collect
+
+
+def _failed(bundle: Path, error: str, seconds: float = 0.0) -> Outcome:
+    return Outcome(display_path(bundle), bundle_id_of(bundle), "failed", seconds, errors=[error])
 
 
 def rejection(problems) -> tuple[list, list]:
@@ -499,11 +497,9 @@ def _build_in_workers(todo: list[Path], workers: int, out: Path, options, keys: 
                         if not alone:
                             broken.add(bundle)
                             continue
-                        outcome = Outcome(display_path(bundle), bundle_id_of(bundle), "failed",
-                                          errors=[f"{display_path(bundle)}: error: its worker died: {exc}"])
+                        outcome = _failed(bundle, f"{display_path(bundle)}: error: its worker died: {exc}")
                     except Exception as exc:  # the outcome could not come back
-                        outcome = Outcome(display_path(bundle), bundle_id_of(bundle), "failed",
-                                          errors=[failure_line(bundle, exc)])
+                        outcome = _failed(bundle, failure_line(bundle, exc))
                     if bundle in died and outcome.status != "failed":
                         outcome.warnings.append(f"built again: a worker died while this bundle waited or was "
                                                 f"being built ({died[bundle]})")

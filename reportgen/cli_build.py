@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 from pathlib import Path
 
 from reportgen.batch import Outcome, discover, parse_shard, run, shard, shared_ids
-from reportgen.problems import display_path, github_annotation
+from reportgen.problems import LOCATED, display_path, github_annotation
 
 SUMMARY_STYLES = ("json", "github")
 
@@ -125,10 +124,9 @@ def _stale(roots: list[Path], building: list[Path], out: Path, prune: bool) -> l
     import shutil
 
     from reportgen.batch import stale_outputs
-
-    reports = []
     from reportgen.outputs import foreign_content
 
+    reports = []
     for stale in stale_outputs(roots, building, out):
         removed, why = False, ""
         if prune and (refusal := foreign_content(stale.folder)):
@@ -244,12 +242,9 @@ def _print_summary(outcomes: list[Outcome], stale: list[dict], style: str, quiet
                   file=sys.stderr)
 
 
-_LOCATED = re.compile(r"^(.+?):(\d+):(\d+): (error|warning): (.*)$", re.DOTALL)
-
-
 def _github(line: str, kind: str) -> str:
     """Turn 'path:line:col: error: message' into an Actions annotation where it parses."""
-    match = _LOCATED.match(line)
+    match = LOCATED.match(line)
     if not match:
         return github_annotation(kind, line)
     path, row, col, _, message = match.groups()
@@ -258,4 +253,4 @@ def _github(line: str, kind: str) -> str:
 
 def _warning_line(line: str) -> str:
     """A warning for the log: problems say 'warning:' themselves, the PDF engine's do not."""
-    return line if _LOCATED.match(line) else f"warning: {line}"
+    return line if LOCATED.match(line) else f"warning: {line}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -34,6 +35,10 @@ class Problem:
         data = asdict(self)
         data["severity"] = self.severity.value
         return data
+
+
+# A problem as Problem.format writes it: 'path:line:col: error|warning: message'.
+LOCATED = re.compile(r"^(.+?):(\d+):(\d+): (error|warning): (.*)$", re.DOTALL)
 
 
 def github_annotation(kind: str, message: str, path: str | None = None, line: int | None = None,
