@@ -73,7 +73,12 @@ def _weasyprint_warnings():
 
 @cache
 def _fonts() -> FontConfiguration:
-    return FontConfiguration()
+    """One font configuration per process, in which the bundled Noto Sans/Serif are the only
+    faces of their families: a system copy would otherwise be drawn instead of them."""
+    from reportgen.fontcoverage import masked_system_copies
+
+    with masked_system_copies():  # fontconfig reads its configuration now, and only now
+        return FontConfiguration()
 
 
 def house_stylesheet(theme: str | None) -> tuple[CSS, tuple[str, ...]]:
