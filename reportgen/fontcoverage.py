@@ -9,9 +9,10 @@ empty box with exit 0, so validation refuses it instead, at the field that holds
 Coverage comes from the fonts' own character maps: fontTools reads the bundled files, fontconfig
 (``fc-list``, which reads its cache) the system's. Both are read once per process.
 
-System copies of the bundled families are masked (``masked_system_copies``): fontconfig would
-otherwise offer the system's full "Noto Sans" beside the bundled subset, WeasyPrint would pick
-it, and the PDF's bytes would depend on whether fonts-noto-core is installed.
+WeasyPrint's fontconfig configuration (``masked_system_copies``) leaves out the system's copies
+of the bundled families: fontconfig would otherwise offer the system's full "Noto Sans" beside
+the bundled subset, WeasyPrint would draw it, and the PDF's bytes would depend on whether
+fonts-noto-core is installed. It also makes the Noto family of each script the first fallback.
 """
 
 from __future__ import annotations
@@ -171,21 +172,37 @@ def is_rtl(language: str) -> bool:
     return language.split("-")[0].lower() in RTL_LANGUAGES
 
 
-def fontconfig_masking(own: str | None) -> str:
-    """A fontconfig file: the system's configuration, without its copies of the bundled families."""
+# Fallback families for the scripts the bundled subsets lack, tried right after the bundled
+# family: without them fontconfig prefers DejaVu Sans, whose Arabic and Hebrew are rudimentary.
+# Japanese, Chinese and Korean are left to fontconfig, which picks Noto CJK's face by the lang.
+SCRIPTS = ("Arabic", "Hebrew", "Devanagari", "Bengali", "Gurmukhi", "Gujarati", "Oriya", "Tamil", "Telugu",
+           "Kannada", "Malayalam", "Sinhala", "Thai", "Lao", "Khmer", "Myanmar", "Georgian", "Armenian",
+           "Ethiopic", "Syriac", "Thaana")
+SANS_FALLBACKS = tuple(f"Noto Sans {script}" for script in SCRIPTS)
+SERIF_FALLBACKS = ("Noto Naskh Arabic",) + tuple(f"Noto Serif {script}" for script in SCRIPTS if script != "Arabic")
+
+
+def fontconfig_for_pdf(own: str | None) -> str:
+    """A fontconfig file: the system's configuration, without its copies of the bundled families,
+    and with the Noto families of other scripts as the bundled families' first fallbacks."""
     included = own or "/etc/fonts/fonts.conf"
     globs = "".join(f"<glob>*/{escape(prefix)}*</glob>" for prefix in SHADOWED_PREFIXES)
-    return ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n<fontconfig>\n'
-            f'  <include ignore_missing="yes">{escape(os.path.abspath(included))}</include>\n'
-            f"  <selectfont><rejectfont>{globs}</rejectfont></selectfont>\n</fontconfig>\n")
+    lines = ['<?xml version="1.0"?>', '<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">', "<fontconfig>",
+             f'  <include ignore_missing="yes">{escape(os.path.abspath(included))}</include>',
+             f"  <selectfont><rejectfont>{globs}</rejectfont></selectfont>"]
+    for family, fallbacks in (("Noto Sans", SANS_FALLBACKS), ("Noto Serif", SERIF_FALLBACKS + SANS_FALLBACKS)):
+        accepted = "".join(f"<family>{escape(name)}</family>" for name in fallbacks)
+        lines.append(f'  <alias binding="strong"><family>{family}</family><accept>{accepted}</accept></alias>')
+    lines.append("</fontconfig>")
+    return "\n".join(lines) + "\n"
 
 
 @contextmanager
 def masked_system_copies() -> Iterator[None]:
-    """Within this block, a fontconfig configuration that loads leaves out the system's copies
-    of the bundled families (fontconfig reads ``FONTCONFIG_FILE`` when a configuration loads).
-    Nothing changes when no file can be written."""
-    folder = _written_masking()
+    """Within this block, a fontconfig configuration that loads is ``fontconfig_for_pdf``'s
+    (fontconfig reads ``FONTCONFIG_FILE`` when a configuration loads). Nothing changes when no
+    file can be written."""
+    folder = _written_configuration()
     if folder is None:
         yield
         return
@@ -201,15 +218,154 @@ def masked_system_copies() -> Iterator[None]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _written_masking() -> Path | None:
-    """A temporary folder holding the masking fonts.conf, or None when none can be written."""
+def _written_configuration() -> Path | None:
+    """A temporary folder holding that fonts.conf, or None when none can be written."""
     try:
         folder = Path(tempfile.mkdtemp(prefix="reportgen-fontconfig-"))
     except OSError:
         return None
     try:
-        (folder / "fonts.conf").write_text(fontconfig_masking(os.environ.get("FONTCONFIG_FILE")), encoding="utf-8")
+        (folder / "fonts.conf").write_text(fontconfig_for_pdf(os.environ.get("FONTCONFIG_FILE")), encoding="utf-8")
     except OSError:
         shutil.rmtree(folder, ignore_errors=True)
         return None
     return folder
+
+
+# Manifest fields a reader never sees drawn: identifiers, references, options and metadata.
+UNSEEN_FIELDS = frozenset({"id", "url", "file", "formula", "language", "tlp", "status", "type", "table",
+                           "column", "x", "y", "color", "value_labels", "sources", "charts", "tables",
+                           "key_figures", "group_by", "sort_by", "split", "read", "where", "match",
+                           "function", "tolerance", "reliability", "aggregate", "check", "keywords",
+                           "description", "allowed", "accessed", "published", "as_of"})
+
+
+def seen_strings(value: object, loc: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    """(location, text) of every string of the manifest model a reader sees drawn."""
+    from enum import Enum
+
+    from pydantic import BaseModel
+
+    if isinstance(value, Enum):
+        return
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            if name not in UNSEEN_FIELDS:
+                yield from seen_strings(getattr(value, name), (*loc, name))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from seen_strings(item, (*loc, index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from seen_strings(item, (*loc, key))
+
+
+def printed_columns(model) -> dict[str, set[str]]:
+    """Table id → columns whose cells the briefing prints: every column of a table a section
+    shows, the grouping columns of a view it shows, and a chart's labels (x, color, value_labels)."""
+    views = {v.id: v for v in model.views}
+    tables = {t.id: t for t in model.tables}
+    printed: dict[str, set[str]] = {}
+
+    def show(frame_id: str, columns: Iterable[str] | None) -> None:
+        if frame_id in views:
+            view = views[frame_id]
+            printed.setdefault(view.table, set()).update(c for c in (columns or view.group_by) if c in view.group_by)
+        elif frame_id in tables:
+            printed.setdefault(frame_id, set()).update(columns or (c.name for c in tables[frame_id].columns))
+
+    for section in model.sections:
+        for frame_id in section.tables:
+            show(frame_id, None)
+    for chart in model.charts:
+        show(chart.table, [c for c in (chart.x, chart.color, chart.value_labels) if c])
+    return printed
+
+
+def check_scripts(bundle, fonts: Coverage | None = None) -> None:
+    """Every character a reader sees must be drawable by some font reportgen uses: an error at
+    the first one that is not, naming the characters and the fix. ``fonts`` defaults to the
+    bundled fonts and the system's."""
+    model = bundle.model
+    fonts = fonts or installed_coverage()
+    for loc, text in seen_strings(model):
+        chars = undrawable(text, fonts)
+        if chars:
+            line, col = bundle.positions.inside(loc, text, text.index(chars[0]))
+            bundle.problems.error(bundle.manifest_path, line, col,
+                                  f"'{_dotted(loc)}' has characters no installed font can draw: {describe(chars)}",
+                                  remedy(chars))
+    for i, chart in enumerate(model.charts):
+        for name in ("x_label", "y_label"):
+            text = getattr(chart, name) or ""
+            if chars := unshapable(text):
+                line, col = bundle.positions.inside(("charts", i, name), text, text.index(chars[0]))
+                bundle.problems.error(bundle.manifest_path, line, col, f"'charts[{i}].{name}': {CHART_TEXT}: "
+                                      f"{describe(chars)}", CHART_TEXT_FIX)
+    tables = {t.id: t for t in model.tables}
+    drawn = chart_label_columns(model)
+    for table_id, columns in printed_columns(model).items():
+        frame = bundle.tables.get(table_id)
+        if frame is not None:
+            for column in sorted(c for c in columns if c in frame.columns):
+                _check_cells(bundle, tables[table_id], frame, column, lambda text: undrawable(text, fonts))
+                if column in drawn.get(table_id, ()):
+                    _check_cells(bundle, tables[table_id], frame, column, unshapable)
+
+
+# WeasyPrint draws an SVG's text letter by letter: letters that join (Arabic), combine (marks of
+# Devanagari, Thai…) or run right to left come out unjoined or reversed in the PDF's charts.
+CHART_TEXT = "chart labels are drawn letter by letter in the PDF, so right-to-left and combining letters come out wrong"
+CHART_TEXT_FIX = "label the chart in a script without them (the data table under the chart can keep them)"
+
+
+def unshapable(text: str) -> list[str]:
+    """The characters of ``text`` a chart cannot draw one by one."""
+    return list(dict.fromkeys(c for c in text if unicodedata.bidirectional(c) in ("R", "AL")
+                              or unicodedata.category(c) in ("Mn", "Mc")))
+
+
+def chart_label_columns(model) -> dict[str, set[str]]:
+    """Table id → columns whose cells a chart's SVG writes (x, color, value_labels)."""
+    printed: dict[str, set[str]] = {}
+    sources = {v.id: v.table for v in model.views}
+    for chart in model.charts:
+        printed.setdefault(sources.get(chart.table, chart.table), set()).update(
+            c for c in (chart.x, chart.color, chart.value_labels) if c)
+    return printed
+
+
+def _check_cells(bundle, table, frame, column: str, refused) -> None:
+    """One error per column, at the first cell holding a character ``refused`` finds."""
+    import pandas as pd
+
+    series = frame[column]
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series):
+        return
+    values = [str(v) for v in pd.unique(series.dropna())]
+    chars = refused("".join(values))
+    if not chars:
+        return
+    row = int(series.astype(str).str.contains(chars[0], regex=False).to_numpy().argmax())
+    path = bundle.table_paths[table.id]
+    if refused is unshapable:
+        message, hint = f"column '{column}': {CHART_TEXT}: {describe(chars)}", CHART_TEXT_FIX
+    else:
+        message, hint = f"column '{column}' has characters no installed font can draw: {describe(chars)}", remedy(chars)
+    bundle.problems.error(path, *_cell_position(path, table, frame, row, column), message, hint)
+
+
+def _cell_position(path: Path, table, frame, row: int, column: str) -> tuple[int, int]:
+    header = frame.attrs.get("header", [])
+    col = header.index(column) + 1 if column in header else 1
+    if path.suffix.lower() != ".csv":
+        return 1, col
+    from reportgen.bundle.tables import RowLines
+
+    return RowLines(path, table.read, table.read.encoding).row(row), col
+
+
+def _dotted(loc: tuple) -> str:
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")

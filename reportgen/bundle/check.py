@@ -11,6 +11,7 @@ from reportgen import narrative
 from reportgen.aggregate import NUMERIC_FUNCTIONS, condition_columns
 from reportgen.bundle.load import LoadedBundle
 from reportgen.bundle.model import Aggregate, Bundle, ChartType, FigureStatus, Table
+from reportgen.fontcoverage import check_scripts
 from reportgen.metrics import Computed, compute
 
 SUMMARY_WORD_LIMIT = 75
@@ -98,6 +99,7 @@ def check(bundle: LoadedBundle, *, strict: bool = False) -> Computed | None:
         if tuple(loc[:3]) not in faulty_specs:  # that mistake is reported already, where it stands
             bundle.problems.error(*bundle.where(*loc), message)
     _check_charts(bundle, computed)
+    check_scripts(bundle)  # no text prints as empty boxes
     return computed
 
 
