@@ -85,6 +85,7 @@ def _font_file_ranges(path: Path, size: int, mtime_ns: int) -> tuple[tuple[int, 
     return tuple((p, p) for p in points)
 
 
+@cache
 def bundled_coverage() -> Coverage:
     """What the bundled fonts alone draw: every face, since text may be bold or italic."""
     ranges: list[tuple[int, int]] = []
@@ -121,6 +122,14 @@ def system_font_ranges() -> list[tuple[int, int]]:
     return ranges
 
 
+class InstalledFonts:
+    """The bundled fonts, then the system's, read only when a character is not bundled: listing
+    the system's fonts costs most of a second, which an all-Latin bundle need not pay."""
+
+    def covers(self, char: str) -> bool:
+        return bundled_coverage().covers(char) or installed_coverage().covers(char)
+
+
 @cache
 def installed_coverage() -> Coverage:
     """What a build on this machine can draw: the bundled fonts and the system's."""
@@ -136,7 +145,7 @@ def needs_glyph(char: str) -> bool:
     return not char.isspace() and unicodedata.category(char) not in INVISIBLE_CATEGORIES
 
 
-def undrawable(text: str, fonts: Coverage) -> list[str]:
+def undrawable(text: str, fonts: Coverage | InstalledFonts) -> list[str]:
     """The characters of ``text`` no font draws, emoji included, in order of first appearance."""
     found: dict[str, None] = {}
     for char in text:
@@ -284,12 +293,12 @@ def printed_columns(model) -> dict[str, set[str]]:
     return printed
 
 
-def check_scripts(bundle, fonts: Coverage | None = None) -> None:
+def check_scripts(bundle, fonts: Coverage | InstalledFonts | None = None) -> None:
     """Every character a reader sees must be drawable by some font reportgen uses: an error at
     the first one that is not, naming the characters and the fix. ``fonts`` defaults to the
     bundled fonts and the system's."""
     model = bundle.model
-    fonts = fonts or installed_coverage()
+    fonts = fonts or InstalledFonts()
     for loc, text in seen_strings(model):
         chars = undrawable(text, fonts)
         if chars:
