@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from reportgen.bundle.model import AggregateFunction, Condition, View
@@ -88,8 +90,29 @@ def _apply(rows: pd.DataFrame, function: AggregateFunction, column: str | None, 
         return int(values.nunique(dropna=True))
     if not pd.api.types.is_numeric_dtype(values):
         raise AggregateError(f"'{function.value}' needs a numeric column, and '{column}' is not")
-    result = getattr(values, function.value)()
-    return float("nan") if pd.isna(result) else result
+    if values.count() == 0:  # a sum of nothing is 0; a mean, median, min or max, undefined
+        return 0 if function is AggregateFunction.SUM else float("nan")
+    if function is AggregateFunction.SUM and pd.api.types.is_integer_dtype(values):
+        return _exact_sum(values)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, not warned about
+        result = getattr(values, function.value)()
+    if not math.isfinite(result):
+        raise AggregateError(f"the {function.value} of column '{column}' overflows (beyond ±1.8e308)")
+    return result
+
+
+# Below this a float64 sum is exact enough to show that an int64 sum did not wrap around.
+_SAFE_INT64_SUM = 2.0**62
+
+
+def _exact_sum(values: pd.Series) -> int:
+    """The sum of an integer column, exactly: numpy's int64 sum wraps around silently on
+    overflow, so 2 × 9e18 would come out negative. The fast sum is kept when a float sum shows
+    it fits; otherwise Python's unbounded integers add the cells."""
+    wrapped = int(values.sum())
+    if abs(float(values.astype("Float64").sum())) < _SAFE_INT64_SUM:
+        return wrapped
+    return sum(values.dropna().tolist())
 
 
 def _column(rows: pd.DataFrame, column: str | None) -> pd.Series:

@@ -15,6 +15,7 @@ from reportgen import __version__
 from reportgen.limits import Limits
 from reportgen.outputs import bundle_from_output
 from reportgen.problems import BundleInvalid, display_path
+from reportgen.safetext import escaped
 
 MANIFEST_SCHEMA_VERSION = 1
 FORMATS = ("html", "pdf")
@@ -247,7 +248,7 @@ def _manifest(bundle, options: BuildOptions, inputs: list[dict], input_hash: str
         "inputs_sha256": input_hash,
         "cache_key": cache_key,
         "outputs": outputs,
-        "warnings": warnings,
+        "warnings": [escaped(w) for w in warnings],  # engine messages too may quote bundle text
     }
 
 

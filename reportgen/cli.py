@@ -127,7 +127,9 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return EXIT_BUILD_FAILED
     except UsageError as exc:
-        print(f"reportgen: error: {exc}", file=sys.stderr)
+        from reportgen.safetext import escaped
+
+        print(escaped(f"reportgen: error: {exc}"), file=sys.stderr)  # it may quote a path
         return EXIT_INVALID
     return EXIT_INVALID
 
@@ -137,18 +139,19 @@ class UsageError(Exception):
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from reportgen.problems import escaped_strings
     from reportgen.validation import validate
 
     limits = _limits(args)
     results = [validate(path, strict=args.strict, limits=limits) for path in args.paths]
     problems = [p for r in results for p in r.problems]
     if args.format == "json":
-        print(json.dumps({
+        print(json.dumps(escaped_strings({
             "ok": all(r.ok for r in results),
             "bundles": [{"path": str(r.bundle.root), "ok": r.ok, "errors": len(r.errors),
                          "warnings": len(r.warnings), "problems": [p.as_dict() for p in r.problems]}
                         for r in results],
-        }, indent=2))
+        }), indent=2))
     elif args.format == "github":
         for problem in problems:
             print(problem.format_github())

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from reportgen.batch import Outcome, discover, parse_shard, run, shard, shared_ids
-from reportgen.problems import LOCATED, display_path, github_annotation
+from reportgen.problems import LOCATED, display_path, escaped_strings, github_annotation
+from reportgen.safetext import escaped
 
 SUMMARY_STYLES = ("json", "github")
 
@@ -192,9 +193,9 @@ class _Progress:
     def done(self, outcome: Outcome) -> None:
         if (bar := self._started()) is not None:
             bar.update(self.task, advance=1)
-            bar.console.print(_line(outcome), highlight=False, markup=False)
+            bar.console.print(escaped(_line(outcome)), highlight=False, markup=False)
         elif self.enabled:
-            print(_line(outcome), flush=True)
+            print(escaped(_line(outcome)), flush=True)
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
@@ -216,30 +217,36 @@ def _line(outcome: Outcome) -> str:
 
 def _print_summary(outcomes: list[Outcome], stale: list[dict], style: str, quiet: bool) -> None:
     if style == "json":
-        print(json.dumps({"ok": all(o.status in ("built", "skipped") for o in outcomes),
-                          "bundles": [o.as_dict() for o in outcomes], "stale": stale}, indent=2))
+        print(json.dumps(escaped_strings({"ok": all(o.status in ("built", "skipped") for o in outcomes),
+                                          "bundles": [o.as_dict() for o in outcomes], "stale": stale}), indent=2))
         return
     for report in stale:  # stale briefings show even with --quiet: CI must not publish them unseen
         if style == "github":
-            print(github_annotation("warning", report["message"]))
+            _say(github_annotation("warning", report["message"]))
         elif not report["pruned"] or not quiet:
-            print(report["message"] if report["pruned"] else f"warning: {report['message']}", file=sys.stderr)
+            _say(report["message"] if report["pruned"] else f"warning: {report['message']}", sys.stderr)
     for outcome in outcomes:
-        for line in outcome.errors:
-            print(line if style == "text" else _github(line, "error"), file=sys.stderr if style == "text" else sys.stdout)
-        if not quiet:
-            for line in outcome.warnings:
-                print(_warning_line(line) if style == "text" else _github(line, "warning"),
-                      file=sys.stderr if style == "text" else sys.stdout)
+        lines = [(line, "error") for line in outcome.errors] + \
+            ([] if quiet else [(line, "warning") for line in outcome.warnings])
+        for line, kind in lines:
+            if style == "text":
+                _say(line if kind == "error" else _warning_line(line), sys.stderr)
+            else:
+                _say(_github(line, kind))
     if style == "text" and not quiet:
         counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "skipped", "invalid", "failed")}
-        print(", ".join(f"{n} {s}" for s, n in counts.items() if n) or "nothing to build", file=sys.stderr)
+        _say(", ".join(f"{n} {s}" for s, n in counts.items() if n) or "nothing to build", sys.stderr)
     failed = [o for o in outcomes if o.status in ("invalid", "failed")]
     if failed and style == "text":
-        print("failures:", file=sys.stderr)
+        _say("failures:", sys.stderr)
         for outcome in failed:  # each error line names its file, or the bundle
-            print(f"  {outcome.errors[0] if outcome.errors else display_path(Path(outcome.path)) + ': failed'}",
-                  file=sys.stderr)
+            _say(f"  {outcome.errors[0] if outcome.errors else display_path(Path(outcome.path)) + ': failed'}",
+                 sys.stderr)
+
+
+def _say(line: str, stream=None) -> None:
+    """Print a line of the summary: file names and engine messages may hold control characters."""
+    print(escaped(line), file=stream or sys.stdout)
 
 
 def _github(line: str, kind: str) -> str:

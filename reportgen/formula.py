@@ -6,6 +6,7 @@ factor := NUMBER | ID | '(' expr ')' | '-' factor.  '×', '÷' and '−' are acc
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Callable, Union
@@ -94,6 +95,8 @@ class _Parser:
     def factor(self) -> Node:
         kind, value, offset = self.take()
         if kind == "number":
+            if not math.isfinite(float(value)):
+                raise FormulaError(f"number '{value}' is too large for arithmetic", offset)
             return Number(float(value))
         if kind == "id":
             return Ref(value, offset)
@@ -148,8 +151,15 @@ def evaluate(node: Node, lookup: Callable[[str], Interval]) -> Interval:
     if isinstance(node, Negate):
         lo, hi = evaluate(node.operand, lookup)
         return (-hi, -lo)
-    a_lo, a_hi = evaluate(node.left, lookup)
-    b_lo, b_hi = evaluate(node.right, lookup)
+    low, high = _combine(node, evaluate(node.left, lookup), evaluate(node.right, lookup))
+    if not (math.isfinite(low) and math.isfinite(high)):
+        # An overflow would otherwise be carried on as inf or NaN and printed as "n/a".
+        raise FormulaError(f"the arithmetic overflows at '{node.op}' (a result beyond ±1.8e308)", node.offset)
+    return (low, high)
+
+
+def _combine(node: BinOp, a: Interval, b: Interval) -> Interval:
+    (a_lo, a_hi), (b_lo, b_hi) = a, b
     if node.op == "+":
         return (a_lo + b_lo, a_hi + b_hi)
     if node.op == "-":

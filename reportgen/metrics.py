@@ -101,6 +101,8 @@ def compute(bundle: LoadedBundle) -> Computed:
             views[view.id] = build_view(source, view)
         except AggregateError as exc:
             failures.append((("views", index), f"view '{view.id}': {exc}"))
+            continue
+        failures.extend(_unprintable_view_cells(views[view.id], view, index))
 
     # Tables with bad cells were reported cell by cell; sums over them would only add noise.
     frames = {k: v for k, v in {**bundle.tables, **views}.items() if k not in bundle.invalid_tables}
@@ -125,6 +127,8 @@ def compute(bundle: LoadedBundle) -> Computed:
         finally:
             visiting.pop()
         if result is not None:
+            result = _printable(result, index, failures)
+        if result is not None:
             resolved[metric_id] = result
         return result
 
@@ -134,6 +138,37 @@ def compute(bundle: LoadedBundle) -> Computed:
         if metric.check is not None and metric.id in resolved:
             _run_check(metric, index, resolved[metric.id], frames, failures)
     return Computed(resolved, views, failures)
+
+
+# The field of a metric that produced its value, where a value that cannot be printed is reported.
+_VALUE_FIELD = {"stated": "value", "aggregated": "aggregate", "derived": "formula"}
+
+
+def _printable(resolved: ResolvedMetric, index: int, failures: list) -> ResolvedMetric | None:
+    """The one gate every metric passes before a reader can see it: its value and the range
+    it may lie in must be figures the briefing can print. A metric that fails is left out,
+    so nothing computed from it is printed either."""
+    metric = resolved.metric
+    for what, number in (("value", resolved.value), ("lowest possible value", resolved.interval[0]),
+                         ("highest possible value", resolved.interval[1])):
+        reason = wording.unprintable(number)
+        if reason:
+            failures.append((("metrics", index, _VALUE_FIELD[metric.kind]), f"metric '{metric.id}': its {what} {reason}"))
+            return None
+    return resolved
+
+
+def _unprintable_view_cells(frame: pd.DataFrame, view, index: int) -> list[tuple[tuple, str]]:
+    """A view's computed columns are shown in tables and charts: the same bound applies to each
+    cell (an empty cell, NaN, is a missing value and is shown as one)."""
+    found = []
+    for name in view.columns:
+        cells = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+        bad = cells[cells.abs() >= wording.MAX_FIGURE]
+        if len(bad):
+            found.append((("views", index, "columns", name),
+                          f"view '{view.id}': column '{name}' {wording.unprintable(float(bad.iloc[0]))}"))
+    return found
 
 
 def _resolve_one(metric: Metric, index: int, frames, resolve, failures) -> ResolvedMetric | None:

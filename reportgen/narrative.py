@@ -1,7 +1,8 @@
 """Narrative text refers to metrics as ``{metric_id}``; the number itself lives in one place.
 
 ``{{`` and ``}}`` write literal braces. Anything else in braces is left as typed, so a stray
-``{{ ''.__class__ }}`` is inert text, never evaluated.
+``{{ ''.__class__ }}`` is inert text, never evaluated. Narrative is Markdown, and how deeply
+it nests is bounded here, at validation, so that rendering it cannot run out of stack.
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ BARE_NUMBER = re.compile(
     r"(?<![\w{.,])(?:\$\s?)?\d[\d,]*(?:\.\d+)?(?:\s?%|\s(?:thousand|million|billion|trillion)\b)?(?![\w}])"
 )
 _YEAR = re.compile(r"^(19|20)\d\d$")
+# Markdown elements one inside another (blockquotes, list items, emphasis, links). Two things
+# fail beyond a bound: the parser stops at 20 levels of blocks and silently drops what lies
+# deeper, and WeasyPrint, which styles nested elements recursively, exceeds Python's recursion
+# limit at a few hundred levels of emphasis. Prose needs a handful; 16 refuses both in time.
+MAX_MARKDOWN_DEPTH = 16
 
 
 @dataclass(frozen=True)
@@ -40,3 +46,19 @@ def bare_numbers(text: str) -> list[tuple[str, int]]:
             continue
         found.append((token, match.start()))
     return found
+
+
+def markdown_depth(text: str) -> int:
+    """How many Markdown elements the deepest part of ``text`` sits inside, as the briefing's
+    own parser reads it (block tokens, then the inline tokens within each block)."""
+    from reportgen.present import _MD  # the renderer's parser, so the count is the one it builds
+
+    deepest = depth = 0
+    for token in _MD.parse(text):
+        depth += token.nesting
+        inner = 0
+        for child in token.children or ():
+            inner += child.nesting
+            deepest = max(deepest, depth + inner)
+        deepest = max(deepest, depth)
+    return deepest

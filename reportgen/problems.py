@@ -1,11 +1,24 @@
-"""Problems found in a bundle, reported all at once as ``path:line:col: severity: message``."""
+"""Problems found in a bundle, reported all at once as ``path:line:col: severity: message``.
+
+Text from the bundle reaches a terminal and CI logs through here, so every problem is one line
+with its control characters shown escaped; and a mistake repeated 20,000 times is listed
+MAX_PER_KIND times, then counted.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+import sys
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field, replace
 from enum import Enum
 from pathlib import Path
+from typing import Any
+
+from reportgen.safetext import escaped
+
+# Problems of one kind listed before the rest are counted in one line ("… and 19,990 more").
+MAX_PER_KIND = 10
 
 
 class Severity(str, Enum):
@@ -21,6 +34,9 @@ class Problem:
     severity: Severity
     message: str
     hint: str | None = field(default=None, compare=False)
+    # Which check found it: the name it was reported with, else the place in reportgen that
+    # reported it ("reportgen.bundle.tables._convert:393"). Groups repeats for MAX_PER_KIND.
+    kind: str = field(default="", compare=False)
 
     def format(self) -> str:
         text = f"{self.path}:{self.line}:{self.col}: {self.severity.value}: {self.message}"
@@ -45,13 +61,25 @@ def github_annotation(kind: str, message: str, path: str | None = None, line: in
                       col: int | None = None) -> str:
     """A GitHub Actions workflow command (``::error file=…,line=…::message``), escaped so that a
     newline cannot end it early and a ',' or ':' in a path cannot break its properties."""
-    def escaped(text: str) -> str:
-        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    def command_text(text: str) -> str:
+        return escaped(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
     if path is None:
-        return f"::{kind}::{escaped(message)}"
-    where = escaped(path).replace(":", "%3A").replace(",", "%2C")
-    return f"::{kind} file={where},line={line},col={col}::{escaped(message)}"
+        return f"::{kind}::{command_text(message)}"
+    where = command_text(path).replace(":", "%3A").replace(",", "%2C")
+    return f"::{kind} file={where},line={line},col={col}::{command_text(message)}"
+
+
+def escaped_strings(data: Any) -> Any:
+    """JSON-ready data with every string's control characters escaped, for machine output
+    whose readers print what they parse."""
+    if isinstance(data, str):
+        return escaped(data)
+    if isinstance(data, dict):
+        return {escaped_strings(key): escaped_strings(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [escaped_strings(item) for item in data]
+    return data
 
 
 class Problems:
@@ -69,17 +97,21 @@ class Problems:
         *,
         hint: str | None = None,
         severity: Severity = Severity.ERROR,
+        kind: str | None = None,
     ) -> None:
         # One problem, one line: control characters from the input are shown escaped.
         message = _one_line(message)
         hint = _one_line(hint) if hint else hint
-        self.items.append(Problem(display_path(path), line, col, severity, message, hint))
+        self.items.append(Problem(escaped(display_path(path)), line, col, severity, message, hint,
+                                  kind or _reporting_site()))
 
-    def error(self, path: Path | str, line: int, col: int, message: str, hint: str | None = None) -> None:
-        self.add(path, line, col, message, hint=hint)
+    def error(self, path: Path | str, line: int, col: int, message: str, hint: str | None = None,
+              kind: str | None = None) -> None:
+        self.add(path, line, col, message, hint=hint, kind=kind)
 
-    def warning(self, path: Path | str, line: int, col: int, message: str, hint: str | None = None) -> None:
-        self.add(path, line, col, message, hint=hint, severity=Severity.WARNING)
+    def warning(self, path: Path | str, line: int, col: int, message: str, hint: str | None = None,
+                kind: str | None = None) -> None:
+        self.add(path, line, col, message, hint=hint, severity=Severity.WARNING, kind=kind)
 
     def extend(self, other: "Problems") -> None:
         self.items.extend(other.items)
@@ -93,8 +125,9 @@ class Problems:
         return warnings_in(self.items)
 
     def sorted(self) -> list[Problem]:
-        # Stable, de-duplicated: the same problem found by two checks is shown once.
-        return sorted(set(self.items), key=lambda p: (p.path, p.line, p.col, p.message))
+        """Stable, de-duplicated (the same problem found by two checks is shown once), and
+        capped: at most MAX_PER_KIND of each kind, then how many more there were."""
+        return _in_order(capped(_in_order(set(self.items))))
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -117,8 +150,36 @@ class BundleInvalid(Exception):
         super().__init__(f"{len(errors)} error(s) in bundle:\n" + "\n".join(p.format() for p in errors))
 
 
+def capped(problems: list[Problem], limit: int = MAX_PER_KIND) -> list[Problem]:
+    """The first ``limit`` problems of each kind and severity; the rest become one problem at
+    the first of them, saying how many there are and what the first says."""
+    listed: list[Problem] = []
+    unlisted: dict[tuple[str, Severity], list[Problem]] = defaultdict(list)
+    seen: dict[tuple[str, Severity], int] = defaultdict(int)
+    for problem in problems:
+        key = (problem.kind, problem.severity)
+        seen[key] += 1
+        (listed.append if seen[key] <= limit else unlisted[key].append)(problem)
+    for rest in unlisted.values():
+        first = rest[0]
+        listed.append(replace(first, message=f"… and {len(rest):,} more like this, not listed: {first.message}"))
+    return listed
+
+
+def _in_order(problems) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.path, p.line, p.col, p.message))
+
+
+def _reporting_site() -> str:
+    """Where in reportgen a problem was reported from: the first caller outside this module."""
+    frame = sys._getframe(1)
+    while frame.f_globals.get("__name__") == __name__:
+        frame = frame.f_back
+    return f"{frame.f_globals.get('__name__')}.{frame.f_code.co_qualname}:{frame.f_lineno}"
+
+
 def _one_line(text: str) -> str:
-    return text.replace("\r", "\\r").replace("\n", "\\n")
+    return escaped(text.replace("\r", "\\r").replace("\n", "\\n"))
 
 
 def display_path(path: Path | str) -> str:

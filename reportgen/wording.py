@@ -36,6 +36,9 @@ QUALIFIER_WORDS: dict[str, Qualifier] = {
     "approximately": Qualifier.ABOUT,
 }
 SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+# The largest scale word is "trillion": from a thousand trillion on a figure would read
+# "1,000 trillion", "1,000,000 trillion"… and no reader could take it in, so none is printed.
+MAX_FIGURE = 10.0**15
 
 _PHRASE = re.compile(
     r"^(?:(?P<qualifier>" + "|".join(sorted(QUALIFIER_WORDS, key=len, reverse=True)) + r")\s+)?"
@@ -117,6 +120,22 @@ def stated_interval(value: float, stated: StatedFigure | None) -> tuple[float, f
     if stated.qualifier is Qualifier.OVER:
         return (n, n + p)
     return (n - p / 2, n + p / 2)
+
+
+def unprintable(value: float) -> str | None:
+    """Why ``value`` cannot be shown to a reader as a figure, or None when it can.
+
+    Every figure a briefing prints passes here first: NaN, infinity and values past
+    MAX_FIGURE come from overflowing arithmetic or absurd input, never from evidence.
+    """
+    if math.isnan(value):
+        return "is not a number (NaN): the arithmetic has no defined result"
+    if math.isinf(value):
+        return "is infinite: the arithmetic overflowed"
+    if abs(value) >= MAX_FIGURE:
+        return (f"is {value:.3g}, too large to print honestly: "
+                "a briefing words figures only under a thousand trillion (1e15)")
+    return None
 
 
 def plain(value: float) -> str:

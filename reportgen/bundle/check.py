@@ -79,6 +79,9 @@ def check(bundle: LoadedBundle, *, strict: bool = False) -> Computed | None:
             ref("source", source, sources, "charts", i, "sources", j)
 
     for loc, text in narrative_fields(model):
+        if (depth := narrative.markdown_depth(text)) > narrative.MAX_MARKDOWN_DEPTH:
+            bundle.problems.error(*bundle.where(*loc), f"text nests Markdown {depth} levels deep (quotes, lists, "
+                                  f"emphasis or links one inside another); at most {narrative.MAX_MARKDOWN_DEPTH} can be rendered")
         for reference in narrative.references(text):
             if reference.metric_id not in metric_ids and not bundle.set_aside(reference.metric_id, "metrics"):
                 close = difflib.get_close_matches(reference.metric_id, sorted(metric_ids), n=1, cutoff=0.6)
