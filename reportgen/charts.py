@@ -29,6 +29,10 @@ class ChartError(ValueError):
     pass
 
 
+class ChartDrawingFailed(RuntimeError):
+    """A helper process could not draw a chart (it died or did not answer in time)."""
+
+
 @dataclass
 class RenderedChart:
     chart: Chart
@@ -49,19 +53,33 @@ class RenderedChart:
         return vega_lite(self.plan)
 
 
-def _start_svgs(plans: list[dict]) -> Callable[[], list[str]]:
-    """Start drawing: Altair and vl-convert in the warm helper processes when ``reportgen
-    build`` started them (vl-convert then draws while this process goes on), else in this
-    process. Returns the function that collects the SVGs, in order."""
+def _start_svgs(plans: list[tuple[str, dict]]) -> Callable[[], list[str]]:
+    """Start drawing each (chart id, plan): Altair and vl-convert in the warm helper processes
+    when ``reportgen build`` started them (vl-convert then draws while this process goes on),
+    else in this process. Returns the function that collects the SVGs, in order."""
     from reportgen import sidecar
 
     specs, svgs = sidecar.running("specs"), sidecar.running("svgs")
-    spec_tickets = [specs.submit(plan) for plan in plans] if specs else plans
-    built = (specs.result(ticket) if specs else _local_specs()(ticket) for ticket in spec_tickets)
+    if specs:
+        spec_tickets = [(chart_id, _for_chart(chart_id, specs.submit, plan)) for chart_id, plan in plans]
+        built = ((chart_id, _for_chart(chart_id, specs.result, ticket)) for chart_id, ticket in spec_tickets)
+    else:
+        built = ((chart_id, _local_specs()(plan)) for chart_id, plan in plans)
     if svgs:
-        svg_tickets = [svgs.submit(spec) for spec in built]
-        return lambda: [svgs.result(ticket) for ticket in svg_tickets]
-    return lambda: [_local_svgs()(spec) for spec in built]
+        svg_tickets = [(chart_id, _for_chart(chart_id, svgs.submit, spec)) for chart_id, spec in built]
+        return lambda: [_for_chart(chart_id, svgs.result, ticket) for chart_id, ticket in svg_tickets]
+    return lambda: [_local_svgs()(spec) for _, spec in built]
+
+
+def _for_chart(chart_id: str, helper_call: Callable, *args):
+    """A call on a helper about one chart; a helper that failed (died, did not answer in time)
+    is reported with the chart it was drawing."""
+    from reportgen.sidecar import SidecarFailed
+
+    try:
+        return helper_call(*args)
+    except SidecarFailed as exc:
+        raise ChartDrawingFailed(f"chart '{chart_id}': {exc}") from None
 
 
 @cache
@@ -227,7 +245,7 @@ def start_charts(items: list[tuple[pd.DataFrame, Chart]], cache_dir: Path | None
         cached = cache_dir / f"{cache_key(plan)}.svg" if cache_dir else None
         svg = cached.read_text(encoding="utf-8") if cached is not None and cached.is_file() else None
         drawn.append((chart, data, plan, cached, svg))
-    collect_svgs = _start_svgs([plan for _, _, plan, _, svg in drawn if svg is None])
+    collect_svgs = _start_svgs([(chart.id, plan) for chart, _, plan, _, svg in drawn if svg is None])
     # Alt texts while the helpers draw.
     charts = [RenderedChart(chart, svg, chart.alt or alt_text(data, chart), data, plan)
               for chart, data, plan, _, svg in drawn]
