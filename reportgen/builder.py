@@ -34,6 +34,7 @@ class BuildOptions:
     interactive: bool = False
     limits: Limits = field(default_factory=Limits)
     chart_cache: bool = True
+    fresh_charts: bool = False  # draw every chart anew (--force): the chart cache is written, not read
 
     def fingerprint(self) -> dict:
         return {"formats": list(self.formats),
@@ -104,6 +105,7 @@ def start_build(path: Path, out: Path, options: BuildOptions | None = None, *, c
     A batch starts the next bundle in between. Raises BundleInvalid for bad input."""
     from reportgen import trace
     from reportgen.appearance import choose_template, print_stylesheet_digest
+    from reportgen.chartcache import ChartCache
     from reportgen.charts import start_charts
     from reportgen.outputs import replace_folder
     from reportgen.validation import validate
@@ -120,7 +122,7 @@ def start_build(path: Path, out: Path, options: BuildOptions | None = None, *, c
     template = choose_template(options.template)
 
     frames = {**bundle.tables, **computed.views}
-    chart_cache = out / CHART_CACHE if options.chart_cache else None
+    chart_cache = ChartCache(out / CHART_CACHE, reuse=not options.fresh_charts) if options.chart_cache else None
     pending = start_charts([(frames[c.table], c) for c in model.charts], chart_cache)
     trace.mark("charts started")
     # Work that needs no chart's SVG comes while the chart helpers draw: the HTML renderer's

@@ -20,6 +20,7 @@ import pandas as pd
 from reportgen import wording
 from reportgen.assets import FONTS
 from reportgen.bundle.model import Chart, ChartType
+from reportgen.chartcache import ChartCache
 from reportgen.chartspec import WIDTH
 
 MAX_ROWS = 5000  # Altair's default limit; larger tables are aggregated first
@@ -27,6 +28,10 @@ MAX_ROWS = 5000  # Altair's default limit; larger tables are aggregated first
 
 class ChartError(ValueError):
     pass
+
+
+class ChartDrawingFailed(RuntimeError):
+    """A helper process could not draw a chart (it died or did not answer in time)."""
 
 
 @dataclass
@@ -49,19 +54,33 @@ class RenderedChart:
         return vega_lite(self.plan)
 
 
-def _start_svgs(plans: list[dict]) -> Callable[[], list[str]]:
-    """Start drawing: Altair and vl-convert in the warm helper processes when ``reportgen
-    build`` started them (vl-convert then draws while this process goes on), else in this
-    process. Returns the function that collects the SVGs, in order."""
+def _start_svgs(plans: list[tuple[str, dict]]) -> Callable[[], list[str]]:
+    """Start drawing each (chart id, plan): Altair and vl-convert in the warm helper processes
+    when ``reportgen build`` started them (vl-convert then draws while this process goes on),
+    else in this process. Returns the function that collects the SVGs, in order."""
     from reportgen import sidecar
 
     specs, svgs = sidecar.running("specs"), sidecar.running("svgs")
-    spec_tickets = [specs.submit(plan) for plan in plans] if specs else plans
-    built = (specs.result(ticket) if specs else _local_specs()(ticket) for ticket in spec_tickets)
+    if specs:
+        spec_tickets = [(chart_id, _for_chart(chart_id, specs.submit, plan)) for chart_id, plan in plans]
+        built = ((chart_id, _for_chart(chart_id, specs.result, ticket)) for chart_id, ticket in spec_tickets)
+    else:
+        built = ((chart_id, _local_specs()(plan)) for chart_id, plan in plans)
     if svgs:
-        svg_tickets = [svgs.submit(spec) for spec in built]
-        return lambda: [svgs.result(ticket) for ticket in svg_tickets]
-    return lambda: [_local_svgs()(spec) for spec in built]
+        svg_tickets = [(chart_id, _for_chart(chart_id, svgs.submit, spec)) for chart_id, spec in built]
+        return lambda: [_for_chart(chart_id, svgs.result, ticket) for chart_id, ticket in svg_tickets]
+    return lambda: [_local_svgs()(spec) for _, spec in built]
+
+
+def _for_chart(chart_id: str, helper_call: Callable, *args):
+    """A call on a helper about one chart; a helper that failed (died, did not answer in time)
+    is reported with the chart it was drawing."""
+    from reportgen.sidecar import SidecarFailed
+
+    try:
+        return helper_call(*args)
+    except SidecarFailed as exc:
+        raise ChartDrawingFailed(f"chart '{chart_id}': {exc}") from None
 
 
 @cache
@@ -198,8 +217,8 @@ def cache_key(plan: dict) -> str:
     return hashlib.sha256((json.dumps(plan, sort_keys=True) + _style_version()).encode()).hexdigest()
 
 
-def render_chart(frame: pd.DataFrame, chart: Chart, cache_dir: Path | None = None) -> RenderedChart:
-    return start_charts([(frame, chart)], cache_dir).collect()[0]
+def render_chart(frame: pd.DataFrame, chart: Chart, chart_cache: ChartCache | None = None) -> RenderedChart:
+    return start_charts([(frame, chart)], chart_cache).collect()[0]
 
 
 @dataclass
@@ -217,42 +236,30 @@ class PendingCharts:
         return self.charts
 
 
-def start_charts(items: list[tuple[pd.DataFrame, Chart]], cache_dir: Path | None = None) -> PendingCharts:
-    """Start drawing charts, in order. With ``cache_dir``, an unchanged chart skips Altair and
-    vl-convert."""
+def start_charts(items: list[tuple[pd.DataFrame, Chart]], chart_cache: ChartCache | None = None) -> PendingCharts:
+    """Start drawing charts, in order. A chart found in ``chart_cache`` skips Altair and vl-convert.
+    The cache holds SVGs as drawn, before their ids are made the chart's: two charts that
+    draw the same thing share an entry."""
     drawn = []
     for frame, chart in items:
         data = prepare(frame, chart)
         plan = drawing_plan(data, chart)
-        cached = cache_dir / f"{cache_key(plan)}.svg" if cache_dir else None
-        svg = cached.read_text(encoding="utf-8") if cached is not None and cached.is_file() else None
-        drawn.append((chart, data, plan, cached, svg))
-    collect_svgs = _start_svgs([plan for _, _, plan, _, svg in drawn if svg is None])
+        key = cache_key(plan)
+        drawn.append((chart, data, plan, key, chart_cache.get(key) if chart_cache is not None else None))
+    collect_svgs = _start_svgs([(chart.id, plan) for chart, _, plan, _, svg in drawn if svg is None])
     # Alt texts while the helpers draw.
-    charts = [RenderedChart(chart, svg, chart.alt or alt_text(data, chart), data, plan)
+    charts = [RenderedChart(chart, None if svg is None else _stable_ids(svg, chart.id), chart.alt or alt_text(data, chart),
+                            data, plan)
               for chart, data, plan, _, svg in drawn]
-    missing = [(rendered, cached) for rendered, (*_, cached, svg) in zip(charts, drawn) if svg is None]
+    missing = [(rendered, key) for rendered, (*_, key, svg) in zip(charts, drawn) if svg is None]
 
     def finish() -> None:
-        for (rendered, cached), svg in zip(missing, collect_svgs()):
+        for (rendered, key), svg in zip(missing, collect_svgs()):
             rendered.svg = _stable_ids(svg, rendered.id)
-            if cached is not None:
-                _write_atomically(cached, rendered.svg)
+            if chart_cache is not None:
+                chart_cache.put(key, svg)
 
     return PendingCharts(charts, finish)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    # Parallel workers may render the same chart: write aside, then rename into place.
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(text)
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, path)
 
 
 def _stable_ids(svg: str, prefix: str) -> str:

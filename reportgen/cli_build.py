@@ -71,7 +71,7 @@ def run_build(args: argparse.Namespace, limits) -> int:
     options = BuildOptions(formats=formats, template=template, theme=theme,
                            paper=args.paper or settings.get("paper", "letter"), strict=args.strict,
                            pdf_variant=args.pdf_variant or settings.get("pdf_variant", "pdf/ua-1"),
-                           interactive=args.interactive, limits=limits)
+                           interactive=args.interactive, limits=limits, fresh_charts=args.force)
     if args.out is not None and not str(args.out).strip():
         raise UsageError("--out is empty (an unset variable?)")
     out = Path(args.out) if args.out else Path(settings.get("out", "dist"))

@@ -7,12 +7,18 @@ a process forked before the heavy imports can. Each sidecar starts its engine on
 core while this process imports pandas, checks the bundle and draws the HTML, then serves
 calls. Where no sidecar could start (no fork, another thread running) or one has died, the
 caller does the work itself; an engine that fails to start answers every call with its error.
+
+The protocol cannot deadlock on message size: in the sidecar a thread reads every call as it
+arrives, so this process's send never waits on the engine (or on the sidecar's own send of a
+large answer, which this process drains when it collects). Every wait on a sidecar ends within
+HELPER_TIMEOUT_SECONDS; one that does not answer in time is killed and the call fails.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import pickle
+import time
 from multiprocessing.connection import Connection
 from typing import Any, Callable
 
@@ -21,9 +27,19 @@ from reportgen import trace
 # A warm-up returns the function that serves each call; it runs in the sidecar only.
 WarmUp = Callable[..., Callable[..., Any]]
 
+# The longest this process waits for one answer (a chart's spec or SVG, a PDF), warm-up included.
+HELPER_TIMEOUT_SECONDS = 120.0
+# A killed process ends at once; this only keeps a wedged kernel from hanging the command.
+REAP_TIMEOUT_SECONDS = 10.0
+
 
 class SidecarFailed(RuntimeError):
-    """The call raised in the sidecar with an exception that could not travel back as itself."""
+    """The sidecar could not answer: it died, did not answer in time, or the call raised with an
+    exception that could not travel back as itself."""
+
+
+class SidecarTimedOut(SidecarFailed):
+    pass
 
 
 def _serve(connection: Connection, parent_end: Connection, name: str, warm_up: WarmUp, args: tuple) -> None:
@@ -39,6 +55,7 @@ def _serve(connection: Connection, parent_end: Connection, name: str, warm_up: W
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     trace.set_role(name)
+    calls = _read_calls_in_background(connection)  # before the warm-up: calls may come during it
     trace.mark("warming up")
     try:
         handler = warm_up(*args)
@@ -46,16 +63,37 @@ def _serve(connection: Connection, parent_end: Connection, name: str, warm_up: W
         handler = _raiser(_portable(exc))
     trace.mark("warm")
     while True:
-        try:
-            ticket, call_args, call_kwargs = connection.recv()
-        except EOFError:
-            os._exit(0)  # nothing to tear down: the engines die with the process
+        ticket, call_args, call_kwargs = calls.get()
         trace.mark(f"call {ticket}")
         try:
-            connection.send((ticket, "ok", handler(*call_args, **call_kwargs)))
+            answer = (ticket, "ok", handler(*call_args, **call_kwargs))
         except Exception as exc:  # report it to the caller, keep serving
-            connection.send((ticket, "error", _portable(exc)))
+            answer = (ticket, "error", _portable(exc))
+        try:
+            connection.send(answer)
+        except OSError:  # the caller has gone
+            os._exit(0)
         trace.mark(f"answered {ticket}")
+
+
+def _read_calls_in_background(connection: Connection):
+    """A thread that takes each call off the pipe as soon as it arrives, so the caller's send
+    never waits for the engine; the sidecar ends when the caller closes its end."""
+    import os
+    import queue
+    import threading
+
+    calls: queue.SimpleQueue = queue.SimpleQueue()
+
+    def read() -> None:
+        while True:
+            try:
+                calls.put(connection.recv())
+            except (EOFError, OSError):
+                os._exit(0)  # nothing to tear down: the engines die with the process
+
+    threading.Thread(target=read, name="calls", daemon=True).start()
+    return calls
 
 
 def _raiser(exc: Exception) -> Callable[..., Any]:
@@ -74,8 +112,10 @@ def _portable(exc: Exception) -> Exception:
 
 
 class Sidecar:
-    def __init__(self, warm_up: WarmUp, *args: Any, name: str = "helper") -> None:
+    def __init__(self, warm_up: WarmUp, *args: Any, name: str = "helper", timeout: float | None = None) -> None:
         context = multiprocessing.get_context("fork")
+        self.name = name
+        self.timeout = HELPER_TIMEOUT_SECONDS if timeout is None else timeout
         self.connection, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child, self.connection, name, warm_up, args), daemon=True)
         self.process.start()
@@ -86,17 +126,26 @@ class Sidecar:
     def submit(self, *args: Any, **kwargs: Any) -> int:
         """Send a call; the sidecar works on it while this process goes on. Returns its ticket."""
         self.tickets += 1
-        self.connection.send((self.tickets, args, kwargs))
+        try:
+            self.connection.send((self.tickets, args, kwargs))
+        except OSError:  # its end of the pipe is closed: it died or was stopped
+            raise self._ended() from None
         return self.tickets
 
     def result(self, ticket: int) -> Any:
-        """The answer to call ``ticket``; raises what the call raised. Calls may be collected in
+        """The answer to call ``ticket``; raises what the call raised, or SidecarTimedOut (the
+        sidecar then killed) when no answer comes within the timeout. Calls may be collected in
         any order: answers to others that arrive first are kept for them."""
+        deadline = time.monotonic() + self.timeout
         while ticket not in self.answers:
             try:
+                if not self.connection.poll(max(0.0, deadline - time.monotonic())):
+                    self.close()
+                    raise SidecarTimedOut(f"helper process '{self.name}' did not answer within "
+                                          f"{self.timeout:g} s; it was stopped")
                 answered, status, payload = self.connection.recv()
-            except EOFError:
-                raise SidecarFailed("the helper process ended unexpectedly") from None
+            except (EOFError, OSError):
+                raise self._ended() from None
             self.answers[answered] = (status, payload)
         status, payload = self.answers.pop(ticket)
         if status == "error":
@@ -106,6 +155,9 @@ class Sidecar:
     def call(self, *args: Any, **kwargs: Any) -> Any:
         return self.result(self.submit(*args, **kwargs))
 
+    def _ended(self) -> SidecarFailed:
+        return SidecarFailed(f"helper process '{self.name}' ended unexpectedly")
+
     def kill(self) -> None:
         """Stop at once: a sidecar holds nothing to save, and one still warming up would
         otherwise keep a quick command (everything up to date) waiting."""
@@ -114,7 +166,7 @@ class Sidecar:
 
     def close(self) -> None:
         self.kill()
-        self.process.join()
+        self.process.join(REAP_TIMEOUT_SECONDS)
 
 
 _running: dict[str, Sidecar] = {}
@@ -147,5 +199,5 @@ def stop_all() -> None:
     for sidecar in _running.values():
         sidecar.kill()
     for sidecar in _running.values():
-        sidecar.process.join()
+        sidecar.process.join(REAP_TIMEOUT_SECONDS)
     _running.clear()
