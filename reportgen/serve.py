@@ -23,13 +23,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-RELOAD_SCRIPT = """<script>
+RELOAD_SCRIPT = """
 (() => { const seen = "%s";
   setInterval(async () => {
     try { const r = await fetch("/__version", {cache: "no-store"}); if ((await r.text()) !== seen) location.reload(); }
     catch (e) { /* server restarting */ }
   }, 800); })();
-</script>"""
+"""  # the page's one script, allowed by its hash (see content_policy)
 
 IDLE_SECONDS = 5  # a connection silent this long is closed; the page polls every 0.8 s
 
@@ -73,23 +73,25 @@ def request_target(target: str, host_header: str | None) -> tuple[str | None, st
     return parts.netloc, parts.path
 
 
-def allowed_host(header: str | None, bound: str) -> bool:
-    """Whether a request's Host header names this machine: localhost, 127.0.0.1 or [::1] (any
-    port: an ssh tunnel may forward another), or the address the server listens on. A server
-    listening on every address answers any IP address too: a DNS-rebinding page always comes
-    by a name, never by an address."""
-    name = host_name(header)
+def allowed_host(authority: str | None, bound: str) -> bool:
+    """Whether a request's authority (its Host header) names this machine: localhost, 127.0.0.1
+    or [::1] (any port: an ssh tunnel may forward another), or the address the server listens
+    on. A server listening on every address answers any IP address too: a DNS-rebinding page
+    always comes by a name, never by an address."""
+    name = host_name(authority)
     if name is None:
         return False
     if name in LOOPBACK_NAMES or name == bound.strip("[]").lower():
         return True
-    if bound in WILDCARD_ADDRESSES:
-        try:
-            ipaddress.ip_address(name)
-        except ValueError:
-            return False
-        return True
-    return False
+    return bound in WILDCARD_ADDRESSES and _is_address(name)
+
+
+def _is_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 class Preview:
@@ -121,8 +123,8 @@ class Preview:
         with self.lock:
             self.version += 1
             script = RELOAD_SCRIPT % self.version
-            self.page = page.replace("</body>", script + "</body>", 1)
-            self.policy = content_policy(script.removeprefix("<script>").removesuffix("</script>"))
+            self.page = page.replace("</body>", f"<script>{script}</script></body>", 1)
+            self.policy = content_policy(script)
         return status
 
     def watched(self) -> list[Path]:
