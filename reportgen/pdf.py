@@ -122,9 +122,9 @@ def write_pdf(html: str, *, base_dir: Path, roots: list[Path], identifier: str, 
             uncompressed_pdf=False,
         )
         if attachments:
-            options["attachments"] = [Attachment(filename=str(p), name=p.name, relationship="Source",
+            options["attachments"] = [Attachment(filename=str(p), name=name, relationship="Source",
                                                  created=when, modified=when, url_fetcher=fetcher)
-                                      for p in attachments]
+                                      for name, p in attachment_names(attachments, base_dir.resolve()).items()]
         rendered = document.render(stylesheets=[stylesheet], font_config=_fonts(), **options)
         trace.mark("pdf laid out")
         data = finish_tags(rendered.write_pdf(**options))
@@ -132,6 +132,19 @@ def write_pdf(html: str, *, base_dir: Path, roots: list[Path], identifier: str, 
     warnings = [m for m in (*stylesheet_warnings, *messages) if "refused" not in m] + \
         [f"blocked resource: {u}" for u in fetcher.refused]
     return data, len(rendered.pages), warnings
+
+
+def attachment_names(files: list[Path], root: Path) -> dict[str, Path]:
+    """The bundle's files by the name each is attached under: its path inside the bundle
+    ('tables/figures.csv'), since a PDF's attachments are looked up by name, and two tables in
+    different folders may share a file name. A file listed twice is attached once; the names
+    are sorted, as the PDF's name tree must be."""
+    named: dict[str, Path] = {}
+    for path in files:
+        entry = path.parent.resolve() / path.name  # the folder entry, however its path was spelled
+        inside = entry if entry.is_relative_to(root) else path.resolve()  # the loader keeps files in
+        named.setdefault(inside.relative_to(root).as_posix(), path)
+    return dict(sorted(named.items()))
 
 
 WARM_UP_HTML = ('<!DOCTYPE html><html lang="en"><head><title>warm-up</title></head><body><h1>Warm-up</h1>'

@@ -1,26 +1,97 @@
 """``reportgen serve``: an HTML preview on localhost, rebuilt when the bundle changes.
 
 The page polls a version counter and reloads itself after each rebuild. A bundle that stops
-validating shows its problems in the page; the server keeps running.
+validating shows its problems in the page; the server keeps running until it is stopped.
+
+The preview may be TLP:RED, so the server answers only requests addressed to this machine by
+name or address (a DNS-rebinding page is refused), sends no script but its own, closes a
+connection that stays silent, and takes a client that goes away as routine.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
+import ipaddress
+import re
 import shutil
+import sys
 import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-RELOAD_SCRIPT = """<script>
+RELOAD_SCRIPT = """
 (() => { const seen = "%s";
   setInterval(async () => {
     try { const r = await fetch("/__version", {cache: "no-store"}); if ((await r.text()) !== seen) location.reload(); }
     catch (e) { /* server restarting */ }
   }, 800); })();
-</script>"""
+"""  # the page's one script, allowed by its hash (see content_policy)
+
+IDLE_SECONDS = 5  # a connection silent this long is closed; the page polls every 0.8 s
+
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+WILDCARD_ADDRESSES = frozenset({"", "0.0.0.0", "::"})
+
+
+def content_policy(script: str) -> str:
+    """The Content-Security-Policy of a preview page: its own inline styles, fonts and images
+    (data: URIs), the reload script alone, requests to this server only, and no framing."""
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+    return ("default-src 'none'; "
+            f"script-src 'sha256-{digest}'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+            "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
+
+NO_CONTENT_POLICY = "default-src 'none'; frame-ancestors 'none'"  # of an error: nothing to run
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+_HOST_HEADER = re.compile(r"(?:\[(?P<bracketed>[0-9a-f:.]+)\]|(?P<name>[a-z0-9.-]+))(?::[0-9]{1,5})?")
+
+
+def host_name(header: str | None) -> str | None:
+    """The name in a Host header ('localhost:8000' → 'localhost', '[::1]' → '::1'), lowercased;
+    None when it is missing or not a host with an optional numeric port."""
+    match = _HOST_HEADER.fullmatch((header or "").strip().lower())
+    return (match["bracketed"] or match["name"]) if match else None
+
+
+def request_target(target: str, host_header: str | None) -> tuple[str | None, str]:
+    """(authority, path) of a request: a path ('/x?y', '//x') is addressed by the Host header,
+    an absolute URL ('http://h/x', as to a proxy) by its own authority. '/?utm=…' is '/'."""
+    if target.startswith("/"):
+        return host_header, target.partition("?")[0].partition("#")[0]
+    parts = urlsplit(target)
+    return parts.netloc, parts.path
+
+
+def allowed_host(authority: str | None, bound: str) -> bool:
+    """Whether a request's authority (its Host header) names this machine: localhost, 127.0.0.1
+    or [::1] (any port: an ssh tunnel may forward another), or the address the server listens
+    on. A server listening on every address answers any IP address too: a DNS-rebinding page
+    always comes by a name, never by an address."""
+    name = host_name(authority)
+    if name is None:
+        return False
+    if name in LOOPBACK_NAMES or name == bound.strip("[]").lower():
+        return True
+    return bound in WILDCARD_ADDRESSES and _is_address(name)
+
+
+def _is_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 class Preview:
@@ -29,6 +100,7 @@ class Preview:
         self.out = Path(tempfile.mkdtemp(prefix="reportgen-serve-"))
         self.version = 0
         self.page = ""
+        self.policy = NO_CONTENT_POLICY
         self.lock = threading.Lock()
 
     def rebuild(self) -> str:
@@ -50,7 +122,9 @@ class Preview:
             status = f"build failed: {exc}"
         with self.lock:
             self.version += 1
-            self.page = page.replace("</body>", RELOAD_SCRIPT % self.version + "</body>", 1)
+            script = RELOAD_SCRIPT % self.version
+            self.page = page.replace("</body>", f"<script>{script}</script></body>", 1)
+            self.policy = content_policy(script)
         return status
 
     def watched(self) -> list[Path]:
@@ -100,35 +174,68 @@ def _interrupt(*_) -> None:
     raise KeyboardInterrupt
 
 
-def _serve(preview: Preview, host: str, port: int, stop: threading.Event | None) -> None:
-    import watchfiles
+class PreviewServer(ThreadingHTTPServer):
+    """http.server's threading server, quiet about clients that go away or fall silent."""
 
-    bundle = preview.bundle
-    print(preview.rebuild(), flush=True)
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return  # a page reloaded mid-poll, a tab closed, an idle connection closed: routine
+        super().handle_error(request, client_address)
+
+
+def preview_handler(preview: Preview, bound: str) -> type[BaseHTTPRequestHandler]:
+    """The request handler of a server listening on ``bound``: the page and its version
+    counter, to requests whose Host names this machine; nothing else, and never a file."""
 
     class Handler(BaseHTTPRequestHandler):
+        timeout = IDLE_SECONDS  # on every read and write of the connection
+
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            authority, path = request_target(self.path, self.headers.get("Host"))
+            if not allowed_host(authority, bound):
+                self._respond(421)  # Misdirected Request: not this server's name
+                return
             with preview.lock:
-                path = urlsplit(self.path).path  # '/?utm=…' is the page too
                 body, kind = ((str(preview.version), "text/plain") if path == "/__version"
                               else (preview.page, "text/html") if path in ("/", "/index.html")
                               else (None, None))
+                policy = preview.policy
             if body is None:
-                self.send_error(404)
+                self._respond(404)
                 return
-            data = body.encode("utf-8")
-            self.send_response(200)
-            self.send_header("Content-Type", f"{kind}; charset=utf-8")
+            self._respond(200, body.encode("utf-8"), kind, policy)
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            """Malformed requests and other methods than GET: the status alone."""
+            self._respond(code)
+
+        def _respond(self, status: int, data: bytes = b"", kind: str | None = None,
+                     policy: str = NO_CONTENT_POLICY) -> None:
+            self.send_response(status)
+            if kind:
+                self.send_header("Content-Type", f"{kind}; charset=utf-8")
             self.send_header("Cache-Control", "no-store")
             self.send_header("Content-Length", str(len(data)))
+            self.send_header("Content-Security-Policy", policy)
+            for name, value in SECURITY_HEADERS.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(data)
 
         def log_message(self, *args) -> None:
             pass  # keep the terminal for build messages
 
+    return Handler
+
+
+def _serve(preview: Preview, host: str, port: int, stop: threading.Event | None) -> None:
+    import watchfiles
+
+    bundle = preview.bundle
+    print(preview.rebuild(), flush=True)
+
     try:
-        server = ThreadingHTTPServer((host, port), Handler)
+        server = PreviewServer((host, port), preview_handler(preview, host))
     except OSError as exc:
         from reportgen.cli import UsageError
 
