@@ -173,7 +173,7 @@ def _inline_tokens(tokens: list, stylesheet: Path) -> None:
             if token.lower_name in _LOADING_FUNCTIONS:
                 for position, argument in enumerate(token.arguments):
                     if argument.type == "string":
-                        uri = _inlined(argument.value, stylesheet, argument)
+                        uri = _inlined(argument.value, stylesheet, token)  # located at the function
                         token.arguments[position] = StringToken(argument.source_line, argument.source_column, uri,
                                                                 f'"{uri}"')
             _inline_tokens(token.arguments, stylesheet)
