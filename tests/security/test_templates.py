@@ -106,6 +106,19 @@ def test_known_template_escapes_fail_as_a_clear_build_error(tmp_path, capsys, mo
     assert not (tmp_path / "MARKER").exists() and not (tmp_path / "o" / BUNDLE_ID).exists()
 
 
+def test_a_template_folder_named_in_reportgen_toml_gets_the_same_checks(tmp_path, capsys, monkeypatch):
+    # The settings file is repository content: the folder it names may sit inside a bundle.
+    bundle = tmp_path / "evidence" / "b"
+    shutil.copytree(REAL_SAMPLE, bundle)
+    marker = tmp_path / "PWNED"
+    _template_folder(bundle, "{{ tables.campaigns.to_csv('" + str(marker) + "') }}")
+    (tmp_path / "reportgen.toml").write_text('template = "evidence/b/tpl"\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "evidence/b", "--out", "o", "--format", "html"]) == 1
+    assert "evidence/b/tpl/brief.html.j2:1:1: error: UndefinedError" in capsys.readouterr().err
+    assert not marker.exists()
+
+
 def test_namespace_and_range_still_serve_templates(tmp_path):
     folder = _template_folder(tmp_path, "{% set n = namespace(total=0) %}{% for i in range(3) %}"
                                         "{% set n.total = n.total + i %}{% endfor %}<p>TOTAL={{ n.total }}</p>")
