@@ -152,9 +152,11 @@ def inline_urls(css: str, stylesheet: Path) -> str:
     tokens = tinycss2.parse_component_value_list(css)
     _inline_tokens(tokens, stylesheet)
     inlined = tinycss2.serialize(tokens)
-    if "</style" in inlined.lower():
-        line = css[:css.lower().find("</style")].count("\n") + 1 if "</style" in css.lower() else 1
-        raise ThemeRefused(stylesheet, line, 1, "a theme may not contain '</style', which would end the page's stylesheet")
+    if "</style" in inlined.lower():  # checked after serializing: a CSS escape (\3c) turns into '<'
+        written = css.lower().find("</style")
+        line = css.count("\n", 0, written) + 1 if written != -1 else 1
+        raise ThemeRefused(stylesheet, line, 1,
+                           "a theme may not contain '</style', which would end the page's stylesheet")
     return inlined
 
 

@@ -137,7 +137,11 @@ _SVG_LATER_RE = re.compile(re.escape(_SVG_LATER).replace(re.escape("{}"), r"(\d+
 def fill_chart_svgs(html: str, charts: dict[str, RenderedChart]) -> str:
     """HTML rendered with ``svgs_later`` (see build_context), with each chart's SVG in place."""
     by_number = {number: charts[chart_id] for chart_id, number in chart_numbers(charts).items()}
-    return _SVG_LATER_RE.sub(lambda m: shown_output(svg_with_title(by_number[int(m.group(1))], int(m.group(1)))), html)
+    def svg(mark: re.Match) -> str:  # filled in after rendering: shown here, as finalize would have
+        number = int(mark.group(1))
+        return shown_output(svg_with_title(by_number[number], number))
+
+    return _SVG_LATER_RE.sub(svg, html)
 
 
 def chart_numbers(charts: dict[str, RenderedChart]) -> dict[str, int]:
