@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from reportgen.assets import FONTS, THEMES
+from reportgen.contained import MAX_IMAGE_PIXELS, MAX_THEME_FILE_BYTES, ContainedFileError, read_inside
 
 BUILTIN_TEMPLATES = ("brief", "onepager", "report")
 
@@ -25,6 +26,16 @@ FONT_FACES = [("Noto Sans", "NotoSans-Regular", 400, "normal"), ("Noto Sans", "N
 
 class TemplateNotFound(ValueError):
     pass
+
+
+class ThemeRefused(TemplateNotFound):
+    """A theme that would read outside its folder or load from the network: reported as
+    'path:line:col: error: message', a usage error (exit 2)."""
+
+    def __init__(self, path: Path, line: int, col: int, message: str) -> None:
+        from reportgen.problems import display_path
+
+        super().__init__(f"{display_path(path)}:{line}:{col}: error: {message}")
 
 
 @dataclass(frozen=True)
@@ -68,8 +79,17 @@ def theme_css(theme: str | None, medium: str = "screen") -> str:
         css += "\n" + (THEMES / "default" / "screen.css").read_text(encoding="utf-8")
     if theme and theme != "default":
         extra = _theme_file(theme)
-        css += "\n/* theme: " + extra.name + " */\n" + inline_urls(extra.read_text(encoding="utf-8"), extra.parent)
+        css += "\n/* theme: " + extra.name + " */\n" + inline_urls(_read_theme_text(extra), extra)
     return css
+
+
+def _read_theme_text(stylesheet: Path) -> str:
+    try:
+        return read_inside(stylesheet.parent, stylesheet.name, MAX_THEME_FILE_BYTES).decode("utf-8")
+    except ContainedFileError as exc:
+        raise ThemeRefused(stylesheet, 1, 1, f"theme stylesheet {exc.reason}") from None
+    except UnicodeDecodeError as exc:
+        raise ThemeRefused(stylesheet, 1, 1, f"theme stylesheet is not UTF-8 text: {exc}") from None
 
 
 def user_folders(template: str | None, theme: str | None) -> list[Path]:
@@ -109,38 +129,122 @@ def _theme_file(theme: str) -> Path:
 
 
 _MIME = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".otf": "font/otf",
-         ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+         ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+         ".gif": "image/gif", ".webp": "image/webp"}
+_RASTER = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
+# data: URIs a theme may carry itself: images and fonts, which load nothing else.
+_DATA_TYPES = ("data:image/", "data:font/", "data:application/font-", "data:application/x-font-")
+# Functions whose string argument names a file to load, as url() does.
+_LOADING_FUNCTIONS = {"url", "src", "image-set", "-webkit-image-set"}
 
 
-def inline_urls(css: str, folder: Path) -> str:
-    """A theme's own files (fonts, images) become data: URIs, so the HTML stays one file.
+def inline_urls(css: str, stylesheet: Path) -> str:
+    """A theme's own files (fonts, images) become data: URIs, so the HTML stays one file and
+    the PDF reads nothing but the theme folder.
 
-    Anything else (another folder, the network) is left for the PDF fetcher to refuse and the
-    HTML tests to catch: a theme cannot make the briefing load from outside.
+    Every url() must name a font or image inside the theme's folder, be a data: URI of an
+    image or font, or a fragment (#id); anything else (the network, another folder, @import)
+    is refused with the stylesheet's line, because the briefing promises to load nothing from
+    outside. No part of the stylesheet may end the HTML's <style> element either.
     """
-    root = folder.resolve()
+    import tinycss2
 
-    def replace(match: re.Match) -> str:
-        target = match.group(2)
-        if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE):
-            return match.group(0)
-        path = (folder / target).resolve()
-        if not path.is_relative_to(root) or not path.is_file() or path.suffix.lower() not in _MIME:
-            return match.group(0)
-        data = base64.b64encode(path.read_bytes()).decode()
-        return f'url("data:{_MIME[path.suffix.lower()]};base64,{data}")'
+    tokens = tinycss2.parse_component_value_list(css)
+    _inline_tokens(tokens, stylesheet)
+    inlined = tinycss2.serialize(tokens)
+    if "</style" in inlined.lower():  # checked after serializing: a CSS escape (\3c) turns into '<'
+        written = css.lower().find("</style")
+        line = css.count("\n", 0, written) + 1 if written != -1 else 1
+        raise ThemeRefused(stylesheet, line, 1,
+                           "a theme may not contain '</style', which would end the page's stylesheet")
+    return inlined
 
-    return re.sub(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""", replace, css)
+
+def _inline_tokens(tokens: list, stylesheet: Path) -> None:
+    """Each url() and each string naming a file in ``tokens`` (nested blocks too), inlined in place."""
+    from tinycss2.ast import StringToken, URLToken
+
+    for index, token in enumerate(tokens):
+        if token.type == "at-keyword" and token.lower_value == "import":
+            raise ThemeRefused(stylesheet, token.source_line, token.source_column,
+                               "@import is not allowed in a theme: put the rules in the theme's stylesheet")
+        if token.type == "url":
+            tokens[index] = URLToken(token.source_line, token.source_column, "",
+                                     f'url("{_inlined(token.value, stylesheet, token)}")')
+        elif token.type == "function":
+            if token.lower_name in _LOADING_FUNCTIONS:
+                for position, argument in enumerate(token.arguments):
+                    if argument.type == "string":
+                        uri = _inlined(argument.value, stylesheet, token)  # located at the function
+                        token.arguments[position] = StringToken(argument.source_line, argument.source_column, uri,
+                                                                f'"{uri}"')
+            _inline_tokens(token.arguments, stylesheet)
+        elif token.type in ("() block", "[] block", "{} block"):
+            _inline_tokens(token.content, stylesheet)
+
+
+def _inlined(target: str, stylesheet: Path, token) -> str:
+    """The URL a theme's reference becomes: a data: URI of the theme's own file, or itself."""
+    target = target.strip()
+    if target.startswith("#") or target.lower().startswith(_DATA_TYPES):
+        return target.replace('"', "%22").replace("\\", "%5C")
+    where = (stylesheet, token.source_line, token.source_column)
+    if target.lower().startswith("data:"):
+        raise ThemeRefused(*where, f"url({target[:40]}…): a theme's data: URIs may hold only images and fonts")
+    if target.startswith("//") or re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE):
+        raise ThemeRefused(*where, f"url({target}) loads from outside the theme folder; a theme may use only "
+                                   "its own fonts and images (relative urls) or data: URIs of images and fonts")
+    relative = re.split(r"[?#]", target, maxsplit=1)[0]
+    suffix = Path(relative).suffix.lower()
+    if suffix not in _MIME:
+        raise ThemeRefused(*where, f"url({target}): a theme may refer only to fonts and images "
+                                   f"({', '.join(sorted(_MIME))})")
+    try:
+        data = read_inside(stylesheet.parent, relative, MAX_THEME_FILE_BYTES)
+    except ContainedFileError as exc:
+        raise ThemeRefused(*where, f"url({target}) {exc.reason}") from None
+    _check_pixels(data, suffix, where)
+    return f"data:{_MIME[suffix]};base64,{base64.b64encode(data).decode()}"
+
+
+def _check_pixels(data: bytes, suffix: str, where: tuple[Path, int, int]) -> None:
+    """Refuse a raster image whose decoded size would be too large, from its header alone
+    (Pillow's open reads the header; nothing is decoded here)."""
+    if suffix not in _RASTER:
+        return
+    import io
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+    except Image.DecompressionBombError as exc:
+        raise ThemeRefused(*where, f"image is too large to decode: {exc}") from None
+    except Exception as exc:  # Pillow raises many kinds for a file that is no image
+        raise ThemeRefused(*where, f"not a readable {suffix[1:].upper()} image: {exc}") from None
+    if width * height > MAX_IMAGE_PIXELS:
+        raise ThemeRefused(*where, f"image is {width:,} × {height:,} pixels, over the limit of "
+                                   f"{MAX_IMAGE_PIXELS:,} pixels")
 
 
 def theme_logo(theme: str | None) -> str | None:
     """logo.svg or logo.png in a theme folder, as a data: URI for the title block."""
     if not theme or theme == "default" or not Path(theme).is_dir():
         return None
+    folder = Path(theme)
     for name in ("logo.svg", "logo.png"):
-        path = Path(theme) / name
-        if path.is_file():
-            return f"data:{_MIME[path.suffix]};base64,{base64.b64encode(path.read_bytes()).decode()}"
+        path = folder / name
+        if path.is_symlink() or path.exists():  # a link that leads nowhere allowed is refused, not skipped
+            try:
+                data = read_inside(folder, name, MAX_THEME_FILE_BYTES)
+            except ContainedFileError as exc:
+                raise ThemeRefused(path, 1, 1, f"theme logo {exc.reason}") from None
+            _check_pixels(data, path.suffix, (path, 1, 1))
+            return f"data:{_MIME[path.suffix]};base64,{base64.b64encode(data).decode()}"
     return None
 
 

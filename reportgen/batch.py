@@ -126,28 +126,32 @@ def _package_digest() -> str:
 
 def appearance_digest(options, out: Path) -> list:
     """The user's template and theme folders (see appearance.user_folders), by the content of
-    every file a build may read there (links followed, as Jinja and the theme's url()s follow
-    them), leaving out ``out``, whose briefings change every build. Computed once per run:
-    every bundle shares it."""
+    every file a build may read there, leaving out ``out``, whose briefings change every build.
+    Read as a build reads them (reportgen.contained): a link leading out of the folder, a file
+    that is not regular (a FIFO, a device) or one over the size limit counts by why it is
+    refused, without being opened, and links to folders are not followed. Computed once per
+    run: every bundle shares it."""
     from reportgen.appearance import may_be_read, user_folders
+    from reportgen.contained import files_inside
 
-    leave_out = out.resolve()
     digests = []
     for folder in user_folders(options.template, options.theme):
-        files, seen = [], set()
-        for here, subfolders, names in os.walk(folder, followlinks=True):
-            real = Path(here).resolve()
-            if real in seen or (real != folder.resolve() and real.is_relative_to(leave_out)):
-                subfolders.clear()  # a loop of links, or the output folder
-                continue
-            seen.add(real)
-            subfolders.sort()
-            for name in sorted(names):
-                relative = (Path(here) / name).relative_to(folder)
-                if may_be_read(relative):
-                    files.append((relative.as_posix(), _content_digest(Path(here) / name)))
+        real_root, leave_out = folder.resolve(), out.resolve()
+        inside = leave_out if leave_out != real_root and leave_out.is_relative_to(real_root) else None
+        files = [(relative.as_posix(), _contained_digest(folder, relative)) for relative in files_inside(folder)
+                 if may_be_read(relative) and not (inside and (folder / relative).resolve().is_relative_to(inside))]
         digests.append(files)  # not the folder's path: how it is spelled depends on where the run starts
     return digests
+
+
+def _contained_digest(folder: Path, relative: Path) -> str:
+    """sha256 of a file of a template or theme folder, or why a build would refuse to read it."""
+    from reportgen.contained import MAX_THEME_FILE_BYTES, ContainedFileError, read_inside
+
+    try:
+        return hashlib.sha256(read_inside(folder, relative, MAX_THEME_FILE_BYTES)).hexdigest()
+    except ContainedFileError as exc:
+        return f"refused: {exc.reason}"
 
 
 def cache_key(bundle: Path, fingerprint: dict, appearance: list, out: Path) -> str:

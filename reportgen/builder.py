@@ -264,10 +264,12 @@ def _interactive_script(charts) -> str:
     """vega-embed with its JavaScript inlined (from vl-convert's bundle), SVGs kept as fallback."""
     import vl_convert
 
+    from reportgen.render import json_for_script
+
     bundle = vl_convert.javascript_bundle()
     # vega-embed's SVG takes its accessible name from the spec's description.
     specs = {cid: {**c.spec, "description": c.alt} for cid, c in charts.items()}
-    payload = json.dumps(specs).replace("</", "<\\/")
+    payload = json_for_script(specs)
     library = bundle.replace("</script", "<\\/script")
     return (f"<script>{library}</script>\n<script>\n"
             f"const specs = {payload};\n"

@@ -40,7 +40,7 @@ def add_arguments(build: argparse.ArgumentParser) -> None:
 def run_build(args: argparse.Namespace, limits) -> int:
     from reportgen.builder import FORMATS, BadSourceDateEpoch, BuildOptions, build_date
     from reportgen.cli import EXIT_BUILD_FAILED, EXIT_INVALID, EXIT_OK, UsageError
-    from reportgen.appearance import TemplateNotFound, choose_template, theme_css
+    from reportgen.appearance import TemplateNotFound, ThemeRefused, choose_template, theme_css, theme_logo
     from reportgen.settings import load_settings
 
     settings = load_settings(Path.cwd())
@@ -58,8 +58,12 @@ def run_build(args: argparse.Namespace, limits) -> int:
     try:
         choose_template(template)
         theme_css(theme)
+        theme_logo(theme)
         if args.shard is not None:
             parse_shard(args.shard)
+    except ThemeRefused as exc:  # already 'path:line:col: error: message'
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
     except (TemplateNotFound, ValueError) as exc:
         raise UsageError(str(exc)) from None
     if args.jobs is not None and args.jobs < 1:

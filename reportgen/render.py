@@ -1,16 +1,27 @@
-"""Jinja2 environment (sandboxed) and assembly of the briefing HTML."""
+"""Jinja2 environment (sandboxed) and assembly of the briefing HTML.
+
+Templates are untrusted (a repository's reportgen.toml may name a folder): they run in Jinja's
+immutable sandbox, read files only from inside their own folder (reportgen.contained), see
+plain data only (reportgen.plaindata), and every value they print passes through
+safetext.shown, so no control or bidi-override character from a bundle reaches the page.
+"""
 
 from __future__ import annotations
 
+import json
 import numbers
+import os
 import re
 import secrets
 from functools import cache
 from pathlib import Path
+from typing import Any, Callable
 
 import pandas as pd
-from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined, select_autoescape
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import BaseLoader, ChoiceLoader, PrefixLoader, StrictUndefined, TemplateError, select_autoescape
+from jinja2 import TemplateNotFound as JinjaTemplateNotFound
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from reportgen import wording
@@ -18,24 +29,79 @@ from reportgen.appearance import TemplateChoice, font_css, theme_css, theme_logo
 from reportgen.assets import TEMPLATES
 from reportgen.bundle.model import Bundle, Tlp
 from reportgen.charts import RenderedChart
+from reportgen.contained import MAX_TEMPLATE_FILE_BYTES, ContainedFileError, read_inside
 from reportgen.metrics import ResolvedMetric
+from reportgen.plaindata import Helper, plain
 from reportgen.present import Presenter
+from reportgen.safetext import shown
 
 # FIRST TLP 2.0 colours, shown on black.
 TLP_COLOURS = {Tlp.CLEAR: "#FFFFFF", Tlp.GREEN: "#33FF00", Tlp.AMBER: "#FFC000",
                Tlp.AMBER_STRICT: "#FFC000", Tlp.RED: "#FF2B2B"}
 
 
+class TemplateRefused(TemplateError):
+    """A template file that may not be read (see reportgen.contained)."""
+
+
+class ContainedLoader(BaseLoader):
+    """Loads templates from one folder: each file must resolve inside it, be a regular file and
+    stay under MAX_TEMPLATE_FILE_BYTES; a link leading out of the folder is refused, not followed."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def get_source(self, environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        relative = Path(*split_template_path(template))  # refuses '..'
+        path = self.root / relative
+        if not (path.exists() or path.is_symlink()):
+            raise JinjaTemplateNotFound(template)  # the next folder (reportgen's) may have it
+        try:
+            source = read_inside(self.root, relative, MAX_TEMPLATE_FILE_BYTES).decode("utf-8")
+        except ContainedFileError as exc:
+            raise TemplateRefused(f"template file {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise TemplateRefused(f"template file {path} is not UTF-8 text: {exc}") from None
+        modified = os.stat(path).st_mtime
+        return source, str(path), lambda: os.path.exists(path) and os.stat(path).st_mtime == modified
+
+
+# Jinja's default globals that no template of ours needs: gone, so they cannot be misused.
+_DROPPED_GLOBALS = ("cycler", "joiner", "lipsum")
+
+
+class PlainDataEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox, where ``record.name`` means the record's key before any dict method, so a
+    field named ``items`` (recommendations) reads as the field, as it did on the model."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, dict) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
 @cache
-def environment(user_folder: Path | None) -> SandboxedEnvironment:
+def environment(user_folder: Path | None) -> PlainDataEnvironment:
     """User templates may extend ours as "reportgen/brief.html.j2" and override single blocks."""
-    loaders = [FileSystemLoader(str(user_folder))] if user_folder else []
-    loaders += [PrefixLoader({"reportgen": FileSystemLoader(str(TEMPLATES))}), FileSystemLoader(str(TEMPLATES))]
-    env = SandboxedEnvironment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(default=True),
-                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    loaders = [ContainedLoader(user_folder)] if user_folder else []
+    loaders += [PrefixLoader({"reportgen": ContainedLoader(TEMPLATES)}), ContainedLoader(TEMPLATES)]
+    env = PlainDataEnvironment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(default=True),
+                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, finalize=shown_output)
+    for name in _DROPPED_GLOBALS:
+        del env.globals[name]
     env.filters["words"] = wording.words
     env.filters["plain"] = wording.plain
     return env
+
+
+def shown_output(value: Any) -> Any:
+    """Every value a template prints, without control or bidi-override characters (Jinja's
+    finalize: applied to each {{ … }}, HTML made by reportgen included)."""
+    if isinstance(value, Markup):
+        return Markup(shown(str(value)))
+    if isinstance(value, str):
+        return shown(value)
+    return value
 
 
 def page_css(bundle: Bundle, paper: str, title: str) -> str:
@@ -71,7 +137,11 @@ _SVG_LATER_RE = re.compile(re.escape(_SVG_LATER).replace(re.escape("{}"), r"(\d+
 def fill_chart_svgs(html: str, charts: dict[str, RenderedChart]) -> str:
     """HTML rendered with ``svgs_later`` (see build_context), with each chart's SVG in place."""
     by_number = {number: charts[chart_id] for chart_id, number in chart_numbers(charts).items()}
-    return _SVG_LATER_RE.sub(lambda m: svg_with_title(by_number[int(m.group(1))], int(m.group(1))), html)
+    def svg(mark: re.Match) -> str:  # filled in after rendering: shown here, as finalize would have
+        number = int(mark.group(1))
+        return shown_output(svg_with_title(by_number[number], number))
+
+    return _SVG_LATER_RE.sub(svg, html)
 
 
 def chart_numbers(charts: dict[str, RenderedChart]) -> dict[str, int]:
@@ -135,7 +205,26 @@ def load_template(template: TemplateChoice):
 
 
 def render_html(template: TemplateChoice, context: dict) -> str:
-    return load_template(template).render(**context)
+    """The page; the context is made plain data here, so no caller can hand a template a live object."""
+    return load_template(template).render(**plain(context))
+
+
+def json_for_script(value: Any) -> str:
+    """JSON to embed in a <script>: '<', '>' and '&' written as \\u escapes, so no string in it
+    can end the script or open an HTML comment ('</script', '<!--'); strings without control or
+    bidi-override characters, like all text the page shows."""
+    text = json.dumps(_shown_strings(value))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _shown_strings(value: Any) -> Any:
+    if isinstance(value, str):
+        return shown(value)
+    if isinstance(value, dict):
+        return {_shown_strings(k): _shown_strings(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_shown_strings(item) for item in value]
+    return value
 
 
 def key_figures(model: Bundle, figures: dict[str, ResolvedMetric]) -> list[ResolvedMetric]:
@@ -147,8 +236,10 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
                   frames: dict[str, pd.DataFrame], *, medium: str, paper: str, theme: str | None,
                   build_info: dict, interactive_js: str | None = None, fit_level: int = 0,
                   svgs_later: bool = False) -> dict:
-    """The template's context. With ``svgs_later`` the charts' SVGs may still be being drawn:
-    each stands as a mark that fill_chart_svgs replaces once they are."""
+    """The template's context, as plain data (see reportgen.plaindata): the bundle, figures,
+    charts, sources and tables as dicts and lists, and the helpers that draw HTML from them.
+    With ``svgs_later`` the charts' SVGs may still be being drawn: each stands as a mark that
+    fill_chart_svgs replaces once they are."""
     presenter = Presenter(model, figures)
     labels = {t.id: {c.name: c.label or c.name for c in t.columns} for t in model.tables}
     for view in model.views:
@@ -162,23 +253,25 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
     # In print, fonts and theme come as one stylesheet parsed once per process (reportgen.pdf);
     # only the @page rules, which name this bundle's title and marking, are inline.
     css = page_css(model, paper, title) if medium == "print" else font_css(medium) + "\n" + theme_css(theme, medium)
-    return {
+    figure_records = {figure_id: plain(figure) for figure_id, figure in figures.items()}
+    return plain({
         "b": model,
-        "p": presenter,
+        "p": presenter_helpers(presenter, figures),
         "medium": medium,
         "css": Markup(css),
         "tlp_colour": TLP_COLOURS[model.tlp],
-        "figures": figures,
-        "key_figures": key_figures(model, figures),
-        "charts": charts,
+        "figures": figure_records,
+        "key_figures": [figure_records[f.id] for f in key_figures(model, figures)],
+        "charts": {chart_id: chart_data(chart) for chart_id, chart in charts.items()},
         "chart_number": chart_index,
-        "chart_svg": (lambda chart_id: Markup(_SVG_LATER.format(chart_index[chart_id]))) if svgs_later else
-                     (lambda chart_id: svg_with_title(charts[chart_id], chart_index[chart_id])),
-        "chart_table": lambda chart_id: _chart_table(charts[chart_id], labels),
-        "tables": frames,
-        "table_html": lambda table_id, caption=None, limit=None: table_html(
+        "chart_svg": Helper((lambda chart_id: Markup(_SVG_LATER.format(chart_index[chart_id]))) if svgs_later else
+                            (lambda chart_id: svg_with_title(charts[chart_id], chart_index[chart_id]))),
+        "chart_table": Helper(lambda chart_id: _chart_table(charts[chart_id], labels)),
+        "tables": {table_id: table_data(table_id, frame, labels.get(table_id, {}), titles.get(table_id))
+                   for table_id, frame in frames.items()},
+        "table_html": Helper(lambda table_id, caption=None, limit=None: table_html(
             frames[table_id], labels.get(table_id), caption or titles.get(table_id), limit=limit,
-            percent={c for t, c in percent_columns if t == table_id}),
+            percent={c for t, c in percent_columns if t == table_id})),
         "sources": list(presenter.sources.values()),
         "build": build_info,
         "interactive_js": Markup(interactive_js) if interactive_js else None,
@@ -186,7 +279,32 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
         "figures_shown": figures_shown(model),
         "fit_level": fit_level,
         "logo": theme_logo(theme),
-    }
+    })
+
+
+def chart_data(chart: RenderedChart) -> dict:
+    """A chart for templates: its declaration and alt text (its SVG comes from chart_svg)."""
+    return {"id": chart.id, "chart": plain(chart.chart), "alt": chart.alt}
+
+
+def table_data(table_id: str, frame: pd.DataFrame, labels: dict[str, str], title: str | None) -> dict:
+    """A table or view for templates: its shape and headings (its HTML comes from table_html)."""
+    columns = [str(c) for c in frame.columns]
+    return {"id": table_id, "title": title, "row_count": len(frame),
+            "columns": [{"name": c, "label": labels.get(c, c)} for c in columns]}
+
+
+def presenter_helpers(presenter: Presenter, figures: dict[str, ResolvedMetric]) -> dict[str, Helper]:
+    """``p``: the Presenter's HTML makers; a figure argument is the figure's dict, found by id."""
+    def figure(data: dict) -> ResolvedMetric:
+        return figures[data["id"]]
+
+    return {"markdown": Helper(lambda text, inline=False: presenter.markdown(text, inline=inline)),
+            "inline": Helper(presenter.inline),
+            "cite": Helper(presenter.cite),
+            "status_label": Helper(lambda data: presenter.status_label(figure(data))),
+            "figure_html": Helper(lambda data, context="": presenter.figure_html(figure(data), context=context)),
+            "method": Helper(lambda data: presenter.method(figure(data)))}
 
 
 def figures_shown(model: Bundle) -> set[str]:

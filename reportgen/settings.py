@@ -2,6 +2,10 @@
 
 Looked up from the working directory upwards, so a command run anywhere in an evidence
 repository uses that repository's defaults (out, template, theme, paper, format, pdf_variant).
+
+A settings file is repository content, as untrusted as a bundle: the template or theme folder
+it names gets exactly the checks a --template or --theme gets (the sandbox and plain-data
+context of reportgen.render, the folder-bound reads of reportgen.contained), no more trust.
 """
 
 from __future__ import annotations

@@ -545,14 +545,14 @@ def test_a_linked_bundle_yaml_or_theme_file_counts_by_what_it_says(repo, tmp_pat
     manifest = repo / "alpha" / "bundle.yaml"
     shutil.move(str(manifest), str(shared / "alpha.yaml"))
     manifest.symlink_to(shared / "alpha.yaml")
-    (shared / "theme.css").write_text("body { color: #111111; }")
     theme = tmp_path / "corp"
-    theme.mkdir()
-    (theme / "theme.css").symlink_to(shared / "theme.css")
+    (theme / "shared").mkdir(parents=True)  # a theme's link must stay inside its folder
+    (theme / "shared" / "theme.css").write_text("body { color: #111111; }")
+    (theme / "theme.css").symlink_to(theme / "shared" / "theme.css")
     build = ["build", str(repo / "alpha"), "--out", str(tmp_path / "dist"), "--format", "html,json", "--theme", str(theme)]
     assert main(build) == 0 and _statuses(capsys) == ["built"]
     assert main(build) == 0 and _statuses(capsys) == ["skipped"]
-    (shared / "theme.css").write_text("body { color: #111112; }")
+    (theme / "shared" / "theme.css").write_text("body { color: #111112; }")
     assert main(build) == 0 and _statuses(capsys) == ["built"]
     (shared / "alpha.yaml").write_text((shared / "alpha.yaml").read_text().replace(
         "title: Alleged distillation of Claude", "title: CHANGED", 1))

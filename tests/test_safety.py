@@ -79,13 +79,15 @@ def test_template_cannot_reach_python_internals(tmp_path, capsys):
     ("body { background: url(http://127.0.0.1:9/pixel.png); }", "http://127.0.0.1:9/pixel.png"),
 ])
 def test_weasyprint_fetches_nothing_outside(tmp_path, capsys, css, what):
+    # A theme that names anything outside its folder is refused before anything is built.
     theme = tmp_path / "theme"
     theme.mkdir()
     (theme / "theme.css").write_text(css)
     assert main(["build", str(REAL_SAMPLE), "--out", str(tmp_path / "o"), "--format", "pdf",
-                 "--theme", str(theme)]) == 0
+                 "--theme", str(theme)]) == 2
     err = capsys.readouterr().err
-    assert f"blocked resource: {what}" in err
+    assert f"theme.css:1:20: error: url({what}) loads from outside the theme folder" in err
+    assert not (tmp_path / "o").exists()
 
 
 def test_fetcher_serves_bundle_files_only():
