@@ -7,7 +7,17 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Limits:
-    max_rows: int = 2_000_000
-    max_table_bytes: int = 512 * 1024 * 1024
-    max_manifest_bytes: int = 1024 * 1024
-    max_yaml_nodes: int = 100_000
+    """What one bundle may hold: far above any real briefing, low enough that a hostile bundle
+    ends in seconds and well under a gigabyte of memory."""
+
+    max_rows: int = 2_000_000  # rows per table
+    max_table_bytes: int = 512 * 1024 * 1024  # per table file, and per Parquet table once decoded
+    max_table_cells: int = 20_000_000  # rows × columns per table: what a read table costs in memory
+    max_table_columns: int = 1_000  # columns in a table file's header
+    max_manifest_bytes: int = 1024 * 1024  # bundle.yaml
+    max_yaml_nodes: int = 100_000  # values in bundle.yaml once its aliases are expanded
+    max_text_chars: int = 4 * 1024 * 1024  # characters of bundle.yaml's text once its aliases are expanded
+    max_list_items: int = 1_000  # items of any list in bundle.yaml not limited below
+    max_metrics: int = 1_000
+    max_tables: int = 100  # tables and views each
+    max_charts: int = 100

@@ -6,7 +6,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pandas as pd
 from pydantic import BaseModel, ValidationError
@@ -51,7 +51,9 @@ class LoadedBundle:
 
 
 def find_manifest(path: Path) -> Path:
-    return path if path.is_file() else path / MANIFEST
+    """``path`` itself when it is something other than a folder (a FIFO too: it is refused
+    when read, rather than taken for a missing bundle folder)."""
+    return path if path.exists() and not path.is_dir() else path / MANIFEST
 
 
 def load_bundle(path: Path | str, limits: Limits = Limits()) -> LoadedBundle:
@@ -60,19 +62,21 @@ def load_bundle(path: Path | str, limits: Limits = Limits()) -> LoadedBundle:
     manifest = find_manifest(path)
     problems = Problems()
     bundle = LoadedBundle(manifest.parent, manifest, None, Positions(), problems=problems)
-    if path.is_file() and path.name != MANIFEST:
+    if path.exists() and not path.is_dir() and path.name != MANIFEST:
         problems.error(path, 1, 1, f"not a bundle: give a bundle folder or its {MANIFEST}")
         return bundle
     if not manifest.exists():
         problems.error(manifest, 1, 1, f"no {MANIFEST} here" if path.is_dir() else "no such bundle folder")
         return bundle
     data, bundle.positions = load_yaml(manifest, problems, max_bytes=limits.max_manifest_bytes,
-                                       max_nodes=limits.max_yaml_nodes)
+                                       max_nodes=limits.max_yaml_nodes, max_chars=limits.max_text_chars)
     if data is None and problems.errors:
         return bundle
     if not isinstance(data, dict):  # includes a document that is only '~' or '---'
         problems.error(manifest, 1, 1, "bundle.yaml must be a mapping of fields (id: …, title: …)")
         return bundle
+    if _too_long_lists(data, bundle, limits):
+        return bundle  # before the schema: checking and building it would take minutes
     try:
         bundle.model = Bundle.model_validate(data)
     except ValidationError as exc:
@@ -134,6 +138,35 @@ def _salvage(data: dict, exc: ValidationError) -> tuple[Bundle | None, dict[str,
     return None, pruned, kept
 
 
+# Lists of bundle.yaml with a limit of their own (see Limits); every other list has max_list_items.
+_LIST_LIMITS = {"metrics": "max_metrics", "tables": "max_tables", "views": "max_tables", "charts": "max_charts"}
+
+
+def _too_long_lists(data: dict, bundle: LoadedBundle, limits: Limits) -> bool:
+    """Report every list of the manifest longer than its limit, at the list's key. True when
+    there was one: the rest of the bundle is not checked (its cost grows with the lists)."""
+    found = False
+    for loc, items in _lists(data, ()):
+        name = _LIST_LIMITS.get(str(loc[0])) if len(loc) == 1 else None
+        limit = getattr(limits, name) if name else limits.max_list_items
+        if len(items) > limit:
+            what = f"'{loc[-1]}'" if isinstance(loc[-1], str) else "this list"
+            bundle.problems.error(*bundle.where(*loc, key=True), f"{what} has {len(items):,} items, over the limit "
+                                  f"of {limit:,}", hint="a briefing needs far fewer; split the bundle")
+            found = True
+    return found
+
+
+def _lists(node: object, loc: tuple) -> Iterator[tuple[tuple, list]]:
+    """Every list in the manifest's data, with its path from the root."""
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    if isinstance(node, list) and loc:
+        yield loc, node
+    for key, child in children:
+        if isinstance(child, (dict, list)):
+            yield from _lists(child, (*loc, key))
+
+
 def _load_tables(bundle: LoadedBundle, limits: Limits) -> None:
     assert bundle.model is not None
     for index, table in enumerate(bundle.model.tables):
@@ -141,7 +174,7 @@ def _load_tables(bundle: LoadedBundle, limits: Limits) -> None:
         if path is None:
             bundle.problems.error(*bundle.where("tables", index, "file"), reason)
             continue
-        if not path.is_file():
+        if not (path.exists() or path.is_symlink()):
             bundle.problems.error(*bundle.where("tables", index, "file"), f"table file '{table.file}' does not exist")
             continue
         suffix = path.suffix.lower()
@@ -151,7 +184,7 @@ def _load_tables(bundle: LoadedBundle, limits: Limits) -> None:
             continue
         bundle.table_paths[table.id] = path
         errors_before = len(bundle.problems.errors)
-        frame = read_table(table, path, bundle.problems, limits)
+        frame = read_table(table, path, bundle.problems, limits, root=bundle.root)
         if len(bundle.problems.errors) > errors_before:
             bundle.invalid_tables.add(table.id)
         if frame is not None:
