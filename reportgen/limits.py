@@ -11,8 +11,9 @@ class Limits:
     ends in seconds and well under a gigabyte of memory."""
 
     max_rows: int = 2_000_000  # rows per table
-    max_table_bytes: int = 512 * 1024 * 1024  # per table file, and per Parquet table once decoded
-    max_table_cells: int = 20_000_000  # rows × columns per table: what a read table costs in memory
+    max_table_bytes: int = 256 * 1024 * 1024  # per table file, and per Parquet table once decoded
+    max_bundle_table_bytes: int = 256 * 1024 * 1024  # all table files of a bundle (or max_table_bytes if higher)
+    max_table_cells: int = 20_000_000  # rows × columns of a bundle's tables together: what they cost in memory
     max_table_columns: int = 1_000  # columns in a table file's header
     max_manifest_bytes: int = 1024 * 1024  # bundle.yaml
     max_yaml_nodes: int = 100_000  # values in bundle.yaml once its aliases are expanded

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -168,7 +169,11 @@ def _lists(node: object, loc: tuple) -> Iterator[tuple[tuple, list]]:
 
 
 def _load_tables(bundle: LoadedBundle, limits: Limits) -> None:
+    """Read every table, within budgets the tables share: their bytes (checked before each is
+    read) and their cells (each table may use what the ones before it left)."""
     assert bundle.model is not None
+    byte_budget = max(limits.max_bundle_table_bytes, limits.max_table_bytes)  # --max-table-bytes raises both
+    spent_bytes = spent_cells = 0
     for index, table in enumerate(bundle.model.tables):
         path, reason = resolve_inside(bundle.root, table.file)
         if path is None:
@@ -182,13 +187,29 @@ def _load_tables(bundle: LoadedBundle, limits: Limits) -> None:
             bundle.problems.error(*bundle.where("tables", index, "file"),
                                   f"'{table.file}' is not a CSV or Parquet file")
             continue
+        spent_bytes += _size(path)
+        if spent_bytes > byte_budget:
+            bundle.problems.error(*bundle.where("tables", index, "file"), f"the tables of this bundle hold "
+                                  f"{spent_bytes:,} bytes with '{table.file}', over the limit of {byte_budget:,}",
+                                  hint="raise it with --max-table-bytes")
+            continue
         bundle.table_paths[table.id] = path
         errors_before = len(bundle.problems.errors)
-        frame = read_table(table, path, bundle.problems, limits, root=bundle.root)
+        cells_left = replace(limits, max_table_cells=max(limits.max_table_cells - spent_cells, 0))
+        frame = read_table(table, path, bundle.problems, cells_left, root=bundle.root)
         if len(bundle.problems.errors) > errors_before:
             bundle.invalid_tables.add(table.id)
         if frame is not None:
             bundle.tables[table.id] = frame
+            spent_cells += len(frame) * len(frame.attrs.get("header", frame.columns))
+
+
+def _size(path: Path) -> int:
+    """Bytes of a file as it says, before reading it (the reader refuses what is not a file)."""
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def _report_validation(exc: ValidationError, data: dict, bundle: LoadedBundle) -> None:

@@ -53,12 +53,13 @@ _KINDS = [(stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"), (s
 _NOT_REGULAR_HINT = "a bundle holds regular files only"
 
 
-def _refuse_unless_regular(mode: int) -> None:
+def _refuse_unless_regular(mode: int, path: Path) -> None:
     if stat.S_ISDIR(mode):
         raise UnreadableFile(f"cannot read file: {os.strerror(errno.EISDIR)}")
     if not stat.S_ISREG(mode):
         kind = next((name for test, name in _KINDS if test(mode)), "not a file")
-        raise UnreadableFile(f"cannot read file: it is {kind}, not a regular file", _NOT_REGULAR_HINT)
+        via = f" (a link to {os.path.realpath(path)})" if path.is_symlink() else ""
+        raise UnreadableFile(f"cannot read file: it is {kind}{via}, not a regular file", _NOT_REGULAR_HINT)
 
 
 @contextmanager
@@ -74,13 +75,13 @@ def open_bundle_file(path: Path, max_bytes: int, *, root: Path | None = None) ->
     if root is not None and not path.resolve().is_relative_to(root.resolve()):
         raise UnreadableFile(f"'{path.name}' leads outside the bundle folder through a symbolic link")
     try:
-        _refuse_unless_regular(os.stat(path).st_mode)
+        _refuse_unless_regular(os.stat(path).st_mode, path)
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise UnreadableFile(f"cannot read file: {exc.strerror or exc}") from None
     with os.fdopen(descriptor, "rb") as handle:
         status = os.fstat(descriptor)
-        _refuse_unless_regular(status.st_mode)
+        _refuse_unless_regular(status.st_mode, path)
         if status.st_size > max_bytes:
             raise FileTooLarge(status.st_size, max_bytes)
         yield _Bounded(handle, max_bytes)

@@ -73,9 +73,9 @@ def _too_many_rows(path: Path, line: int, columns: int, limits: Limits, problems
         problems.error(path, line, 1, f"table has more than {limits.max_rows:,} rows",
                        hint="raise the limit with --max-rows, or aggregate the export first")
     else:
-        problems.error(path, line, 1, f"table has more than {row_limit:,} rows of {columns:,} columns, over the "
-                       f"limit of {limits.max_table_cells:,} cells", hint="aggregate the export, or leave out "
-                       "the columns the briefing does not use")
+        problems.error(path, line, 1, f"table has more than {row_limit:,} rows of {columns:,} columns: more "
+                       f"cells than the {limits.max_table_cells:,} left for the bundle's tables",
+                       hint="aggregate the export, or leave out the columns the briefing does not use")
 
 
 def _too_many_columns(path: Path, lines: "RowLines", columns: int, limits: Limits, problems: Problems) -> bool:
@@ -415,8 +415,12 @@ def _read_parquet(data: bytes, path: Path, problems: Problems, limits: Limits):
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        metadata = pq.ParquetFile(pa.BufferReader(data)).metadata
-        if not _parquet_fits(metadata, path, problems, limits):
+        parquet = pq.ParquetFile(pa.BufferReader(data))
+        if not _parquet_fits(parquet.metadata, path, problems, limits):
+            return None, None
+        decoded = _decoded_bytes(data, parquet)
+        if decoded > limits.max_table_bytes:
+            _decodes_too_large(path, decoded, limits, problems)
             return None, None
         frame = pd.read_parquet(io.BytesIO(data))
     except Exception as exc:  # pyarrow raises many unrelated types for a corrupt file
@@ -438,10 +442,37 @@ def _parquet_fits(metadata, path: Path, problems: Problems, limits: Limits) -> b
                       sum(metadata.row_group(i).column(j).total_uncompressed_size for j in range(columns)))
                   for i in range(metadata.num_row_groups))
     if decoded > limits.max_table_bytes:
-        problems.error(path, 1, 1, f"table decodes to {decoded:,} bytes, over the limit of {limits.max_table_bytes:,}",
-                       hint="raise it with --max-table-bytes")
+        _decodes_too_large(path, decoded, limits, problems)
         return False
     return True
+
+
+def _decodes_too_large(path: Path, decoded: int, limits: Limits, problems: Problems) -> None:
+    problems.error(path, 1, 1, f"table decodes to {decoded:,} bytes, over the limit of {limits.max_table_bytes:,}",
+                   hint="raise it with --max-table-bytes")
+
+
+def _decoded_bytes(data: bytes, parquet) -> int:
+    """Bytes of a Parquet table once decoded, found by reading its text columns as dictionaries,
+    which they often are in the file: one long text repeated on every row is a small file and
+    a small column chunk in the metadata, yet each row becomes a copy of it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    texts = [column.path for column in parquet.schema if column.physical_type == "BYTE_ARRAY"]
+    table = pq.ParquetFile(pa.BufferReader(data), read_dictionary=texts).read()
+    total = 0
+    for chunk in (chunk for column in table.columns for chunk in column.chunks):
+        if not pa.types.is_dictionary(chunk.type):
+            total += chunk.nbytes
+        elif any(test(chunk.type.value_type) for test in (pa.types.is_string, pa.types.is_large_string,
+                                                          pa.types.is_binary, pa.types.is_large_binary)):
+            lengths = pc.binary_length(chunk.dictionary)
+            total += (pc.sum(pc.take(lengths, chunk.indices)).as_py() or 0) + 4 * len(chunk)
+        else:  # values of another type: each row costs a value's average size
+            total += len(chunk) * -(-chunk.dictionary.nbytes // max(len(chunk.dictionary), 1))
+    return total
 
 
 def _line_from_parser_error(message: str) -> int:
