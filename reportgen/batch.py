@@ -19,6 +19,7 @@ from typing import Callable, Iterable
 from reportgen import __version__
 from reportgen.assets import PACKAGE
 from reportgen.bundle import MANIFEST
+from reportgen.bundle.paths import real_path
 from reportgen.problems import LOCATED, display_path
 
 BUNDLES_PER_WORKER = 4
@@ -52,7 +53,7 @@ def discover(paths: Iterable[Path]) -> list[Path]:
             for folder in _bundles_under(path):
                 found[folder.resolve()] = None
         else:
-            found[path.resolve()] = None  # the loader reports it as missing
+            found[real_path(path) or path] = None  # the loader reports it as missing, or a loop
     return sorted(found, key=lambda p: p.as_posix())
 
 
@@ -129,8 +130,10 @@ def _bundle_digest(bundle: Path, leave_out: Path) -> list[tuple[str, str]]:
         subfolders.sort()
         for name in sorted(names):
             path = Path(here) / name
-            real = path.resolve()
-            if real.is_relative_to(root) and not (inside and real.is_relative_to(inside)):
+            real = real_path(path)
+            if real is None:
+                items.append((path.relative_to(bundle).as_posix(), "a loop of symbolic links"))
+            elif real.is_relative_to(root) and not (inside and real.is_relative_to(inside)):
                 items.append((path.relative_to(bundle).as_posix(), _bundle_file_digest(path)))
     return items
 
@@ -209,7 +212,9 @@ def bundle_id_of(bundle: Path) -> str | None:
 
     A run asks for each bundle's id several times (shared ids, the skip decision, stale
     outputs): the file is read once for as long as its size and change times stay."""
-    manifest = (bundle / MANIFEST).resolve()
+    manifest = real_path(bundle / MANIFEST)
+    if manifest is None:  # a loop of links
+        return None
     try:
         stat = manifest.stat()
     except OSError:

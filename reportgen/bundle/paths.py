@@ -12,6 +12,15 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Iterator
 
 
+def real_path(path: Path) -> Path | None:
+    """``path`` with every link resolved, or None when its links loop (which Python 3.11
+    reports as a RuntimeError, not an OSError)."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return None
+
+
 def resolve_inside(root: Path, relative: str) -> tuple[Path | None, str | None]:
     """The file ``relative`` names under ``root``, or (None, reason) when it would leave it.
 
@@ -25,7 +34,9 @@ def resolve_inside(root: Path, relative: str) -> tuple[Path | None, str | None]:
         return None, f"path '{relative}' is absolute; name files relative to the bundle folder"
     root_real = root.resolve()
     candidate = root / pure
-    real = candidate.resolve()
+    real = real_path(candidate)
+    if real is None:
+        return None, f"path '{relative}' is a loop of symbolic links"
     if not real.is_relative_to(root_real):
         via = " through a symbolic link" if ".." not in pure.parts else ""
         return None, f"path '{relative}' leads outside the bundle folder{via}"
@@ -72,7 +83,10 @@ def open_bundle_file(path: Path, max_bytes: int, *, root: Path | None = None) ->
     opening (opening a device can have effects of its own), and with fstat on the descriptor
     opened (the file may have been swapped in between). O_NONBLOCK: a FIFO cannot block the open.
     """
-    if root is not None and not path.resolve().is_relative_to(root.resolve()):
+    real = real_path(path)
+    if real is None:
+        raise UnreadableFile("cannot read file: it is a loop of symbolic links")
+    if root is not None and not real.is_relative_to(root.resolve()):
         raise UnreadableFile(f"'{path.name}' leads outside the bundle folder through a symbolic link")
     try:
         _refuse_unless_regular(os.stat(path).st_mode, path)

@@ -49,7 +49,8 @@ def ends_within(seconds: int):
 
 
 def unlocated_lines(output: str) -> list[str]:
-    """Lines of a run's output that mention an error but are not 'path:line:col: error: …'."""
+    """Lines of a run's output that mention an error but are neither 'path:line:col: error: …'
+    nor a usage error ('reportgen: error: …', which has no line to point at)."""
     return [line for line in output.splitlines()
             if "error" in line and not LOCATED.match(line.strip()) and "error(s)" not in line
-            and not line.startswith(("FAILED", "failures:"))]
+            and not line.startswith(("FAILED", "failures:", "reportgen: error: "))]
