@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.bundle.paths import FileTooLarge, UnreadableFile, read_bundle_file
 from reportgen.validation import validate
 
 from .bundle_helpers import VALID_YAML, ends_within, run_cli, unlocated_lines, write_bundle
@@ -74,6 +73,8 @@ def test_the_cli_ends_with_a_located_error_on_fifo_and_device_manifests(tmp_path
 
 
 def test_the_reader_stops_one_byte_past_the_limit_of_a_file_that_says_it_is_empty():
+    from reportgen.bundle.paths import FileTooLarge, read_bundle_file
+
     status = Path("/proc/self/status")  # st_size 0, yet it has content: stat alone cannot tell
     with pytest.raises(FileTooLarge) as raised:
         read_bundle_file(status, 10)
@@ -82,6 +83,8 @@ def test_the_reader_stops_one_byte_past_the_limit_of_a_file_that_says_it_is_empt
 
 
 def test_the_reader_refuses_a_link_out_of_the_root(tmp_path):
+    from reportgen.bundle.paths import UnreadableFile, read_bundle_file
+
     (tmp_path / "outside.csv").write_text("a,b\n")
     root = tmp_path / "b"
     root.mkdir()
