@@ -17,8 +17,9 @@ class Limits:
     max_table_columns: int = 1_000  # columns in a table file's header
     max_manifest_bytes: int = 1024 * 1024  # bundle.yaml
     max_yaml_nodes: int = 100_000  # values in bundle.yaml once its aliases are expanded
-    max_text_chars: int = 4 * 1024 * 1024  # characters of bundle.yaml's text once its aliases are expanded
-    max_list_items: int = 1_000  # items of any list in bundle.yaml not limited below
-    max_metrics: int = 1_000
-    max_tables: int = 100  # tables and views each
-    max_charts: int = 100
+    max_text_chars: int = 150_000  # characters of bundle.yaml's text, aliases expanded (about 50 pages)
+    max_list_items: int = 200  # items of any list in bundle.yaml not limited below (sources, sections…)
+    max_metrics: int = 200
+    max_tables: int = 30  # tables and views each
+    max_charts: int = 30
+    max_placements: int = 60  # charts and tables placed in sections, together (one may be placed often)

@@ -76,7 +76,7 @@ def load_bundle(path: Path | str, limits: Limits = Limits()) -> LoadedBundle:
     if not isinstance(data, dict):  # includes a document that is only '~' or '---'
         problems.error(manifest, 1, 1, "bundle.yaml must be a mapping of fields (id: …, title: …)")
         return bundle
-    if _too_long_lists(data, bundle, limits):
+    if _too_long_lists(data, bundle, limits) | _too_many_placements(data, bundle, limits):
         return bundle  # before the schema: checking and building it would take minutes
     try:
         bundle.model = Bundle.model_validate(data)
@@ -156,6 +156,19 @@ def _too_long_lists(data: dict, bundle: LoadedBundle, limits: Limits) -> bool:
                                   f"of {limit:,}", hint="a briefing needs far fewer; split the bundle")
             found = True
     return found
+
+
+def _too_many_placements(data: dict, bundle: LoadedBundle, limits: Limits) -> bool:
+    """Report, at 'sections', charts and tables placed more often than the limit: each placement
+    is drawn again, so the lists' own limits do not bound the work."""
+    sections = data.get("sections")
+    placed = sum(len(section.get(kind) or ()) for section in sections if isinstance(section, dict)
+                 for kind in ("charts", "tables")) if isinstance(sections, list) else 0
+    if placed <= limits.max_placements:
+        return False
+    bundle.problems.error(*bundle.where("sections", key=True), f"sections place {placed:,} charts and tables, over "
+                          f"the limit of {limits.max_placements:,}", hint="a briefing needs far fewer; split the bundle")
+    return True
 
 
 def _lists(node: object, loc: tuple) -> Iterator[tuple[tuple, list]]:

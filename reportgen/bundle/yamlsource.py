@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from reportgen.bundle.paths import UnreadableFile, read_bundle_file
+from reportgen.limits import Limits
 from reportgen.problems import Problems
 
 Loc = tuple[str | int, ...]
@@ -106,16 +107,17 @@ def nesting_too_deep(text: str) -> tuple[int, int] | None:
 
 
 class _TooLarge(Exception):
-    pass
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 class _Converter:
-    def __init__(self, loader: yaml.SafeLoader, problems: Problems, path: Path, max_nodes: int, max_chars: int):
+    def __init__(self, loader: yaml.SafeLoader, problems: Problems, path: Path, max_nodes: int):
         self.loader = loader
         self.problems = problems
         self.path = path
         self.max_nodes = max_nodes
-        self.max_chars = max_chars
         self.visited = 0
         self.chars = 0  # of text values: an alias repeats a long text without repeating its nodes
         self.positions = Positions()
@@ -123,13 +125,12 @@ class _Converter:
     def convert(self, node: yaml.Node, loc: Loc) -> Any:
         self.visited += 1
         if self.visited > self.max_nodes:
-            raise _TooLarge(f"{self.max_nodes:,} values")
+            raise _TooLarge(f"document expands to more than {self.max_nodes:,} values",
+                            "YAML aliases (*name) may be nested too deeply")
         self.positions.values[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
             self.positions.styles[loc] = node.style
-            self.chars += len(node.value)
-            if self.chars > self.max_chars:
-                raise _TooLarge(f"{self.max_chars:,} characters of text")
+            self.chars += len(node.value)  # checked once all is converted: max_nodes bounds the work
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, loc)
         if isinstance(node, yaml.SequenceNode):
@@ -187,7 +188,7 @@ def read_text(path: Path, problems: Problems, *, max_bytes: int) -> str | None:
 
 
 def load_yaml(path: Path, problems: Problems, *, max_bytes: int, max_nodes: int,
-              max_chars: int = 4 * 1024 * 1024) -> tuple[Any, Positions]:
+              max_chars: int = Limits.max_text_chars) -> tuple[Any, Positions]:
     """Parse one YAML document; every problem goes to ``problems``. Returns (None, …) on failure.
 
     libyaml parses; when it finds a syntax error, the pure-Python parser reads the file again,
@@ -223,9 +224,13 @@ def _parse(text: str, path: Path, problems: Problems, max_nodes: int, max_chars:
         if node is None:
             problems.error(path, 1, 1, "file holds no YAML document")
             return None, Positions()
-        converter = _Converter(loader, problems, path, max_nodes, max_chars)
+        converter = _Converter(loader, problems, path, max_nodes)
         converter.positions.lines = text.splitlines()
-        return converter.convert(node, ()), converter.positions
+        data = converter.convert(node, ())
+        if converter.chars > max_chars:
+            raise _TooLarge(f"document holds more than {max_chars:,} characters of text",
+                            "a briefing needs far fewer; the text of an alias (*name) counts each time it is used")
+        return data, converter.positions
     except yaml.reader.ReaderError as exc:
         line, col = _line_col(text, exc.position)
         problems.error(path, line, col, f"YAML syntax error: {exc.reason} ({_codepoint(exc.character)})")
@@ -235,8 +240,7 @@ def _parse(text: str, path: Path, problems: Problems, max_nodes: int, max_chars:
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         problems.error(path, line, col, f"YAML syntax error: {message}")
     except _TooLarge as exc:
-        problems.error(path, 1, 1, f"document expands to more than {exc}",
-                       hint="YAML aliases (*name) may be nested too deeply")
+        problems.error(path, 1, 1, str(exc), hint=exc.hint)
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         problems.error(path, 1, 1, f"YAML error: {exc}")
     finally:

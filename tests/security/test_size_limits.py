@@ -61,13 +61,22 @@ def test_a_nested_list_is_reported_at_its_own_key(here):
 
 
 def test_aliases_cannot_multiply_the_text_past_its_limit(here):
-    long = "x" * 500_000
+    long = "x" * (LIMITS.max_text_chars // 10)
     text = edit(VALID_YAML, "summary: Operators used {accounts} to generate {total}.",
                 f"summary: &long {long}") + "key_findings: [" + ", ".join(["*long"] * 10) + "]\n"
     folder = write_bundle(here / "b", text)
-    assert problems(folder) == [f"b/bundle.yaml:1:1: error: document expands to more than "
-                                f"{LIMITS.max_text_chars:,} characters of text "
-                                "(YAML aliases (*name) may be nested too deeply)"]
+    assert problems(folder) == [f"b/bundle.yaml:1:1: error: document holds more than "
+                                f"{LIMITS.max_text_chars:,} characters of text (a briefing needs far fewer; "
+                                "the text of an alias (*name) counts each time it is used)"]
+
+
+def test_charts_and_tables_placed_in_sections_are_counted_together(here):
+    placements = ", ".join(["rows"] * (LIMITS.max_placements + 1))
+    text = VALID_YAML + f"sections:\n  - {{heading: H, body: B, tables: [{placements}]}}\n"
+    folder = write_bundle(here / "b", text)
+    assert problems(folder) == [f"b/bundle.yaml:{line_of(text, 'sections:')}:1: error: sections place "
+                                f"{LIMITS.max_placements + 1:,} charts and tables, over the limit of "
+                                f"{LIMITS.max_placements:,} {HINT}"]
 
 
 def test_a_table_of_too_many_columns_is_one_error_not_a_warning_per_column(here):
@@ -111,6 +120,6 @@ def test_a_bundle_of_thousands_of_metrics_is_refused_by_build_and_writes_nothing
     result = run_cli("build", "b", "--out", "dist", "--template", "report", "--format", "html,pdf", cwd=tmp_path)
     output = result.stdout + result.stderr
     assert result.returncode == 2, output
-    assert "error: 'metrics' has 5,002 items, over the limit of 1,000" in output
+    assert f"error: 'metrics' has 5,002 items, over the limit of {LIMITS.max_metrics:,}" in output
     assert "Traceback" not in output and unlocated_lines(output) == [], output
     assert not (tmp_path / "dist").exists() or not any((tmp_path / "dist").iterdir())
