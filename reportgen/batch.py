@@ -150,12 +150,18 @@ def _bundle_file_digest(path: Path) -> str:
         with open_bundle_file(path, limit) as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
-    except FileTooLarge:
-        status = path.stat()  # not read by a build either: its size and time tell a change
-        return f"too large: {status.st_size} bytes, changed {status.st_mtime_ns}"
+    except FileTooLarge as exc:  # not read by a build either: its size and time tell a change
+        return f"too large: {exc.size} bytes, changed {_changed_ns(path)}"
     except (UnreadableFile, OSError) as exc:  # the build reports it if it needs it
         return f"unreadable: {getattr(exc, 'message', None) or exc}"
     return digest.hexdigest()
+
+
+def _changed_ns(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 @cache

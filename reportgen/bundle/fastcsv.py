@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+
 import pandas as pd
 
 from reportgen.bundle.skiprows import skipped_characters

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import difflib
-import re
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
