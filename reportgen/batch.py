@@ -19,6 +19,7 @@ from typing import Callable, Iterable
 from reportgen import __version__
 from reportgen.assets import PACKAGE
 from reportgen.bundle import MANIFEST
+from reportgen.bundle.paths import real_path
 from reportgen.problems import LOCATED, display_path
 
 BUNDLES_PER_WORKER = 4
@@ -52,7 +53,7 @@ def discover(paths: Iterable[Path]) -> list[Path]:
             for folder in _bundles_under(path):
                 found[folder.resolve()] = None
         else:
-            found[path.resolve()] = None  # the loader reports it as missing
+            found[real_path(path) or path] = None  # the loader reports it as missing, or a loop
     return sorted(found, key=lambda p: p.as_posix())
 
 
@@ -117,6 +118,52 @@ def _content_digest(path: Path) -> str:
         return f"unreadable: {exc.strerror or exc}"
 
 
+def _bundle_digest(bundle: Path, leave_out: Path) -> list[tuple[str, str]]:
+    """Every file of a bundle folder (hidden ones too: a table may live in .data/) by what
+    _bundle_file_digest says of it, but files under ``leave_out`` when that is a folder
+    inside the bundle (an output folder kept in it). Links to folders are not walked into,
+    and a link leading out of the bundle is left out: the bundle may not read it."""
+    root = bundle.resolve()
+    inside = leave_out if leave_out != root and leave_out.is_relative_to(root) else None
+    items = []
+    for here, subfolders, names in os.walk(bundle):
+        subfolders.sort()
+        for name in sorted(names):
+            path = Path(here) / name
+            real = real_path(path)
+            if real is None:
+                items.append((path.relative_to(bundle).as_posix(), "a loop of symbolic links"))
+            elif real.is_relative_to(root) and not (inside and real.is_relative_to(inside)):
+                items.append((path.relative_to(bundle).as_posix(), _bundle_file_digest(path)))
+    return items
+
+
+def _bundle_file_digest(path: Path) -> str:
+    """sha256 of a bundle file read as the build reads it (bundle.paths.open_bundle_file): a
+    FIFO, a device or a file over the size limit is never read, and counts by what it is."""
+    from reportgen.bundle.paths import FileTooLarge, UnreadableFile, open_bundle_file
+    from reportgen.limits import Limits
+
+    limit = max(Limits().max_table_bytes, Limits().max_manifest_bytes)
+    digest = hashlib.sha256()
+    try:
+        with open_bundle_file(path, limit) as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except FileTooLarge as exc:  # not read by a build either: its size and time tell a change
+        return f"too large: {exc.size} bytes, changed {_changed_ns(path)}"
+    except (UnreadableFile, OSError) as exc:  # the build reports it if it needs it
+        return f"unreadable: {getattr(exc, 'message', None) or exc}"
+    return digest.hexdigest()
+
+
+def _changed_ns(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
 @cache
 def _package_digest() -> str:
     """Templates, themes and fonts shipped with this reportgen: a change to any rebuilds everything."""
@@ -162,7 +209,7 @@ def cache_key(bundle: Path, fingerprint: dict, appearance: list, out: Path) -> s
     from reportgen.versions import dependency_versions  # importlib.metadata: after the helpers fork
 
     # bundle.yaml counts by what it says even when it is a link leading out of the folder
-    material = {"bundle": _tree_digest(bundle, out.resolve()), "manifest": _content_digest(bundle / MANIFEST),
+    material = {"bundle": _bundle_digest(bundle, out.resolve()), "manifest": _bundle_file_digest(bundle / MANIFEST),
                 "package": _package_digest(), "extra": appearance,
                 "options": fingerprint, "reportgen": __version__, "dependencies": dependency_versions(),
                 "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH")}
@@ -175,7 +222,9 @@ def bundle_id_of(bundle: Path) -> str | None:
 
     A run asks for each bundle's id several times (shared ids, the skip decision, stale
     outputs): the file is read once for as long as its size and change times stay."""
-    manifest = (bundle / MANIFEST).resolve()
+    manifest = real_path(bundle / MANIFEST)
+    if manifest is None:  # a loop of links
+        return None
     try:
         stat = manifest.stat()
     except OSError:
@@ -184,23 +233,34 @@ def bundle_id_of(bundle: Path) -> str | None:
 
 
 @lru_cache(maxsize=4096)
-def _id_in(manifest: Path, size: int, _mtime_ns: int, _ctime_ns: int) -> str | None:
+def _id_in(manifest: Path, _size: int, _mtime_ns: int, _ctime_ns: int) -> str | None:
     import yaml
 
-    from reportgen.limits import Limits
     from reportgen.bundle.yamlsource import nesting_too_deep
 
-    if size > Limits().max_manifest_bytes:
+    text = _manifest_text(manifest)
+    if text is None:
         return None
     try:
-        text = manifest.read_text(encoding="utf-8")
         if nesting_too_deep(text):
             return None
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+    except (yaml.YAMLError, RecursionError):
         return None
     value = data.get("id") if isinstance(data, dict) else None
     return value if isinstance(value, str) and value and "/" not in value and not value.startswith(".") else None
+
+
+def _manifest_text(manifest: Path) -> str | None:
+    """The text of a bundle.yaml read as the build reads it (see bundle.paths.open_bundle_file),
+    or None when it cannot be: the build reports why."""
+    from reportgen.bundle.paths import UnreadableFile, read_bundle_file
+    from reportgen.limits import Limits
+
+    try:
+        return read_bundle_file(manifest, Limits().max_manifest_bytes).decode("utf-8")
+    except (UnreadableFile, UnicodeDecodeError):
+        return None
 
 
 def up_to_date(bundle: Path, out: Path, key: str) -> Outcome | None:
@@ -387,9 +447,10 @@ def _id_position(manifest: Path) -> tuple[int, int]:
     """(line, col) of the manifest's top-level ``id`` value, or (1, 1)."""
     import yaml
 
+    text = _manifest_text(manifest)
     try:
-        root = yaml.compose(manifest.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        root = yaml.compose(text or "", Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
         return 1, 1
     marks = [value.start_mark for key, value in (root.value if isinstance(root, yaml.MappingNode) else ())
              if key.value == "id"]

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 import pandas as pd
 
@@ -27,16 +26,16 @@ _BOM = b"\xef\xbb\xbf"
 _HEADER_PREFIX = 1 << 16  # bytes in which the header must end; a longer header takes the pandas path
 
 
-def read_text_table(path: Path, delimiter: str, encoding: str = "utf-8-sig",
+def read_text_table(data: bytes, delimiter: str, encoding: str = "utf-8-sig",
                     max_lines: int | None = None, skip_rows: int = 0) -> pd.DataFrame | None:
-    """The file as a frame of strings, as ``pd.read_csv(dtype=str, na_filter=False,
+    """The file's ``data`` as a frame of strings, as ``pd.read_csv(dtype=str, na_filter=False,
     skiprows=skip_rows)`` would read it, or None when only pandas' reader can be trusted with it.
     ``encoding`` is one a bundle may declare (ASCII-compatible); "utf-8-sig" skips a byte-order
     mark. A file of more than ``max_lines`` lines is left to pandas, which stops reading at the
     row limit."""
     if delimiter in ' "\r\n' or not delimiter.isascii():
         return None  # pandas skips lines of blanks unless the blank is the delimiter
-    with path.open("rb") as handle:
+    with io.BytesIO(data) as handle:
         start = handle.read(_HEADER_PREFIX)
         skip = len(_BOM) if encoding == "utf-8-sig" and start.startswith(_BOM) else 0
         banner = _banner_bytes(start[skip:], delimiter, encoding, skip_rows)

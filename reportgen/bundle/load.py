@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pandas as pd
 from pydantic import BaseModel, ValidationError
@@ -51,7 +52,9 @@ class LoadedBundle:
 
 
 def find_manifest(path: Path) -> Path:
-    return path if path.is_file() else path / MANIFEST
+    """``path`` itself when it is something other than a folder (a FIFO too: it is refused
+    when read, rather than taken for a missing bundle folder)."""
+    return path if path.exists() and not path.is_dir() else path / MANIFEST
 
 
 def load_bundle(path: Path | str, limits: Limits = Limits()) -> LoadedBundle:
@@ -60,19 +63,21 @@ def load_bundle(path: Path | str, limits: Limits = Limits()) -> LoadedBundle:
     manifest = find_manifest(path)
     problems = Problems()
     bundle = LoadedBundle(manifest.parent, manifest, None, Positions(), problems=problems)
-    if path.is_file() and path.name != MANIFEST:
+    if path.exists() and not path.is_dir() and path.name != MANIFEST:
         problems.error(path, 1, 1, f"not a bundle: give a bundle folder or its {MANIFEST}")
         return bundle
     if not manifest.exists():
         problems.error(manifest, 1, 1, f"no {MANIFEST} here" if path.is_dir() else "no such bundle folder")
         return bundle
     data, bundle.positions = load_yaml(manifest, problems, max_bytes=limits.max_manifest_bytes,
-                                       max_nodes=limits.max_yaml_nodes)
+                                       max_nodes=limits.max_yaml_nodes, max_chars=limits.max_text_chars)
     if data is None and problems.errors:
         return bundle
     if not isinstance(data, dict):  # includes a document that is only '~' or '---'
         problems.error(manifest, 1, 1, "bundle.yaml must be a mapping of fields (id: …, title: …)")
         return bundle
+    if _too_long_lists(data, bundle, limits) | _too_many_placements(data, bundle, limits):
+        return bundle  # before the schema: checking and building it would take minutes
     try:
         bundle.model = Bundle.model_validate(data)
     except ValidationError as exc:
@@ -134,14 +139,60 @@ def _salvage(data: dict, exc: ValidationError) -> tuple[Bundle | None, dict[str,
     return None, pruned, kept
 
 
+# Lists of bundle.yaml with a limit of their own (see Limits); every other list has max_list_items.
+_LIST_LIMITS = {"metrics": "max_metrics", "tables": "max_tables", "views": "max_tables", "charts": "max_charts"}
+
+
+def _too_long_lists(data: dict, bundle: LoadedBundle, limits: Limits) -> bool:
+    """Report every list of the manifest longer than its limit, at the list's key. True when
+    there was one: the rest of the bundle is not checked (its cost grows with the lists)."""
+    found = False
+    for loc, items in _lists(data, ()):
+        name = _LIST_LIMITS.get(str(loc[0])) if len(loc) == 1 else None
+        limit = getattr(limits, name) if name else limits.max_list_items
+        if len(items) > limit:
+            what = f"'{loc[-1]}'" if isinstance(loc[-1], str) else "this list"
+            bundle.problems.error(*bundle.where(*loc, key=True), f"{what} has {len(items):,} items, over the limit "
+                                  f"of {limit:,}", hint="a briefing needs far fewer; split the bundle")
+            found = True
+    return found
+
+
+def _too_many_placements(data: dict, bundle: LoadedBundle, limits: Limits) -> bool:
+    """Report, at 'sections', charts and tables placed more often than the limit: each placement
+    is drawn again, so the lists' own limits do not bound the work."""
+    sections = data.get("sections")
+    placed = sum(len(section.get(kind) or ()) for section in sections if isinstance(section, dict)
+                 for kind in ("charts", "tables")) if isinstance(sections, list) else 0
+    if placed <= limits.max_placements:
+        return False
+    bundle.problems.error(*bundle.where("sections", key=True), f"sections place {placed:,} charts and tables, over "
+                          f"the limit of {limits.max_placements:,}", hint="a briefing needs far fewer; split the bundle")
+    return True
+
+
+def _lists(node: object, loc: tuple) -> Iterator[tuple[tuple, list]]:
+    """Every list in the manifest's data, with its path from the root."""
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    if isinstance(node, list) and loc:
+        yield loc, node
+    for key, child in children:
+        if isinstance(child, (dict, list)):
+            yield from _lists(child, (*loc, key))
+
+
 def _load_tables(bundle: LoadedBundle, limits: Limits) -> None:
+    """Read every table, within budgets the tables share: their bytes (checked before each is
+    read) and their cells (each table may use what the ones before it left)."""
     assert bundle.model is not None
+    byte_budget = max(limits.max_bundle_table_bytes, limits.max_table_bytes)  # --max-table-bytes raises both
+    spent_bytes = spent_cells = 0
     for index, table in enumerate(bundle.model.tables):
         path, reason = resolve_inside(bundle.root, table.file)
         if path is None:
             bundle.problems.error(*bundle.where("tables", index, "file"), reason)
             continue
-        if not path.is_file():
+        if not (path.exists() or path.is_symlink()):
             bundle.problems.error(*bundle.where("tables", index, "file"), f"table file '{table.file}' does not exist")
             continue
         suffix = path.suffix.lower()
@@ -149,13 +200,29 @@ def _load_tables(bundle: LoadedBundle, limits: Limits) -> None:
             bundle.problems.error(*bundle.where("tables", index, "file"),
                                   f"'{table.file}' is not a CSV or Parquet file")
             continue
+        spent_bytes += _size(path)
+        if spent_bytes > byte_budget:
+            bundle.problems.error(*bundle.where("tables", index, "file"), f"the tables of this bundle hold "
+                                  f"{spent_bytes:,} bytes with '{table.file}', over the limit of {byte_budget:,}",
+                                  hint="raise it with --max-table-bytes")
+            continue
         bundle.table_paths[table.id] = path
         errors_before = len(bundle.problems.errors)
-        frame = read_table(table, path, bundle.problems, limits)
+        cells_left = replace(limits, max_table_cells=max(limits.max_table_cells - spent_cells, 0))
+        frame = read_table(table, path, bundle.problems, cells_left, root=bundle.root)
         if len(bundle.problems.errors) > errors_before:
             bundle.invalid_tables.add(table.id)
         if frame is not None:
             bundle.tables[table.id] = frame
+            spent_cells += len(frame) * len(frame.attrs.get("header", frame.columns))
+
+
+def _size(path: Path) -> int:
+    """Bytes of a file as it says, before reading it (the reader refuses what is not a file)."""
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def _report_validation(exc: ValidationError, data: dict, bundle: LoadedBundle) -> None:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from reportgen.limits import Limits
 from reportgen.bundle.fastcsv import read_text_table
+from reportgen.bundle.paths import FileTooLarge, UnreadableFile, read_bundle_file
 from reportgen.bundle.skiprows import line_breaks, skipped_characters
 from reportgen.bundle.model import Column, ColumnType, ReadOptions, Table
 from reportgen.problems import Problems
@@ -28,47 +29,89 @@ from reportgen.problems import Problems
 MAX_ERRORS_PER_COLUMN = 10
 
 
-def read_table(table: Table, path: Path, problems: Problems, limits: Limits) -> pd.DataFrame | None:
-    size = path.stat().st_size
-    if size == 0:
-        problems.error(path, 1, 1, "table file is empty")
-        return None
-    if size > limits.max_table_bytes:
-        problems.error(path, 1, 1, f"table file is {size:,} bytes, over the limit of "
-                       f"{limits.max_table_bytes:,}", hint="raise it with --max-table-bytes")
+def read_table(table: Table, path: Path, problems: Problems, limits: Limits,
+               root: Path | None = None) -> pd.DataFrame | None:
+    """The table ``path`` holds (inside ``root`` when given), or None after reporting why not.
+    The file is read once, through the bundle's one reader (see paths.open_bundle_file)."""
+    data = _table_bytes(path, problems, limits, root)
+    if data is None:
         return None
     if path.suffix.lower() == ".parquet":
-        raw, lines = _read_parquet(path, problems, limits)
+        raw, lines = _read_parquet(data, path, problems, limits)
     else:
-        raw, lines = _read_csv(path, table.read, problems, limits)
+        raw, lines = _read_csv(data, path, table.read, problems, limits)
     if raw is None:
         return None
     return _convert(raw, table, path, lines, problems)
 
 
-def _read_csv(path: Path, options: ReadOptions, problems: Problems, limits: Limits):
+def _table_bytes(path: Path, problems: Problems, limits: Limits, root: Path | None) -> bytes | None:
+    try:
+        data = read_bundle_file(path, limits.max_table_bytes, root=root)
+    except FileTooLarge as exc:
+        problems.error(path, 1, 1, f"table file is {exc.size:,} bytes, over the limit of {exc.limit:,}",
+                       hint="raise it with --max-table-bytes")
+        return None
+    except UnreadableFile as exc:
+        problems.error(path, 1, 1, exc.message, hint=exc.hint)
+        return None
+    if not data:
+        problems.error(path, 1, 1, "table file is empty")
+        return None
+    return data
+
+
+def _row_limit(columns: int, limits: Limits) -> int:
+    """Rows a table of ``columns`` columns may have: max_rows, fewer for a wide table, whose
+    cells (rows × columns) are what costs memory."""
+    return min(limits.max_rows, limits.max_table_cells // max(columns, 1))
+
+
+def _too_many_rows(path: Path, line: int, columns: int, limits: Limits, problems: Problems) -> None:
+    row_limit = _row_limit(columns, limits)
+    if row_limit == limits.max_rows:
+        problems.error(path, line, 1, f"table has more than {limits.max_rows:,} rows",
+                       hint="raise the limit with --max-rows, or aggregate the export first")
+    else:
+        problems.error(path, line, 1, f"table has more than {row_limit:,} rows of {columns:,} columns: more "
+                       f"cells than the {limits.max_table_cells:,} left for the bundle's tables",
+                       hint="aggregate the export, or leave out the columns the briefing does not use")
+
+
+def _too_many_columns(path: Path, lines: "RowLines", columns: int, limits: Limits, problems: Problems) -> bool:
+    if columns <= limits.max_table_columns:
+        return False
+    problems.error(path, lines.header(), 1, f"table has {columns:,} columns, over the limit of {limits.max_table_columns:,}",
+                   hint="leave out the columns the briefing does not use")
+    return True
+
+
+def _read_csv(data: bytes, path: Path, options: ReadOptions, problems: Problems, limits: Limits):
     encoding = options.encoding
     if encoding.startswith("utf-8"):
-        bad = _first_non_utf8(path)
+        bad = _first_non_utf8(data)
         if bad is not None:
             problems.error(path, *bad, "file is not UTF-8", hint="save it as UTF-8 or set read.encoding")
             return None, None
         encoding = "utf-8-sig"  # tolerate a byte-order mark from spreadsheet exports
-    # Line ends bound rows from above: a file of more than the banner, the header and max_rows
+    lines = RowLines(data, options, encoding)
+    width = len(_header_cells(lines))
+    if _too_many_columns(path, lines, width, limits, problems):
+        return None, None  # before reading its rows: the width multiplies their cost
+    row_limit = _row_limit(width, limits)
+    # Line ends bound rows from above: a file of more than the banner, the header and row_limit
     # lines may be over the limit, and pandas' reader stops at it.
-    raw = read_text_table(path, options.delimiter, encoding, max_lines=options.skip_rows + limits.max_rows + 1,
+    raw = read_text_table(data, options.delimiter, encoding, max_lines=options.skip_rows + row_limit + 1,
                           skip_rows=options.skip_rows)
     if raw is not None:  # every row is as wide as the header: no short rows to look for
-        lines = RowLines(path, options, encoding)
         return _checked_frame(raw, path, options, lines, problems, limits), lines
     try:
         raw = pd.read_csv(
-            path, sep=options.delimiter, encoding=encoding, dtype=str, keep_default_na=False,
-            na_filter=False, skiprows=options.skip_rows, nrows=limits.max_rows + 1,
+            io.BytesIO(data), sep=options.delimiter, encoding=encoding, dtype=str, keep_default_na=False,
+            na_filter=False, skiprows=options.skip_rows, nrows=row_limit + 1,
             skipinitialspace=False, quoting=csv.QUOTE_MINIMAL, engine="c",
         )
     except pd.errors.ParserError as exc:
-        lines = RowLines(path, options, encoding)
         _report_parser_error(path, str(exc).strip(), lines, options.delimiter, problems)
         return None, None
     except pd.errors.EmptyDataError:
@@ -77,7 +120,6 @@ def _read_csv(path: Path, options: ReadOptions, problems: Problems, limits: Limi
     except (UnicodeDecodeError, ValueError, OSError) as exc:
         problems.error(path, 1, 1, f"CSV cannot be read: {exc}")
         return None, None
-    lines = RowLines(path, options, encoding)
     if not isinstance(raw.index, pd.RangeIndex):
         # A first row wider than the header: pandas silently takes its extra leading fields as
         # an index and shifts every column, so the table cannot be trusted.
@@ -95,9 +137,8 @@ def _checked_frame(raw: pd.DataFrame, path: Path, options: ReadOptions, lines: "
                    problems: Problems, limits: Limits) -> pd.DataFrame | None:
     """The table with its header cells trimmed as asked, or None when it has too many rows or
     names a column twice (which column the schema means would be a guess)."""
-    if len(raw) > limits.max_rows:
-        problems.error(path, 1, 1, f"table has more than {limits.max_rows:,} rows",
-                       hint="raise the limit with --max-rows, or aggregate the export first")
+    if len(raw) > _row_limit(raw.shape[1], limits):
+        _too_many_rows(path, 1, raw.shape[1], limits, problems)
         return None
     read = [str(c) for c in raw.columns]
     names = [name.strip() for name in read] if options.trim else read
@@ -122,7 +163,7 @@ _RENAMED = re.compile(r"(.+)\.\d+", re.DOTALL)
 
 def _header_cells(lines: "RowLines") -> list[str]:
     """The header's cells as written in the file (pandas' reader renames repeated ones)."""
-    with open(lines.path, encoding=lines.encoding, errors="replace", newline="") as handle:
+    with lines.text() as handle:
         reader, _ = _after_banner(handle, lines.options)
         try:
             for row in reader:
@@ -169,17 +210,22 @@ class RowLines:
     all shift the two apart. ``record(0)`` is the header; ``record(k + 1)`` is data row ``k``.
     """
 
-    def __init__(self, path: Path | None, options: ReadOptions | None = None, encoding: str = "utf-8") -> None:
-        self.path, self.options, self.encoding = path, options, encoding
+    def __init__(self, data: bytes | None, options: ReadOptions | None = None, encoding: str = "utf-8") -> None:
+        self.data, self.options, self.encoding = data, options, encoding
         # Compact arrays: checking short rows may scan every record of a large file.
         self.starts = array("q")
         self.widths = array("q")
         self._records = None
 
+    def text(self) -> io.TextIOWrapper:
+        """The file's text, from its first byte (it is read once, so never again from disk)."""
+        assert self.data is not None
+        return io.TextIOWrapper(io.BytesIO(self.data), encoding=self.encoding, errors="replace", newline="")
+
     def _scan(self):
-        assert self.path is not None and self.options is not None
+        assert self.data is not None and self.options is not None
         try:
-            with open(self.path, encoding=self.encoding, errors="replace", newline="") as handle:
+            with self.text() as handle:
                 reader, banner = _after_banner(handle, self.options)
                 previous = reader.line_num  # lines the reader has read itself
                 while True:
@@ -197,7 +243,7 @@ class RowLines:
             return
 
     def _fill(self, index: int) -> bool:
-        if self.path is None:
+        if self.data is None:
             return False
         if self._records is None:
             self._records = self._scan()
@@ -339,45 +385,94 @@ def _report_parser_error(path: Path, message: str, lines: RowLines, delimiter: s
     problems.error(path, _line_from_parser_error(message), 1, f"CSV cannot be parsed: {message}")
 
 
-def _first_non_utf8(path: Path, chunk_size: int = 1 << 20) -> tuple[int, int] | None:
-    """(line, col) of the first byte that is not UTF-8, read in chunks: a large table is never
+def _first_non_utf8(data: bytes, chunk_size: int = 1 << 20) -> tuple[int, int] | None:
+    """(line, col) of the first byte that is not UTF-8, decoded in chunks: a large table is never
     held in memory twice just to check its encoding."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(chunk_size):
-            pending = len(decoder.getstate()[0])  # bytes of a character split across chunks
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                return _position(path, offset - pending + exc.start)
-            offset += len(chunk)
+    for start in range(0, len(data), chunk_size):
+        chunk = data[start:start + chunk_size]
+        pending = len(decoder.getstate()[0])  # bytes of a character split across chunks
         try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return _position(path, offset - len(decoder.getstate()[0]))
+            decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            return _position(data, offset - pending + exc.start)
+        offset += len(chunk)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return _position(data, offset - len(decoder.getstate()[0]))
     return None
 
 
-def _position(path: Path, byte: int) -> tuple[int, int]:
-    with path.open("rb") as handle:
-        before = handle.read(byte)
+def _position(data: bytes, byte: int) -> tuple[int, int]:
+    before = data[:byte]
     return before.count(b"\n") + 1, byte - (before.rfind(b"\n") + 1) + 1
 
 
-def _read_parquet(path: Path, problems: Problems, limits: Limits):
+def _read_parquet(data: bytes, path: Path, problems: Problems, limits: Limits):
     try:
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        rows = pq.ParquetFile(path).metadata.num_rows
-        if rows > limits.max_rows:
-            problems.error(path, 1, 1, f"table has {rows:,} rows, over the limit of {limits.max_rows:,}")
+        parquet = pq.ParquetFile(pa.BufferReader(data))
+        if not _parquet_fits(parquet.metadata, path, problems, limits):
             return None, None
-        frame = pd.read_parquet(path)
+        decoded = _decoded_bytes(data, parquet)
+        if decoded > limits.max_table_bytes:
+            _decodes_too_large(path, decoded, limits, problems)
+            return None, None
+        frame = pd.read_parquet(io.BytesIO(data))
     except Exception as exc:  # pyarrow raises many unrelated types for a corrupt file
         problems.error(path, 1, 1, f"Parquet file cannot be read: {exc}")
         return None, None
     return frame.astype(str).where(frame.notna(), ""), RowLines(None)
+
+
+def _parquet_fits(metadata, path: Path, problems: Problems, limits: Limits) -> bool:
+    """Whether a Parquet file's decoded table is within the limits, told from its metadata
+    before anything is decompressed: a file of a few hundred KB can decode to gigabytes."""
+    rows, columns = metadata.num_rows, metadata.num_columns
+    if _too_many_columns(path, RowLines(None), columns, limits, problems):
+        return False
+    if rows > _row_limit(columns, limits):
+        _too_many_rows(path, 1, columns, limits, problems)
+        return False
+    decoded = sum(max(metadata.row_group(i).total_byte_size,
+                      sum(metadata.row_group(i).column(j).total_uncompressed_size for j in range(columns)))
+                  for i in range(metadata.num_row_groups))
+    if decoded > limits.max_table_bytes:
+        _decodes_too_large(path, decoded, limits, problems)
+        return False
+    return True
+
+
+def _decodes_too_large(path: Path, decoded: int, limits: Limits, problems: Problems) -> None:
+    problems.error(path, 1, 1, f"table decodes to {decoded:,} bytes, over the limit of {limits.max_table_bytes:,}",
+                   hint="raise it with --max-table-bytes")
+
+
+def _decoded_bytes(data: bytes, parquet) -> int:
+    """Bytes of a Parquet table once decoded, found by reading its text columns as dictionaries,
+    which they often are in the file: one long text repeated on every row is a small file and
+    a small column chunk in the metadata, yet each row becomes a copy of it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    texts = [column.path for column in parquet.schema if column.physical_type == "BYTE_ARRAY"]
+    table = pq.ParquetFile(pa.BufferReader(data), read_dictionary=texts).read()
+    total = 0
+    for chunk in (chunk for column in table.columns for chunk in column.chunks):
+        if not pa.types.is_dictionary(chunk.type):
+            total += chunk.nbytes
+        elif any(test(chunk.type.value_type) for test in (pa.types.is_string, pa.types.is_large_string,
+                                                          pa.types.is_binary, pa.types.is_large_binary)):
+            lengths = pc.binary_length(chunk.dictionary)
+            total += (pc.sum(pc.take(lengths, chunk.indices)).as_py() or 0) + 4 * len(chunk)
+        else:  # values of another type: each row costs a value's average size
+            total += len(chunk) * -(-chunk.dictionary.nbytes // max(len(chunk.dictionary), 1))
+    return total
 
 
 def _line_from_parser_error(message: str) -> int:

@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from reportgen.bundle.paths import UnreadableFile, read_bundle_file
+from reportgen.limits import Limits
 from reportgen.problems import Problems
 
 Loc = tuple[str | int, ...]
@@ -105,7 +107,9 @@ def nesting_too_deep(text: str) -> tuple[int, int] | None:
 
 
 class _TooLarge(Exception):
-    pass
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 class _Converter:
@@ -115,15 +119,18 @@ class _Converter:
         self.path = path
         self.max_nodes = max_nodes
         self.visited = 0
+        self.chars = 0  # of text values: an alias repeats a long text without repeating its nodes
         self.positions = Positions()
 
     def convert(self, node: yaml.Node, loc: Loc) -> Any:
         self.visited += 1
         if self.visited > self.max_nodes:
-            raise _TooLarge
+            raise _TooLarge(f"document expands to more than {self.max_nodes:,} values",
+                            "YAML aliases (*name) may be nested too deeply")
         self.positions.values[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
             self.positions.styles[loc] = node.style
+            self.chars += len(node.value)  # checked once all is converted: max_nodes bounds the work
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, loc)
         if isinstance(node, yaml.SequenceNode):
@@ -161,17 +168,9 @@ class _Converter:
 def read_text(path: Path, problems: Problems, *, max_bytes: int) -> str | None:
     """UTF-8 text of a file, or None after reporting why it cannot be read."""
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        problems.error(path, 1, 1, f"cannot read file: {exc.strerror or exc}")
-        return None
-    if size > max_bytes:
-        problems.error(path, 1, 1, f"file is {size:,} bytes, over the limit of {max_bytes:,} bytes")
-        return None
-    try:
-        data = path.read_bytes()
-    except OSError as exc:  # a directory named bundle.yaml, no permission, …
-        problems.error(path, 1, 1, f"cannot read file: {exc.strerror or exc}")
+        data = read_bundle_file(path, max_bytes)
+    except UnreadableFile as exc:  # a folder named bundle.yaml, a FIFO, a link to /dev/zero, …
+        problems.error(path, 1, 1, exc.message, hint=exc.hint)
         return None
     try:
         text = data.decode("utf-8")
@@ -188,7 +187,8 @@ def read_text(path: Path, problems: Problems, *, max_bytes: int) -> str | None:
     return text.removeprefix("\ufeff")
 
 
-def load_yaml(path: Path, problems: Problems, *, max_bytes: int, max_nodes: int) -> tuple[Any, Positions]:
+def load_yaml(path: Path, problems: Problems, *, max_bytes: int, max_nodes: int,
+              max_chars: int = Limits.max_text_chars) -> tuple[Any, Positions]:
     """Parse one YAML document; every problem goes to ``problems``. Returns (None, …) on failure.
 
     libyaml parses; when it finds a syntax error, the pure-Python parser reads the file again,
@@ -204,14 +204,15 @@ def load_yaml(path: Path, problems: Problems, *, max_bytes: int, max_nodes: int)
         return None, Positions()
     if _LOADER is not yaml.SafeLoader:
         attempt = Problems()
-        result = _parse(text, path, attempt, max_nodes, _LOADER)
+        result = _parse(text, path, attempt, max_nodes, max_chars, _LOADER)
         if not any("YAML syntax error" in p.message for p in attempt.items):
             problems.extend(attempt)
             return result
-    return _parse(text, path, problems, max_nodes, yaml.SafeLoader)
+    return _parse(text, path, problems, max_nodes, max_chars, yaml.SafeLoader)
 
 
-def _parse(text: str, path: Path, problems: Problems, max_nodes: int, loader_class) -> tuple[Any, Positions]:
+def _parse(text: str, path: Path, problems: Problems, max_nodes: int, max_chars: int,
+           loader_class) -> tuple[Any, Positions]:
     try:
         loader = loader_class(text)
     except yaml.reader.ReaderError as exc:  # control characters such as NUL, checked up front
@@ -225,7 +226,11 @@ def _parse(text: str, path: Path, problems: Problems, max_nodes: int, loader_cla
             return None, Positions()
         converter = _Converter(loader, problems, path, max_nodes)
         converter.positions.lines = text.splitlines()
-        return converter.convert(node, ()), converter.positions
+        data = converter.convert(node, ())
+        if converter.chars > max_chars:
+            raise _TooLarge(f"document holds more than {max_chars:,} characters of text",
+                            "a briefing needs far fewer; the text of an alias (*name) counts each time it is used")
+        return data, converter.positions
     except yaml.reader.ReaderError as exc:
         line, col = _line_col(text, exc.position)
         problems.error(path, line, col, f"YAML syntax error: {exc.reason} ({_codepoint(exc.character)})")
@@ -234,9 +239,8 @@ def _parse(text: str, path: Path, problems: Problems, max_nodes: int, loader_cla
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         problems.error(path, line, col, f"YAML syntax error: {message}")
-    except _TooLarge:
-        problems.error(path, 1, 1, f"document expands to more than {max_nodes:,} values",
-                       hint="YAML aliases (*name) may be nested too deeply")
+    except _TooLarge as exc:
+        problems.error(path, 1, 1, str(exc), hint=exc.hint)
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         problems.error(path, 1, 1, f"YAML error: {exc}")
     finally:

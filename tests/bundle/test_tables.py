@@ -294,7 +294,7 @@ def test_utf8_check_finds_the_first_bad_byte_across_chunk_boundaries(tmp_path, d
 
     path = tmp_path / "t.csv"
     path.write_bytes(data)
-    assert _first_non_utf8(path, chunk_size) == expected
+    assert _first_non_utf8(path.read_bytes(), chunk_size) == expected
 
 
 def test_boolean_values(make_bundle):
