@@ -363,17 +363,21 @@ def _check_cells(bundle, table, frame, column: str, refused) -> None:
         message, hint = f"column '{column}': {CHART_TEXT}: {describe(chars)}", CHART_TEXT_FIX
     else:
         message, hint = f"column '{column}' has characters no installed font can draw: {describe(chars)}", remedy(chars)
-    bundle.problems.error(path, *_cell_position(path, table, frame, row, column), message, hint)
+    bundle.problems.error(path, *_cell_position(bundle.root, path, table, frame, row, column), message, hint)
 
 
-def _cell_position(path: Path, table, frame, row: int, column: str) -> tuple[int, int]:
+def _cell_position(root: Path, path: Path, table, frame, row: int, column: str) -> tuple[int, int]:
     header = frame.attrs.get("header", [])
     col = header.index(column) + 1 if column in header else 1
     if path.suffix.lower() != ".csv":
         return 1, col
+    from reportgen.bundle.paths import read_bundle_file
     from reportgen.bundle.tables import RowLines
+    from reportgen.limits import Limits
 
-    return RowLines(path, table.read, table.read.encoding).row(row), col
+    # Read again (it loaded, so it is a regular file under the limit) to count its lines.
+    data = read_bundle_file(path, Limits().max_table_bytes, root=root)
+    return RowLines(data, table.read, table.read.encoding).row(row), col
 
 
 def _dotted(loc: tuple) -> str:

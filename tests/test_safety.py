@@ -129,9 +129,10 @@ def test_title_cannot_break_out_of_the_pdf_stylesheet(tmp_path):
     assert "X</style><h1>INJECTED</h1><style>" in text.replace("\n", "")  # …printed literally, not obeyed
 
 
-def test_figure_placeholders_cannot_be_forged(tmp_path):
+def test_figure_placeholders_cannot_be_forged(tmp_path, capsys):
+    """The private-use characters reportgen's placeholders are made of draw in no font, so a
+    bundle that writes them is refused before anything could take them for a figure."""
     bundle = sample_with(tmp_path, "Anthropic alleges that", "\ue0000\ue001 \ue0007\ue001 Anthropic alleges that")
-    assert main(["build", str(bundle), "--out", str(tmp_path / "o"), "--format", "html"]) == 0
-    html = (tmp_path / "o/claude-distillation-2026/brief.html").read_text()
-    bluf = BeautifulSoup(html, "html5lib").select_one(".bluf").get_text(" ")
-    assert bluf.count("nearly 25,000") == 1 and "\ue000" not in html
+    assert main(["build", str(bundle), "--out", str(tmp_path / "o"), "--format", "html"]) == 2
+    assert "'summary' has characters no installed font can draw: U+E000" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
