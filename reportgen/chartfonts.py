@@ -62,8 +62,18 @@ def bundled_fonts_first(font_dir: str) -> Iterator[None]:
     included): make that call inside the block. The environment is restored on leaving, so
     fontconfig itself, which WeasyPrint uses through Pango, never sees the change.
     """
-    folder = _written_configuration(font_dir) if _reads_fontconfig() else None
-    if folder is None:  # the system's fonts come first, as they did before
+    configuration = fontdb_configuration(font_dir) if _reads_fontconfig() else None
+    with fontconfig_file(configuration):  # without it, the system's fonts come first, as before
+        yield
+
+
+@contextmanager
+def fontconfig_file(configuration: str | None) -> Iterator[None]:
+    """Within this block ``FONTCONFIG_FILE`` names a temporary file holding ``configuration``
+    (fontconfig, and fontdb, read the file a configuration is loaded from then, and only then).
+    Nothing changes when there is no configuration or no file can be written."""
+    folder = _written(configuration) if configuration is not None else None
+    if folder is None:
         yield
         return
     previous = os.environ.get("FONTCONFIG_FILE")
@@ -78,14 +88,14 @@ def bundled_fonts_first(font_dir: str) -> Iterator[None]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _written_configuration(font_dir: str) -> Path | None:
+def _written(configuration: str) -> Path | None:
     """A temporary folder holding fonts.conf, or None when none can be written."""
     try:
         folder = Path(tempfile.mkdtemp(prefix="reportgen-fonts-"))
     except OSError:
         return None
     try:
-        (folder / "fonts.conf").write_text(fontdb_configuration(font_dir), encoding="utf-8")
+        (folder / "fonts.conf").write_text(configuration, encoding="utf-8")
     except OSError:
         shutil.rmtree(folder, ignore_errors=True)
         return None

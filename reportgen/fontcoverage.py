@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import bisect
 import os
-import shutil
 import subprocess
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -211,34 +209,10 @@ def masked_system_copies() -> Iterator[None]:
     """Within this block, a fontconfig configuration that loads is ``fontconfig_for_pdf``'s
     (fontconfig reads ``FONTCONFIG_FILE`` when a configuration loads). Nothing changes when no
     file can be written."""
-    folder = _written_configuration()
-    if folder is None:
-        yield
-        return
-    previous = os.environ.get("FONTCONFIG_FILE")
-    os.environ["FONTCONFIG_FILE"] = str(folder / "fonts.conf")
-    try:
-        yield
-    finally:
-        if previous is None:
-            del os.environ["FONTCONFIG_FILE"]
-        else:
-            os.environ["FONTCONFIG_FILE"] = previous
-        shutil.rmtree(folder, ignore_errors=True)
+    from reportgen.chartfonts import fontconfig_file
 
-
-def _written_configuration() -> Path | None:
-    """A temporary folder holding that fonts.conf, or None when none can be written."""
-    try:
-        folder = Path(tempfile.mkdtemp(prefix="reportgen-fontconfig-"))
-    except OSError:
-        return None
-    try:
-        (folder / "fonts.conf").write_text(fontconfig_for_pdf(os.environ.get("FONTCONFIG_FILE")), encoding="utf-8")
-    except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
-        return None
-    return folder
+    with fontconfig_file(fontconfig_for_pdf(os.environ.get("FONTCONFIG_FILE"))):
+        yield
 
 
 # Manifest fields a reader never sees drawn: identifiers, references, options and metadata.

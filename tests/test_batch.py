@@ -451,7 +451,7 @@ def test_a_file_that_is_not_a_bundle_manifest_is_not_read_as_one(repo, tmp_path,
     shutil.copy(repo / "alpha" / "bundle.yaml", other)
     for path in (other, repo / "alpha" / "campaigns.csv"):
         assert main(["build", str(path), "--out", str(tmp_path / "dist"), "--format", "html"]) == 2
-        assert f"not a bundle: give a bundle folder or its bundle.yaml" in capsys.readouterr().err
+        assert "not a bundle: give a bundle folder or its bundle.yaml" in capsys.readouterr().err
     assert not (tmp_path / "dist" / "alpha").exists()
 
 
