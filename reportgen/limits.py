@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The largest scale word is "trillion": from a thousand trillion on a figure would read
+# "1,000 trillion", "1,000,000 trillion"… and no reader could take it in, so none is printed,
+# neither as a metric nor as a table cell.
+MAX_FIGURE = 10.0**15
+
 
 @dataclass(frozen=True)
 class Limits:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 
+from reportgen.limits import MAX_FIGURE
+
 
 class Qualifier(str, Enum):
     EXACT = "exact"
@@ -36,9 +38,6 @@ QUALIFIER_WORDS: dict[str, Qualifier] = {
     "approximately": Qualifier.ABOUT,
 }
 SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
-# The largest scale word is "trillion": from a thousand trillion on a figure would read
-# "1,000 trillion", "1,000,000 trillion"… and no reader could take it in, so none is printed.
-MAX_FIGURE = 10.0**15
 
 _PHRASE = re.compile(
     r"^(?:(?P<qualifier>" + "|".join(sorted(QUALIFIER_WORDS, key=len, reverse=True)) + r")\s+)?"

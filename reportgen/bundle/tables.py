@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from reportgen.limits import Limits
+from reportgen.limits import MAX_FIGURE, Limits
 from reportgen.bundle.fastcsv import read_text_table
 from reportgen.bundle.paths import FileTooLarge, UnreadableFile, read_bundle_file
 from reportgen.bundle.skiprows import line_breaks, skipped_characters
@@ -563,6 +563,13 @@ def _convert_column(text: pd.Series, column: Column, options: ReadOptions, repor
             report.bad(fractional, text, "'{cell}' is not a whole number")
             huge = numbers.notna() & (numbers.abs() >= 2.0**63)
             report.bad(huge, text, "'{cell}' is too large for a whole-number column")
+        else:
+            fractional = huge = pd.Series(False, index=numbers.index)
+        unprintable = numbers.notna() & ~huge & (numbers.abs() >= MAX_FIGURE)
+        report.bad(unprintable, text, "'{cell}' is too large to print honestly: a briefing words figures only "
+                                      "under a thousand trillion (1e15)")
+        numbers = numbers.where(~unprintable)
+        if kind is ColumnType.INTEGER:
             numbers = numbers.where(~fractional & ~huge).round().astype("Int64")
         else:
             numbers = numbers.astype("Float64")

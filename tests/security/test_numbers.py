@@ -19,7 +19,9 @@ from reportgen.bundle.model import AggregateFunction
 from reportgen.cli import main
 
 NUMBER_COLUMN = edit(VALID_YAML, "{name: exchanges, type: integer, min: 0}", "{name: exchanges, type: number, min: 0}")
-HUGE_INTEGERS = "name,exchanges,day\nalpha,9000000000000000000,2026-01-01\nbeta,9000000000000000000,2026-01-02\n"
+# Cells under the bound whose sum passes int64's 9.2e18: 10,000 rows of 999,999,999,999,999.
+HUGE_INTEGERS = "name,exchanges,day\n" + "alpha,999999999999999,2026-01-01\n" * 10_000
+# A cell itself past the bound is refused where it stands, before any sum could overflow.
 HUGE_FLOATS = "name,exchanges,day\nalpha,1e308,2026-01-01\nbeta,1e308,2026-01-02\n"
 OVERFLOWING_FORMULA = edit(VALID_YAML, "tables:", "  - id: big\n    label: Big\n    formula: accounts * 1e305 * 1e10\n"
                                                   "    status: alleged\n    sources: [src-a]\ntables:")
@@ -28,9 +30,7 @@ HUGE_STATED = edit(VALID_YAML, "value: 24800\n    stated: nearly 25,000", "value
 # name: (bundle.yaml, rows.csv, text marking the metric's line, the message expected there)
 PAYLOADS = {
     "int64-sum-wraps": (VALID_YAML, HUGE_INTEGERS, "aggregate: {table: rows",
-                        "metric 'total': its value is 1.8e+19, too large to print honestly"),
-    "float-sum-is-inf": (NUMBER_COLUMN, HUGE_FLOATS, "aggregate: {table: rows",
-                         "aggregate over 'rows': the sum of column 'exchanges' overflows"),
+                        "metric 'total': its value is 1e+19, too large to print honestly"),
     "formula-overflows": (OVERFLOWING_FORMULA, BASE_CSV, "formula: accounts",
                           "metric 'big': the arithmetic overflows at '*'"),
     "value-too-large": (HUGE_STATED, BASE_CSV, "value: 1e308",
@@ -50,6 +50,16 @@ def test_validate_refuses_the_figure_at_its_line(name, tmp_path, monkeypatch, ca
     assert out.splitlines() == [line for line in out.splitlines() if line.startswith(where + message)]
     assert len(out.splitlines()) == 1, out
     assert "Traceback" not in err and "RuntimeWarning" not in err
+
+
+def test_cells_past_the_bound_are_refused_at_their_cell(tmp_path, monkeypatch, capsys):
+    """1e308 + 1e308 printed "n/a": such cells are now refused where they stand."""
+    monkeypatch.chdir(tmp_path)
+    write_bundle(tmp_path / "b", NUMBER_COLUMN, {"rows.csv": HUGE_FLOATS})
+    assert main(["validate", "b"]) == 2
+    message = ("error: column 'exchanges': '1e308' is too large to print honestly: "
+               "a briefing words figures only under a thousand trillion (1e15)")
+    assert capsys.readouterr().out.splitlines() == [f"b/rows.csv:{row}:2: {message}" for row in (2, 3)]
 
 
 @pytest.mark.parametrize("name", PAYLOADS)
@@ -79,12 +89,12 @@ def test_a_view_cell_beyond_the_bound_is_refused_at_its_column(tmp_path):
 
     yaml_text = NUMBER_COLUMN + ("views:\n  - id: by_day\n    table: rows\n    group_by: [day]\n"
                                  "    columns:\n      total: {function: sum, column: exchanges}\n")
-    csv = "name,exchanges,day\nalpha,2e15,2026-01-01\nbeta,3,2026-01-02\n"
+    csv = "name,exchanges,day\nalpha,9e14,2026-01-01\nalpha,9e14,2026-01-01\nbeta,3,2026-01-02\n"
     errors = validate(write_bundle(tmp_path / "b", yaml_text, {"rows.csv": csv})).errors
     error, = [e for e in errors if e.message.startswith("view")]  # the metric 'total' sums it too
     assert (error.line, error.message) == (
         line_of(yaml_text, "total: {function"),
-        "view 'by_day': column 'total' is 2e+15, too large to print honestly: "
+        "view 'by_day': column 'total' is 1.8e+15, too large to print honestly: "
         "a briefing words figures only under a thousand trillion (1e15)")
 
 
