@@ -129,18 +129,20 @@ def _stale(roots: list[Path], building: list[Path], out: Path, prune: bool) -> l
     import shutil
 
     from reportgen.batch import stale_outputs
-    from reportgen.outputs import foreign_content
+    from reportgen.outputs import foreign_content, output_lock
 
     reports = []
     for stale in stale_outputs(roots, building, out):
         removed, why = False, ""
-        if prune and (refusal := foreign_content(stale.folder)):
-            why = f"; it was not removed: it {refusal}"  # as a rebuild would not replace it
-        elif prune:
+        if prune:
             try:
-                shutil.rmtree(stale.folder)
-                removed = True
-            except OSError as exc:
+                with output_lock(stale.folder):  # not while another build replaces that folder
+                    if refusal := foreign_content(stale.folder):
+                        why = f"; it was not removed: it {refusal}"  # as a rebuild would not replace it
+                    else:
+                        shutil.rmtree(stale.folder)
+                        removed = True
+            except OSError as exc:  # a read-only output folder, say
                 why = f"; it could not be removed: {exc.strerror or exc}"
         message = f"removed {stale.describe()}" if removed else \
             f"stale output: {stale.describe()}{why or '; remove it or build with --prune'}"
