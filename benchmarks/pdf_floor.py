@@ -7,7 +7,7 @@ Builds the sample bundle once in this process, keeping the print HTML reportgen 
 WeasyPrint, then times three ways of making a PDF of that same HTML, interleaved, each after a
 warm-up (fonts loaded, stylesheet parsed once, as in a batch worker):
 
-  reportgen     reportgen.pdf.write_pdf: tagged PDF/UA-1 and reportgen's finishing (pikepdf)
+  reportgen     reportgen.pdf.write.write_pdf: tagged PDF/UA-1 and reportgen's finishing (pikepdf)
   tagged        WeasyPrint alone, same stylesheet, PDF/UA-1 with tags, no finishing
   plain         WeasyPrint alone, same stylesheet, no tags, no PDF variant: the least a PDF
                 of this document costs with WeasyPrint
@@ -39,8 +39,8 @@ SAMPLE = HERE.parent / "evidence" / "claude-distillation-2026"
 
 def captured_print_html() -> tuple[str, dict]:
     """The print HTML and settings a real build of the sample passes to write_pdf."""
-    import reportgen.pdf as pdf
-    from reportgen.builder import BuildOptions, build_bundle
+    import reportgen.pdf.write as pdf
+    from reportgen.pipeline import BuildOptions, build_bundle
 
     seen: dict = {}
     write = pdf.write_pdf
@@ -64,7 +64,7 @@ def main() -> int:
     args = parser.parse_args()
     gc.set_threshold(100_000, 50, 100)  # as reportgen's CLI does
 
-    import reportgen.pdf as pdf
+    import reportgen.pdf.write as pdf
     from weasyprint import HTML
 
     html, settings = captured_print_html()

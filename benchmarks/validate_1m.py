@@ -140,7 +140,7 @@ def main() -> int:
           f"ready in {time.perf_counter() - t0:.1f} s)")
     reportgen = shutil.which("reportgen")
     command = [reportgen, "validate", str(args.data)] if reportgen else \
-        [sys.executable, "-m", "reportgen.cli", "validate", str(args.data)]
+        [sys.executable, "-m", "reportgen.cli.main", "validate", str(args.data)]
     print("command:", " ".join(command))
     print("machine:", describe())
     print("date:", dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))

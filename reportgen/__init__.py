@@ -44,6 +44,6 @@ def validate(path: str | Path, *, strict: bool = False) -> "Validation":
 
 def build(path: str | Path, out: str | Path = "dist", **options: Any):
     """Build a bundle's briefing into ``out/<bundle-id>/``; raises BundleInvalid for bad input."""
-    from reportgen.builder import build_bundle
+    from reportgen.pipeline import build_bundle
 
     return build_bundle(Path(path), Path(out), **options)

@@ -1,5 +1,5 @@
 """``python -m reportgen`` runs the command line, exactly as the ``reportgen`` script does."""
 
-from reportgen.cli import entry
+from reportgen.cli.main import entry
 
 entry()

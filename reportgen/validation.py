@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen.bundle.check import check
+from reportgen.checks import check
 from reportgen.bundle.load import LoadedBundle, load_bundle
 from reportgen.limits import Limits
-from reportgen.metrics import Computed
+from reportgen.compute.metrics import Computed
 from reportgen.problems import Problem, errors_in, warnings_in
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from reportgen.aggregate import AggregateError, aggregate, build_view, mask
+from reportgen.compute.aggregate import AggregateError, aggregate, build_view, mask
 from reportgen.bundle.model import AggregateFunction as F
 from reportgen.bundle.model import View
 

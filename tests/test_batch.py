@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.batch import discover, parse_shard, shard
-from reportgen.cli import main
+from reportgen.batch.run import discover, parse_shard, shard
+from reportgen.cli.main import main
 from tests.conftest import REAL_SAMPLE
 
 
@@ -80,7 +80,7 @@ def test_changed_options_or_damaged_outputs_rebuild(repo, tmp_path, capsys):
 
 
 def test_one_bad_bundle_does_not_stop_the_others_in_parallel(repo, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("reportgen.batch.BUNDLES_PER_WORKER", 1)  # four bundles, two real workers
+    monkeypatch.setattr("reportgen.batch.run.BUNDLES_PER_WORKER", 1)  # four bundles, two real workers
     manifest = repo / "bravo" / "bundle.yaml"
     manifest.write_text(manifest.read_text().replace("tlp: TLP:CLEAR", "tlp: TLP:WHITE"))
     out = tmp_path / "dist"
@@ -99,7 +99,7 @@ def test_github_summary_prints_annotations(repo, tmp_path, capsys):
     manifest.write_text(manifest.read_text().replace("value: 28800000", "value: -1"))
     assert main(["build", str(repo / "alpha"), "--out", str(tmp_path), "--format", "html,github"]) == 2
     lines = capsys.readouterr().out.splitlines()
-    from reportgen.cli_build import _github
+    from reportgen.cli.build import _github
 
     assert _github("a.yaml:3:4: error: two\nlines 100%", "error") == "::error file=a.yaml,line=3,col=4::two%0Alines 100%25"
     assert any(line.startswith("::error file=") and ",line=" in line and "cannot be negative" in line
@@ -121,7 +121,7 @@ def test_empty_shard_is_not_an_error(repo, tmp_path):
 
 def test_help_and_validate_do_not_import_renderers():
     code = ("import sys, contextlib, io\n"
-            "from reportgen.cli import main\n"
+            "from reportgen.cli.main import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             f"    main(['validate', {str(REAL_SAMPLE)!r}])\n"
             "heavy = sorted(m for m in ('weasyprint', 'altair', 'vl_convert', 'jinja2') if m in sys.modules)\n"
@@ -581,7 +581,7 @@ def test_an_empty_or_looping_out_is_a_usage_error(repo, tmp_path, capsys, monkey
 
 
 def test_a_file_that_cannot_be_read_counts_as_such():
-    from reportgen.batch import _content_digest
+    from reportgen.batch.run import _content_digest
 
     assert _content_digest(Path(__file__).parent).startswith("unreadable: ")
 
@@ -643,7 +643,7 @@ def test_desktop_litter_in_a_briefing_folder_does_not_stop_its_rebuild(repo, tmp
 
 
 def test_replayed_warnings_from_a_build_run_inside_the_bundle():
-    from reportgen.batch import _said_from_here
+    from reportgen.batch.run import _said_from_here
 
     line = "campaigns.csv:1:9: warning: column 'extra' is not declared"
     assert _said_from_here(line, ".", "evidence/b") == "evidence/b/" + line

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.cli import main
+from reportgen.cli.main import main
 from tests.conftest import FIXED_EPOCH, REAL_SAMPLE
 
 
@@ -61,8 +61,7 @@ def test_same_inputs_and_epoch_give_identical_bytes(tmp_path, monkeypatch):
 def test_pdf_bytes_do_not_depend_on_where_reportgen_is_installed(tmp_path, monkeypatch, install):
     # The print stylesheet names the font files by absolute URL: two CI runners with different
     # checkout folders (or packages whose font files link elsewhere) must make the same PDF.
-    from reportgen import appearance
-
+    from reportgen.render import appearance
     monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
     assert main(["build", str(REAL_SAMPLE), "--out", str(tmp_path / "a"), "--format", "pdf"]) == 0
     copied = tmp_path / "installed-elsewhere" / "fonts"

@@ -12,7 +12,7 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from reportgen.assets import FONTS
-from reportgen.chartfonts import _reads_fontconfig, fontdb_configuration
+from reportgen.charts.fonts import _reads_fontconfig, fontdb_configuration
 
 pytestmark = pytest.mark.skipif(not _reads_fontconfig(), reason="fontdb reads fontconfig files only on Linux and the BSDs")
 
@@ -58,7 +58,7 @@ def test_bundled_fonts_win_over_a_system_font_of_the_same_family(tmp_path):
 
     plain = _svg(f"vl_convert.register_font_directory({str(bundled)!r})\n"
                  "svg = vl_convert.vegalite_to_svg(spec)", system_conf)
-    engine = _svg("from reportgen.engines import svg_engine\n"
+    engine = _svg("from reportgen.engines.warm import svg_engine\n"
                   f"svg = svg_engine({str(bundled)!r})(spec)", system_conf)
     only_bundled = _svg("svg = vl_convert.vegalite_to_svg(spec)", _config(tmp_path / "bundled.conf", bundled))
     only_system = _svg("svg = vl_convert.vegalite_to_svg(spec)", system_conf)
@@ -96,7 +96,7 @@ def test_configuration_falls_back_to_fontdbs_folders_when_no_file_exists(tmp_pat
 
 
 def test_without_a_writable_temporary_folder_the_environment_is_left_alone(monkeypatch):
-    from reportgen.chartfonts import bundled_fonts_first
+    from reportgen.charts.fonts import bundled_fonts_first
 
     def refused(**_):  # tempfile falls back to /tmp, /var/tmp… and root writes anywhere: refuse here
         raise PermissionError("read-only file system")
@@ -108,7 +108,7 @@ def test_without_a_writable_temporary_folder_the_environment_is_left_alone(monke
 
 
 def test_the_configuration_is_in_place_inside_the_block_and_gone_after(monkeypatch):
-    from reportgen.chartfonts import bundled_fonts_first
+    from reportgen.charts.fonts import bundled_fonts_first
 
     monkeypatch.setenv("FONTCONFIG_FILE", "/etc/fonts/fonts.conf")
     with bundled_fonts_first(str(FONTS)):

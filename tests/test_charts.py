@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from reportgen.bundle.model import Chart, ChartType
-from reportgen.charts import MAX_ROWS, alt_text, prepare, render_chart
-from reportgen.chartspec import FONT
+from reportgen.charts.draw import MAX_ROWS, alt_text, prepare, render_chart
+from reportgen.charts.spec import FONT
 from tests.conftest import sample_with
 
 
@@ -74,7 +74,7 @@ def test_value_labels_column_is_written_and_spoken():
 
 
 def test_every_series_colour_has_3_to_1_contrast_on_white():
-    from reportgen.chartspec import PALETTE
+    from reportgen.charts.spec import PALETTE
 
     def luminance(colour: str) -> float:
         channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from reportgen.bundle.model import Chart, ChartType
-from reportgen.charts import drawing_plan, prepare
-from reportgen.chartspec import vega_lite
+from reportgen.charts.draw import drawing_plan, prepare
+from reportgen.charts.spec import vega_lite
 
 
 def plan_for(kind: str, x: str = "week") -> dict:

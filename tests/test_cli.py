@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen.cli import _parse, _parser
+from reportgen.cli.main import _parse, _parser
 
 
 def test_paths_may_follow_options():

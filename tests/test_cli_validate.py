@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from bundle.builders import BASE_YAML, VALID_YAML, edit, write_bundle
-from reportgen.cli import main
+from reportgen.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "evidence" / "claude-distillation-2026"
@@ -116,7 +116,7 @@ def test_schema_validates_the_sample_manifest(capsys):
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "reportgen.cli", *args], cwd=cwd, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "reportgen.cli.main", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=120)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen.cssvars import inline_custom_properties as inline
+from reportgen.pdf.cssvars import inline_custom_properties as inline
 from tests.conftest import FIXED_EPOCH, REAL_SAMPLE
 
 
@@ -31,10 +31,10 @@ def test_anything_the_cascade_could_resolve_differently_is_left_alone(css):
 
 
 def test_the_house_stylesheet_keeps_no_var_and_renders_the_same_pdf(tmp_path, monkeypatch):
-    from reportgen import cssvars
-    from reportgen.appearance import print_stylesheet
-    from reportgen.builder import build_bundle
-    from reportgen.pdf import _parse_stylesheet
+    from reportgen.pdf import cssvars
+    from reportgen.render.appearance import print_stylesheet
+    from reportgen.pipeline import build_bundle
+    from reportgen.pdf.write import _parse_stylesheet
 
     assert "var(" in print_stylesheet(None) and "var(" not in inline(print_stylesheet(None))
     monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)

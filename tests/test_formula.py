@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen.formula import BinOp, FormulaError, Negate, Number, Ref, evaluate, parse, references
+from reportgen.compute.formula import BinOp, FormulaError, Negate, Number, Ref, evaluate, parse, references
 
 
 def test_precedence_and_associativity():

@@ -131,7 +131,7 @@ def test_axe_core_finds_no_wcag_violations(built, bundle, template):
 
 @needs_checkers
 def test_interactive_charts_pass_axe_after_scripts_run(tmp_path):
-    from reportgen.cli import main
+    from reportgen.cli.main import main
 
     assert main(["build", str(REAL_SAMPLE), "--out", str(tmp_path), "--format", "html", "--interactive"]) == 0
     violations = run_axe(tmp_path / "claude-distillation-2026" / "brief.html")

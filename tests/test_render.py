@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen.appearance import choose_template
-from reportgen.charts import start_charts
-from reportgen.render import build_context, fill_chart_svgs, render_html
+from reportgen.render.appearance import choose_template
+from reportgen.charts.draw import start_charts
+from reportgen.render.html import build_context, fill_chart_svgs, render_html
 from reportgen.validation import validate
 from tests.conftest import REAL_SAMPLE, sample_with
 

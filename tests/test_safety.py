@@ -7,7 +7,7 @@ import shutil
 import pytest
 from bs4 import BeautifulSoup
 
-from reportgen.cli import main
+from reportgen.cli.main import main
 from tests.conftest import REAL_SAMPLE, sample_with
 
 HOSTILE_SUMMARY = (
@@ -91,7 +91,7 @@ def test_weasyprint_fetches_nothing_outside(tmp_path, capsys, css, what):
 
 
 def test_fetcher_serves_bundle_files_only():
-    from reportgen.pdf import ContainedFetcher
+    from reportgen.pdf.write import ContainedFetcher
 
     fetcher = ContainedFetcher([REAL_SAMPLE])
     response = fetcher.fetch((REAL_SAMPLE / "campaigns.csv").resolve().as_uri())

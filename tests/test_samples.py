@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.cli import main
+from reportgen.cli.main import main
 from reportgen.validation import validate
 
 EVIDENCE = Path(__file__).resolve().parents[1] / "evidence"

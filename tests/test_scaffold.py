@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen import cli
-from reportgen.scaffold import scaffold, slug
+from reportgen.cli import main as cli
+from reportgen.cli.new import scaffold, slug
 from reportgen.validation import validate
 
 
@@ -79,7 +79,7 @@ def test_slug(name, expected):
 
 
 def test_cli_new_into_a_non_empty_folder_is_a_usage_error(tmp_path, capsys):
-    from reportgen.cli import main
+    from reportgen.cli.main import main
 
     (tmp_path / "keep.txt").write_text("mine")
     assert main(["new", str(tmp_path)]) == 2

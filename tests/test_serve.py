@@ -67,8 +67,8 @@ def test_serve_rebuilds_on_change_and_shows_errors_in_the_page(tmp_path):
 
 
 def test_serve_watches_what_a_build_reads(tmp_path):
-    from reportgen.builder import BuildOptions
-    from reportgen.serve import Preview
+    from reportgen.pipeline import BuildOptions
+    from reportgen.cli.serve import Preview
 
     (tmp_path / "mine.html.j2").write_text("{% extends 'brief.html.j2' %}")
     (tmp_path / "report").mkdir()  # a folder named like a built-in template: not the template used

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from reportgen import sidecar
+from reportgen.engines import sidecar
 from tests.conftest import FIXED_EPOCH, REAL_SAMPLE
 
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": str(FIXED_EPOCH)}
@@ -22,7 +22,7 @@ def test_build_through_the_helpers_matches_an_in_process_build(tmp_path, templat
                           "--template", template, "-q"], capture_output=True, text=True, env=ENV, timeout=120)
     assert cli.returncode == 0, cli.stderr
     # The Python API starts no helper: everything happens in that process.
-    api = subprocess.run([sys.executable, "-c", "import sys, reportgen; from reportgen import sidecar; "
+    api = subprocess.run([sys.executable, "-c", "import sys, reportgen; from reportgen.engines import sidecar; "
                           f"reportgen.build(sys.argv[1], out=sys.argv[2], template={template!r}); "
                           "assert not sidecar._running", str(REAL_SAMPLE), str(tmp_path / "api")],
                          capture_output=True, text=True, env=ENV, timeout=120)
@@ -46,7 +46,7 @@ def test_helpers_stop_with_the_command(tmp_path):
 
 
 def _helpers_started(*args: str) -> str:
-    code = ("import sys\nfrom reportgen import sidecar\nfrom reportgen.cli import main\n"
+    code = ("import sys\nfrom reportgen.engines import sidecar\nfrom reportgen.cli.main import main\n"
             "started, start = [], sidecar.start\n"
             "def recording(name, *args, **kwargs):\n"
             "    start(name, *args, **kwargs)\n"
@@ -68,7 +68,7 @@ def test_helpers_start_only_for_work_done_one_bundle_at_a_time_and_stop_with_it(
 
 def test_vl_convert_helper_is_not_started_when_forking_is_unsafe():
     code = ("import vl_convert\n"
-            "from reportgen import engines, sidecar\n"
+            "from reportgen.engines import warm as engines, sidecar\n"
             "sidecar.start('svgs', engines.svg_engine, 'reportgen/themes/fonts', refuse_if_loaded=('vl_convert',))\n"
             "print(sidecar.running('svgs') is None)\n")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -26,7 +26,6 @@ def test_a_traced_build_shows_each_process_on_one_clock(tmp_path):
 
 def test_untraced_runs_write_nothing(tmp_path, monkeypatch):
     from reportgen import trace
-
     monkeypatch.delenv("REPORTGEN_TRACE", raising=False)
     monkeypatch.chdir(tmp_path)
     trace.start()

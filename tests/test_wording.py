@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen.wording import (Qualifier, approximate, check_stated, parse_stated, plain, stated_interval,
+from reportgen.compute.wording import (Qualifier, approximate, check_stated, parse_stated, plain, stated_interval,
                                words)
 
 

@@ -7,8 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import chartcache, contained, limits, narrative, problems, serve, sidecar
+from reportgen.charts import cache as chartcache
 
+from reportgen import contained, limits, problems
+
+from reportgen.compute import narrative
+
+from reportgen.cli import serve
+
+from reportgen.engines import sidecar
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "security.md").read_text()
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.chartcache import ChartCache
-from reportgen.cli import main
+from reportgen.charts.cache import ChartCache
+from reportgen.cli.main import main
 from tests.conftest import FIXED_EPOCH, REAL_SAMPLE
 
 TAMPERED = "<text>TAMPERED-CHART</text></svg>"

@@ -14,7 +14,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reportgen.cli import main
+from reportgen.cli.main import main
 from reportgen.problems import LOCATED
 from reportgen.validation import validate
 

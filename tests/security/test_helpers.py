@@ -1,4 +1,4 @@
-"""Helper processes (reportgen.sidecar): no deadlock on message size, and every wait on a helper
+"""Helper processes (reportgen.engines.sidecar): no deadlock on message size, and every wait on a helper
 ends, with a clear error naming the bundle and the chart, the helper killed (issue #10, class 3)."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from reportgen import sidecar
+from reportgen.engines import sidecar
 from tests.bundle.builders import VALID_YAML, write_bundle
 from tests.conftest import FIXED_EPOCH, REAL_SAMPLE
 
@@ -135,8 +135,8 @@ def test_the_timeout_counts_for_each_wait_not_for_the_whole_helper():
 # everything else is the real CLI, in a fresh interpreter.
 _HUNG_BUILD = """\
 import os, sys, time
-from reportgen import engines, sidecar
-from reportgen.cli import main
+from reportgen.engines import warm as engines, sidecar
+from reportgen.cli.main import main
 
 def hung_svg_engine(font_dir):
     def serve(spec):

@@ -12,8 +12,8 @@ import pytest
 
 from bundle.builders import VALID_YAML, edit, line_of, write_bundle
 from conftest import FIXED_EPOCH
-from reportgen import narrative
-from reportgen.cli import main
+from reportgen.compute import narrative
+from reportgen.cli.main import main
 from reportgen.validation import validate
 
 LIMIT = narrative.MAX_MARKDOWN_DEPTH

@@ -15,7 +15,7 @@ import pytest
 
 from bundle.builders import VALID_YAML, write_bundle
 from conftest import FIXED_EPOCH
-from reportgen.cli import main
+from reportgen.cli.main import main
 from reportgen.problems import MAX_PER_KIND, Problem, Problems, Severity
 
 EXTRA = 900  # the issue had 20,000; a table may now hold at most 1,000 columns, and the cap is the same

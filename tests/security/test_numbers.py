@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 
 from bundle.builders import BASE_CSV, VALID_YAML, col_of, edit, line_of, write_bundle
-from reportgen import formula, wording
-from reportgen.aggregate import AggregateError, aggregate
+from reportgen.compute import formula, wording
+from reportgen.compute.aggregate import AggregateError, aggregate
 from reportgen.bundle.model import AggregateFunction
-from reportgen.cli import main
+from reportgen.cli.main import main
 
 NUMBER_COLUMN = edit(VALID_YAML, "{name: exchanges, type: integer, min: 0}", "{name: exchanges, type: number, min: 0}")
 # Cells under the bound whose sum passes int64's 9.2e18: 10,000 rows of 999,999,999,999,999.

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from jinja2 import TemplateError
 from markupsafe import Markup
 
-from reportgen.cli import main
+from reportgen.cli.main import main
 from tests.conftest import REAL_SAMPLE, sample_with
 
 BUNDLE_ID = "claude-distillation-2026"
@@ -129,8 +129,8 @@ def test_namespace_and_range_still_serve_templates(tmp_path):
 @pytest.fixture(scope="module")
 def real_context():
     """The context of a real build of the sample, for the screen (the richer medium)."""
-    from reportgen.charts import start_charts
-    from reportgen.render import build_context
+    from reportgen.charts.draw import start_charts
+    from reportgen.render.html import build_context
     from reportgen.validation import validate
 
     checked = validate(REAL_SAMPLE)
@@ -158,7 +158,7 @@ def _leaves(value, where="context"):
 
 
 def test_every_leaf_of_a_real_context_is_plain_data(real_context):
-    from reportgen.plaindata import Helper
+    from reportgen.render.plaindata import Helper
 
     helpers = []
     for where, leaf in _leaves(real_context):
@@ -173,7 +173,7 @@ def test_every_leaf_of_a_real_context_is_plain_data(real_context):
 def test_a_live_object_cannot_reach_a_template():
     import pandas as pd
 
-    from reportgen.plaindata import NotPlainData, plain
+    from reportgen.render.plaindata import NotPlainData, plain
 
     for live in (pd.DataFrame({"a": [1]}), os, print, lambda: 1, object(), pd.Timestamp("2026-01-01"), b"bytes"):
         with pytest.raises(NotPlainData):
@@ -206,8 +206,8 @@ def _expressions(draw) -> str:
 def test_attribute_chains_reach_no_callable_outside_the_allow_list(real_context, expression):
     from jinja2.runtime import LoopContext, Macro, Undefined
 
-    from reportgen.plaindata import Helper
-    from reportgen.render import environment
+    from reportgen.render.plaindata import Helper
+    from reportgen.render.html import environment
 
     called = []
 
@@ -308,8 +308,8 @@ def test_a_theme_keeps_its_own_fonts_and_images(tmp_path):
 # -- class 4: the cache key hashes only what a build may read ------------------------------------
 
 def test_the_cache_key_does_not_follow_links_to_devices_or_the_root(tmp_path):
-    from reportgen.batch import appearance_digest
-    from reportgen.builder import BuildOptions
+    from reportgen.batch.run import appearance_digest
+    from reportgen.pipeline import BuildOptions
 
     folder = _template_folder(tmp_path, "")
     (folder / "zero.txt").symlink_to("/dev/zero")
@@ -323,8 +323,8 @@ def test_the_cache_key_does_not_follow_links_to_devices_or_the_root(tmp_path):
 
 
 def test_the_cache_key_still_sees_a_change_to_an_included_file(tmp_path):
-    from reportgen.batch import appearance_digest
-    from reportgen.builder import BuildOptions
+    from reportgen.batch.run import appearance_digest
+    from reportgen.pipeline import BuildOptions
 
     folder = _template_folder(tmp_path, '{% include "x.txt" %}', **{"x.txt": "one"})
     options = BuildOptions(template=str(folder))
@@ -399,8 +399,8 @@ UNSAFE = "\x1b[31m\u202eevil\u2066\x07\x85"
 
 
 def test_control_and_bidi_characters_never_reach_the_page(real_context):
-    from reportgen.appearance import choose_template
-    from reportgen.render import json_for_script, render_html
+    from reportgen.render.appearance import choose_template
+    from reportgen.render.html import json_for_script, render_html
 
     context = {**real_context, "b": {**real_context["b"], "title": "Title" + UNSAFE,
                                      "summary": "Summary" + UNSAFE + " {accounts_nov}"}}

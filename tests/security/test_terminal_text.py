@@ -14,7 +14,7 @@ import pytest
 
 from bundle.builders import VALID_YAML, edit, write_bundle
 from conftest import FIXED_EPOCH
-from reportgen.cli import main
+from reportgen.cli.main import main
 from reportgen.safetext import has_unsafe
 
 HOSTILE = "\x1b]0;owned\x07\x1b[2J\x00"  # a file name cannot hold the NUL: folders use HOSTILE[:-1]

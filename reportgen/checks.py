@@ -7,12 +7,12 @@ from collections.abc import Iterable, Iterator
 
 import pandas as pd
 
-from reportgen import narrative
-from reportgen.aggregate import NUMERIC_FUNCTIONS, condition_columns
+from reportgen.compute import narrative
+from reportgen.compute.aggregate import NUMERIC_FUNCTIONS, condition_columns
 from reportgen.bundle.load import LoadedBundle
 from reportgen.bundle.model import Aggregate, Bundle, ChartType, FigureStatus, Table
-from reportgen.fontcoverage import check_scripts
-from reportgen.metrics import Computed, compute
+from reportgen.render.fontcoverage import check_scripts
+from reportgen.compute.metrics import Computed, compute
 
 SUMMARY_WORD_LIMIT = 75
 
@@ -245,7 +245,7 @@ def _check_charts(bundle: LoadedBundle, computed: Computed) -> None:
 
 def _check_drawable(bundle: LoadedBundle, frame: pd.DataFrame, chart, index: int) -> None:
     """What the chart step would refuse at build time, reported now with a position."""
-    from reportgen.charts import ChartError, prepare
+    from reportgen.charts.draw import ChartError, prepare
 
     try:
         data = prepare(frame, chart)

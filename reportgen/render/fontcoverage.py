@@ -209,7 +209,7 @@ def masked_system_copies() -> Iterator[None]:
     """Within this block, a fontconfig configuration that loads is ``fontconfig_for_pdf``'s
     (fontconfig reads ``FONTCONFIG_FILE`` when a configuration loads). Nothing changes when no
     file can be written."""
-    from reportgen.chartfonts import fontconfig_file
+    from reportgen.charts.fonts import fontconfig_file
 
     with fontconfig_file(fontconfig_for_pdf(os.environ.get("FONTCONFIG_FILE"))):
         yield

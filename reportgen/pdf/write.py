@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from functools import cache
 
-from reportgen.weasyload import load_weasyprint
+from reportgen.pdf.weasyload import load_weasyprint
 
 load_weasyprint()  # before the imports below: they would run WeasyPrint's slow library search
 
@@ -20,7 +20,7 @@ from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import URLFetcher  # noqa: E402
 
 from reportgen import trace  # noqa: E402
-from reportgen.pdftags import finish as finish_tags  # noqa: E402
+from reportgen.pdf.tags import finish as finish_tags  # noqa: E402
 
 
 class ContainedFetcher(URLFetcher):
@@ -75,7 +75,7 @@ def _weasyprint_warnings():
 def _fonts() -> FontConfiguration:
     """One font configuration per process, in which the bundled Noto Sans/Serif are the only
     faces of their families: a system copy would otherwise be drawn instead of them."""
-    from reportgen.fontcoverage import masked_system_copies
+    from reportgen.render.fontcoverage import masked_system_copies
 
     with masked_system_copies():  # fontconfig reads its configuration now, and only now
         return FontConfiguration()
@@ -87,7 +87,7 @@ def house_stylesheet(theme: str | None) -> tuple[CSS, tuple[str, ...]]:
     Keyed by the CSS text itself, so a theme edited during a long-running process is re-read.
     """
     from reportgen.assets import PACKAGE
-    from reportgen.appearance import print_stylesheet, theme_folder
+    from reportgen.render.appearance import print_stylesheet, theme_folder
 
     # The stylesheet may read only the package and the theme: keyed so every bundle shares it.
     roots = (PACKAGE,) + ((theme_folder(theme),) if theme_folder(theme) else ())
@@ -96,7 +96,7 @@ def house_stylesheet(theme: str | None) -> tuple[CSS, tuple[str, ...]]:
 
 @cache
 def _parse_stylesheet(text: str, roots: tuple[Path, ...]) -> tuple[CSS, tuple[str, ...]]:
-    from reportgen.cssvars import inline_custom_properties
+    from reportgen.pdf.cssvars import inline_custom_properties
 
     fetcher = ContainedFetcher(list(roots))
     with _weasyprint_warnings() as messages:

@@ -2,7 +2,7 @@
 alt text and the data-table equivalent.
 
 Everything that needs pandas happens here: which rows are drawn, their types and order. The
-result is a plain-JSON drawing plan that reportgen.chartspec turns into a Vega-Lite spec with
+result is a plain-JSON drawing plan that reportgen.charts.spec turns into a Vega-Lite spec with
 Altair, in the chart helper process when there is one, so this process never imports Altair.
 """
 
@@ -17,11 +17,11 @@ from typing import Callable
 
 import pandas as pd
 
-from reportgen import wording
+from reportgen.compute import wording
 from reportgen.assets import FONTS
 from reportgen.bundle.model import Chart, ChartType
-from reportgen.chartcache import ChartCache
-from reportgen.chartspec import WIDTH
+from reportgen.charts.cache import ChartCache
+from reportgen.charts.spec import WIDTH
 
 MAX_ROWS = 5000  # Altair's default limit; larger tables are aggregated first
 
@@ -49,7 +49,7 @@ class RenderedChart:
     @cached_property
     def spec(self) -> dict:
         """The Vega-Lite spec (for --interactive); built on demand, as a cached SVG needs none."""
-        from reportgen.chartspec import vega_lite
+        from reportgen.charts.spec import vega_lite
 
         return vega_lite(self.plan)
 
@@ -58,8 +58,7 @@ def _start_svgs(plans: list[tuple[str, dict]]) -> Callable[[], list[str]]:
     """Start drawing each (chart id, plan): Altair and vl-convert in the warm helper processes
     when ``reportgen build`` started them (vl-convert then draws while this process goes on),
     else in this process. Returns the function that collects the SVGs, in order."""
-    from reportgen import sidecar
-
+    from reportgen.engines import sidecar
     specs, svgs = sidecar.running("specs"), sidecar.running("svgs")
     if specs:
         spec_tickets = [(chart_id, _for_chart(chart_id, specs.submit, plan)) for chart_id, plan in plans]
@@ -75,7 +74,7 @@ def _start_svgs(plans: list[tuple[str, dict]]) -> Callable[[], list[str]]:
 def _for_chart(chart_id: str, helper_call: Callable, *args):
     """A call on a helper about one chart; a helper that failed (died, did not answer in time)
     is reported with the chart it was drawing."""
-    from reportgen.sidecar import SidecarFailed
+    from reportgen.engines.sidecar import SidecarFailed
 
     try:
         return helper_call(*args)
@@ -85,14 +84,14 @@ def _for_chart(chart_id: str, helper_call: Callable, *args):
 
 @cache
 def _local_specs():
-    from reportgen.engines import spec_engine
+    from reportgen.engines.warm import spec_engine
 
     return spec_engine()
 
 
 @cache
 def _local_svgs():
-    from reportgen.engines import svg_engine
+    from reportgen.engines.warm import svg_engine
 
     return svg_engine(str(FONTS.resolve()))
 
@@ -126,7 +125,7 @@ def _plot_frame(data: pd.DataFrame, chart: Chart) -> pd.DataFrame:
 
 
 def drawing_plan(data: pd.DataFrame, chart: Chart) -> dict:
-    """What to draw and how, as plain JSON (see reportgen.chartspec)."""
+    """What to draw and how, as plain JSON (see reportgen.charts.spec)."""
     plot = _plot_frame(data, chart)
     x_is_time = pd.api.types.is_datetime64_any_dtype(plot["x"])
     x_type = "temporal" if x_is_time else ("quantitative" if pd.api.types.is_numeric_dtype(plot["x"]) and chart.type in (ChartType.LINE, ChartType.AREA) else "nominal")
@@ -200,7 +199,7 @@ def _label(column: str) -> str:
 @cache
 def _style_version() -> str:
     """Changes whenever this module, the fonts, Altair or vl-convert change: old cached SVGs then miss."""
-    from reportgen import chartspec
+    from reportgen.charts import spec as chartspec
     from reportgen.versions import dependency_versions  # looked up once per process
 
     digest = hashlib.sha256(Path(__file__).read_bytes() + Path(chartspec.__file__).read_bytes())

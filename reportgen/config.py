@@ -5,7 +5,7 @@ repository uses that repository's defaults (out, template, theme, paper, format,
 
 A settings file is repository content, as untrusted as a bundle: the template or theme folder
 it names gets exactly the checks a --template or --theme gets (the sandbox and plain-data
-context of reportgen.render, the folder-bound reads of reportgen.contained), no more trust.
+context of reportgen.render.html, the folder-bound reads of reportgen.contained), no more trust.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def _read(path: Path) -> dict:
 
 
 def _fail(message: str):
-    from reportgen.cli import UsageError
+    from reportgen.cli.main import UsageError
 
     raise UsageError(message)
 

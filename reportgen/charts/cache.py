@@ -1,7 +1,7 @@
 """Drawn charts kept between builds (``<out>/.reportgen-cache/charts``), never trusted unchecked.
 
 An entry is named ``<key>-<sha256 of its content>.svg``, the key being the chart's identity
-(reportgen.charts.cache_key). A read hashes the content and compares it with the name: an
+(reportgen.charts.draw.cache_key). A read hashes the content and compares it with the name: an
 entry edited or corrupted since it was written is a miss, removed and drawn again, never
 used. Only regular files up to MAX_ENTRY_BYTES are read, so a link to a device or a huge file
 is a miss too. ``reuse=False`` (``build --force``) draws every chart anew and only writes.

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 from reportgen import __version__
-
 EXIT_OK, EXIT_BUILD_FAILED, EXIT_INVALID = 0, 1, 2
 GC_FIRST_GENERATION = 100_000
 
@@ -34,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     _limit_options(validate)
 
     build = commands.add_parser("build", help="render briefings (HTML, PDF, charts, manifest)")
-    from reportgen.cli_build import add_arguments
+    from reportgen.cli.build import add_arguments
 
     add_arguments(build)
     _limit_options(build)
@@ -99,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps(json_schema(), indent=2))
             return EXIT_OK
         if args.command == "new":
-            from reportgen.scaffold import scaffold
+            from reportgen.cli.new import scaffold
 
             try:
                 created = scaffold(args.path, args.bundle_id)
@@ -108,9 +107,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"created {created}; next: reportgen validate {args.path}")
             return EXIT_OK
         if args.command == "serve":
-            from reportgen.builder import BuildOptions
-            from reportgen.serve import serve
-            from reportgen.settings import load_settings
+            from reportgen.pipeline import BuildOptions
+            from reportgen.cli.serve import serve
+            from reportgen.config import load_settings
 
             settings = load_settings(Path.cwd())
             if not (args.path / "bundle.yaml").is_file():
@@ -120,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
                   host=args.host, port=args.port)
             return EXIT_OK
         if args.command == "build":
-            from reportgen.cli_build import run_build
+            from reportgen.cli.build import run_build
 
             return run_build(args, _limits(args))
     except KeyboardInterrupt:
@@ -178,11 +177,9 @@ def entry() -> None:
     # the helpers it forks) that is ours: the Python API leaves its host's settings alone.
     gc.set_threshold(GC_FIRST_GENERATION, 50, 100)
     from reportgen import trace
-
     trace.start()
     code = main()
-    from reportgen import sidecar
-
+    from reportgen.engines import sidecar
     sidecar.stop_all()
     trace.mark("exit")
     sys.stdout.flush()

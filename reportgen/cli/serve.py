@@ -105,7 +105,7 @@ class Preview:
 
     def rebuild(self) -> str:
         """Build the HTML; returns a one-line status for the terminal."""
-        from reportgen.builder import build_bundle
+        from reportgen.pipeline import build_bundle
         from reportgen.problems import BundleInvalid
 
         try:
@@ -116,7 +116,7 @@ class Preview:
             page = _error_page("The bundle has problems", [p.format() for p in exc.problems])
             status = f"{len(exc.problems)} problem(s); see the page"
         except Exception as exc:  # a template error, say: show it, keep serving
-            from reportgen.batch import failure_line
+            from reportgen.batch.run import failure_line
 
             page = _error_page("The build failed", [failure_line(self.bundle, exc)])
             status = f"build failed: {exc}"
@@ -129,14 +129,14 @@ class Preview:
 
     def watched(self) -> list[Path]:
         """The bundle, and the folders the template and theme read from (as the cache key)."""
-        from reportgen.appearance import user_folders
+        from reportgen.render.appearance import user_folders
 
         return [self.bundle, *user_folders(self.options.template, self.options.theme)]
 
     def matters(self, path: Path) -> bool:
         """Any change in the bundle; in a template or theme folder, a change to a file a build may
         read there (not a log written beside the template, which would rebuild forever)."""
-        from reportgen.appearance import may_be_read
+        from reportgen.render.appearance import may_be_read
 
         real = path.resolve()
         if real.is_relative_to(self.bundle.resolve()):
@@ -237,7 +237,7 @@ def _serve(preview: Preview, host: str, port: int, stop: threading.Event | None)
     try:
         server = PreviewServer((host, port), preview_handler(preview, host))
     except OSError as exc:
-        from reportgen.cli import UsageError
+        from reportgen.cli.main import UsageError
 
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     print(f"serving {bundle} at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)

@@ -47,7 +47,7 @@ class BuildOptions:
         """What an incremental build compares: the fingerprint, plus limits (they decide validity).
         The user's template and theme count by which template is used and by their content (see
         batch.appearance_digest), not by how their paths are spelled from the working directory."""
-        from reportgen.appearance import choose_template, theme_file
+        from reportgen.render.appearance import choose_template, theme_file
 
         template = choose_template(self.template)
         theme = theme_file(self.theme)  # which file of its folder, and whether given as the folder (its logo)
@@ -92,7 +92,7 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
                  **overrides) -> BuildResult:
     """Build one bundle into ``out/<bundle-id>/``. Raises BundleInvalid for bad input.
 
-    ``cache_key`` (from reportgen.batch) is recorded in the manifest so the next run can skip
+    ``cache_key`` (from reportgen.batch.run) is recorded in the manifest so the next run can skip
     this bundle when nothing it depends on has changed.
     """
     return start_build(path, out, options, cache_key=cache_key, **overrides)()
@@ -101,12 +101,12 @@ def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, 
 def start_build(path: Path, out: Path, options: BuildOptions | None = None, *, cache_key: str | None = None,
                 **overrides) -> Callable[[], BuildResult]:
     """Everything up to the PDF's layout, which goes on in the PDF helper process when there is
-    one (see reportgen.sidecar); the function returned collects the PDF and writes the outputs.
+    one (see reportgen.engines.sidecar); the function returned collects the PDF and writes the outputs.
     A batch starts the next bundle in between. Raises BundleInvalid for bad input."""
     from reportgen import trace
-    from reportgen.appearance import choose_template, print_stylesheet_digest
-    from reportgen.chartcache import ChartCache
-    from reportgen.charts import start_charts
+    from reportgen.render.appearance import choose_template, print_stylesheet_digest
+    from reportgen.charts.cache import ChartCache
+    from reportgen.charts.draw import start_charts
     from reportgen.outputs import replace_folder
     from reportgen.validation import validate
 
@@ -127,7 +127,7 @@ def start_build(path: Path, out: Path, options: BuildOptions | None = None, *, c
     trace.mark("charts started")
     # Work that needs no chart's SVG comes while the chart helpers draw: the HTML renderer's
     # imports, the template's compilation, and the PDF's HTML, with a mark where each SVG goes.
-    from reportgen.render import build_context, fill_chart_svgs, load_template, render_html
+    from reportgen.render.html import build_context, fill_chart_svgs, load_template, render_html
 
     inputs = [file_record(p, bundle.root) for p in bundle.files]
     input_hash = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
@@ -187,10 +187,10 @@ def _start_pdf(bundle, template, options: BuildOptions, context_args: dict, firs
     """Start the PDF from ``first_html`` (in the warm helper process when ``reportgen build``
     started one) and return the function that finishes it: PDF bytes, page count and warnings.
     A one-pager that runs over is retried with tighter type."""
-    from reportgen import sidecar
-    from reportgen.appearance import theme_folder
+    from reportgen.engines import sidecar
+    from reportgen.render.appearance import theme_folder
     from reportgen.assets import PACKAGE
-    from reportgen.render import build_context, render_html
+    from reportgen.render.html import build_context, render_html
 
     roots = [bundle.root, PACKAGE] + [p for p in (template.folder, theme_folder(options.theme)) if p]
     theme = options.theme if options.theme in (None, "default") else str(Path(options.theme).resolve())
@@ -205,7 +205,7 @@ def _start_pdf(bundle, template, options: BuildOptions, context_args: dict, firs
     def write(html: str) -> tuple[bytes, int, list[str]]:
         if helper:
             return helper.call(html, **settings)
-        from reportgen.pdf import write_pdf
+        from reportgen.pdf.write import write_pdf
 
         return write_pdf(html, **settings)
 
@@ -264,7 +264,7 @@ def _interactive_script(charts) -> str:
     """vega-embed with its JavaScript inlined (from vl-convert's bundle), SVGs kept as fallback."""
     import vl_convert
 
-    from reportgen.render import json_for_script
+    from reportgen.render.html import json_for_script
 
     bundle = vl_convert.javascript_bundle()
     # vega-embed's SVG takes its accessible name from the spec's description.

@@ -1,4 +1,4 @@
-"""The engines the helper processes run (see reportgen.sidecar): each is started and warmed up,
+"""The engines the helper processes run (see reportgen.engines.sidecar): each is started and warmed up,
 then the function that serves calls is returned. Light to import: the engines load on call."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ _WARM_UP_PLAN = {"type": "bar", "values": [{"x": "a", "y": 1}], "x_type": "nomin
 
 
 def spec_engine() -> Callable[[dict], dict]:
-    """Altair imported and exercised once: drawing plan (reportgen.charts) → Vega-Lite spec."""
-    from reportgen.chartspec import vega_lite
+    """Altair imported and exercised once: drawing plan (reportgen.charts.draw) → Vega-Lite spec."""
+    from reportgen.charts.spec import vega_lite
 
     vega_lite(_WARM_UP_PLAN)
     return vega_lite
@@ -26,7 +26,7 @@ def svg_engine(font_dir: str) -> Callable[[dict], str]:
     """vl-convert with the bundled fonts registered and V8 and Vega started: Vega-Lite → SVG."""
     import vl_convert
 
-    from reportgen.chartfonts import bundled_fonts_first
+    from reportgen.charts.fonts import bundled_fonts_first
 
     with bundled_fonts_first(font_dir):  # vl-convert loads its font database on this first call
         vl_convert.register_font_directory(font_dir)
@@ -42,7 +42,6 @@ def _vega_lite_to_svg(spec: dict) -> str:
 
 def pdf_engine(theme: str | None) -> Callable[..., tuple[bytes, int, list[str]]]:
     """WeasyPrint with the house stylesheet parsed and its fonts loaded: HTML → PDF."""
-    from reportgen import pdf
-
+    from reportgen.pdf import write as pdf
     pdf.warm_up(theme)
     return pdf.write_pdf

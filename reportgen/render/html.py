@@ -2,7 +2,7 @@
 
 Templates are untrusted (a repository's reportgen.toml may name a folder): they run in Jinja's
 immutable sandbox, read files only from inside their own folder (reportgen.contained), see
-plain data only (reportgen.plaindata), and every value they print passes through
+plain data only (reportgen.render.plaindata), and every value they print passes through
 safetext.shown, so no control or bidi-override character from a bundle reaches the page.
 """
 
@@ -24,15 +24,15 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
-from reportgen import wording
-from reportgen.appearance import TemplateChoice, font_css, theme_css, theme_logo
+from reportgen.compute import wording
+from reportgen.render.appearance import TemplateChoice, font_css, theme_css, theme_logo
 from reportgen.assets import TEMPLATES
 from reportgen.bundle.model import Bundle, Tlp
-from reportgen.charts import RenderedChart
+from reportgen.charts.draw import RenderedChart
 from reportgen.contained import MAX_TEMPLATE_FILE_BYTES, ContainedFileError, read_inside
-from reportgen.metrics import ResolvedMetric
-from reportgen.plaindata import Helper, plain
-from reportgen.present import Presenter
+from reportgen.compute.metrics import ResolvedMetric
+from reportgen.render.plaindata import Helper, plain
+from reportgen.render.present import Presenter
 from reportgen.safetext import shown
 
 # FIRST TLP 2.0 colours, shown on black.
@@ -236,7 +236,7 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
                   frames: dict[str, pd.DataFrame], *, medium: str, paper: str, theme: str | None,
                   build_info: dict, interactive_js: str | None = None, fit_level: int = 0,
                   svgs_later: bool = False) -> dict:
-    """The template's context, as plain data (see reportgen.plaindata): the bundle, figures,
+    """The template's context, as plain data (see reportgen.render.plaindata): the bundle, figures,
     charts, sources and tables as dicts and lists, and the helpers that draw HTML from them.
     With ``svgs_later`` the charts' SVGs may still be being drawn: each stands as a mark that
     fill_chart_svgs replaces once they are."""
@@ -250,7 +250,7 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
     titles = {t.id: t.title for t in model.tables} | {v.id: v.title for v in model.views}
     chart_index = chart_numbers(charts)
     title = model.title
-    # In print, fonts and theme come as one stylesheet parsed once per process (reportgen.pdf);
+    # In print, fonts and theme come as one stylesheet parsed once per process (reportgen.pdf.write);
     # only the @page rules, which name this bundle's title and marking, are inline.
     css = page_css(model, paper, title) if medium == "print" else font_css(medium) + "\n" + theme_css(theme, medium)
     figure_records = {figure_id: plain(figure) for figure_id, figure in figures.items()}
@@ -309,8 +309,8 @@ def presenter_helpers(presenter: Presenter, figures: dict[str, ResolvedMetric]) 
 
 def figures_shown(model: Bundle) -> set[str]:
     """Metrics a reader meets in the brief: key figures and those the narrative names."""
-    from reportgen import narrative
-    from reportgen.bundle.check import narrative_fields
+    from reportgen.compute import narrative
+    from reportgen.checks import narrative_fields
 
     shown = set(model.key_figures)
     for _, text in narrative_fields(model):

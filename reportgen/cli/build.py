@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from reportgen.batch import Outcome, discover, parse_shard, run, shard, shared_ids
+from reportgen.batch.run import Outcome, discover, parse_shard, run, shard, shared_ids
 from reportgen.problems import LOCATED, display_path, escaped_strings, github_annotation
 from reportgen.safetext import escaped
 
@@ -38,10 +38,10 @@ def add_arguments(build: argparse.ArgumentParser) -> None:
 
 
 def run_build(args: argparse.Namespace, limits) -> int:
-    from reportgen.builder import FORMATS, BadSourceDateEpoch, BuildOptions, build_date
-    from reportgen.cli import EXIT_BUILD_FAILED, EXIT_INVALID, EXIT_OK, UsageError
-    from reportgen.appearance import TemplateNotFound, ThemeRefused, choose_template, theme_css, theme_logo
-    from reportgen.settings import load_settings
+    from reportgen.pipeline import FORMATS, BadSourceDateEpoch, BuildOptions, build_date
+    from reportgen.cli.main import EXIT_BUILD_FAILED, EXIT_INVALID, EXIT_OK, UsageError
+    from reportgen.render.appearance import TemplateNotFound, ThemeRefused, choose_template, theme_css, theme_logo
+    from reportgen.config import load_settings
 
     settings = load_settings(Path.cwd())
     requested = [f.strip() for f in (args.formats or settings.get("format", "html,pdf")).split(",") if f.strip()]
@@ -104,8 +104,8 @@ def run_build(args: argparse.Namespace, limits) -> int:
         _print_summary([], _stale(args.paths, bundles, out, args.prune), style, args.quiet)
         return EXIT_OK
     jobs = args.jobs or os.cpu_count() or 1
-    from reportgen import sidecar
-    from reportgen.batch import worker_count
+    from reportgen.engines import sidecar
+    from reportgen.batch.run import worker_count
 
     # Helpers start now, before the incremental check, for bundles built one after another;
     # stopped again if that check finds nothing to build.
@@ -128,7 +128,7 @@ def _stale(roots: list[Path], building: list[Path], out: Path, prune: bool) -> l
     briefing must not go on being published from a cached dist/."""
     import shutil
 
-    from reportgen.batch import stale_outputs
+    from reportgen.batch.run import stale_outputs
     from reportgen.outputs import foreign_content, output_lock
 
     reports = []
@@ -155,7 +155,7 @@ def _helpers(todo: int, workers: int, options) -> None:
     """Bundles built here, one after another: vl-convert, Altair and WeasyPrint start in helper
     processes on the other core, before this process imports pandas and checks the bundle.
     Nothing to build here: none, or stopped."""
-    from reportgen import engines, sidecar
+    from reportgen.engines import warm as engines, sidecar
     from reportgen.assets import FONTS
 
     if not todo or workers > 1 or (os.cpu_count() or 1) < 2:

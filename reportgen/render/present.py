@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from reportgen import narrative
+from reportgen.compute import narrative
 from reportgen.bundle.model import Bundle, FigureStatus, Source
-from reportgen.metrics import ResolvedMetric
+from reportgen.compute.metrics import ResolvedMetric
 
 # Statuses a reader must be told about wherever the figure appears.
 FLAGGED = {FigureStatus.ALLEGED: "alleged", FigureStatus.DISPUTED: "disputed", FigureStatus.ESTIMATED: "estimated"}

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from reportgen import formula as formulas
-from reportgen import wording
-from reportgen.aggregate import AggregateError, aggregate, build_view
+from reportgen.compute import formula as formulas
+from reportgen.compute import wording
+from reportgen.compute.aggregate import AggregateError, aggregate, build_view
 from reportgen.bundle.dates import PartialDate
 from reportgen.bundle.load import LoadedBundle
 from reportgen.bundle.model import Aggregate, FigureStatus, Metric

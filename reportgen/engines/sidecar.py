@@ -23,7 +23,6 @@ from multiprocessing.connection import Connection
 from typing import Any, Callable
 
 from reportgen import trace
-
 # A warm-up returns the function that serves each call; it runs in the sidecar only.
 WarmUp = Callable[..., Callable[..., Any]]
 

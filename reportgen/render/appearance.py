@@ -249,7 +249,7 @@ def theme_logo(theme: str | None) -> str | None:
 
 
 def print_stylesheet(theme: str | None) -> str:
-    """Fonts and theme for the PDF: one stylesheet, parsed once per process by reportgen.pdf."""
+    """Fonts and theme for the PDF: one stylesheet, parsed once per process by reportgen.pdf.write."""
     return font_css("print") + "\n" + theme_css(theme, "print")
 
 

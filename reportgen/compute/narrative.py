@@ -51,7 +51,7 @@ def bare_numbers(text: str) -> list[tuple[str, int]]:
 def markdown_depth(text: str) -> int:
     """How many Markdown elements the deepest part of ``text`` sits inside, as the briefing's
     own parser reads it (block tokens, then the inline tokens within each block)."""
-    from reportgen.present import _MD  # the renderer's parser, so the count is the one it builds
+    from reportgen.render.present import _MD  # the renderer's parser, so the count is the one it builds
 
     deepest = depth = 0
     for token in _MD.parse(text):

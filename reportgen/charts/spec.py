@@ -1,6 +1,6 @@
 """A chart's drawing plan → Altair → Vega-Lite spec, in the house style.
 
-The plan (made by reportgen.charts from the bundle's tables) is plain JSON: the drawn rows and
+The plan (made by reportgen.charts.draw from the bundle's tables) is plain JSON: the drawn rows and
 every decision that needed pandas. So this module needs only Altair, and the chart helper
 process can build specs while this process is still importing pandas.
 

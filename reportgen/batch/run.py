@@ -178,7 +178,7 @@ def appearance_digest(options, out: Path) -> list:
     that is not regular (a FIFO, a device) or one over the size limit counts by why it is
     refused, without being opened, and links to folders are not followed. Computed once per
     run: every bundle shares it."""
-    from reportgen.appearance import may_be_read, user_folders
+    from reportgen.render.appearance import may_be_read, user_folders
     from reportgen.contained import files_inside
 
     digests = []
@@ -315,9 +315,9 @@ def build_one(bundle: Path, out: Path, options, key: str) -> Outcome:
 
 
 def start_one(bundle: Path, out: Path, options, key: str) -> Callable[[], Outcome]:
-    """Start building one bundle (see reportgen.builder.start_build); the function returned
+    """Start building one bundle (see reportgen.pipeline.start_build); the function returned
     finishes it. Neither raises: the outcome says what happened."""
-    from reportgen.builder import start_build
+    from reportgen.pipeline import start_build
     from reportgen.problems import BundleInvalid
 
     started = time.perf_counter()
@@ -542,14 +542,14 @@ def _build_in_workers(todo: list[Path], workers: int, out: Path, options, keys: 
     # Workers fork from a fork server that imported the renderers once: each starts warm,
     # and no worker inherits the parent's threads (the progress bar) or vl-convert engine.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["reportgen.builder", "reportgen.charts", "reportgen.pdf", "reportgen.render"])
+    context.set_forkserver_preload(["reportgen.pipeline", "reportgen.charts.draw", "reportgen.pdf.write", "reportgen.render.html"])
     pending, died = list(todo), {}
     for attempt in range(3):
         alone = attempt == 2
         broken: set[Path] = set()
         for group in ([b] for b in pending) if alone else [pending]:
             # Workers come from the fork server, a fresh interpreter: hand them this process's
-            # collector settings (see reportgen.cli.entry).
+            # collector settings (see reportgen.cli.main.entry).
             with ProcessPoolExecutor(max_workers=min(workers, len(group)), mp_context=context,
                                      initializer=gc.set_threshold, initargs=gc.get_threshold()) as pool:
                 futures = {pool.submit(build_one, b, out, options, keys[b]): b for b in group}

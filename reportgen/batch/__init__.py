@@ -1,0 +1,1 @@
+"""Batch: many bundles — discovery, cache keys, stale outputs, parallel builds."""

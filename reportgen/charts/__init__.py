@@ -1,0 +1,1 @@
+"""Charts: declarations and tables → drawing plan → Vega-Lite → SVG, with alt text."""

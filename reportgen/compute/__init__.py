@@ -1,0 +1,1 @@
+"""Compute: every figure a briefing prints, its range and its words, from a loaded bundle."""
