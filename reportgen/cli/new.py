@@ -1,7 +1,7 @@
 """``reportgen new PATH``: a starter bundle that validates with ``--strict`` and explains itself.
 
 The manifest is written as commented YAML text (not dumped from the model) so that every field
-carries a comment saying what it is for; ``tests/test_scaffold.py`` keeps it valid.
+carries a comment saying what it is for; ``tests/cli/test_scaffold.py`` keeps it valid.
 """
 
 from __future__ import annotations

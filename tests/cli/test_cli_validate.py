@@ -14,7 +14,7 @@ import yaml
 from bundle.builders import BASE_YAML, VALID_YAML, edit, write_bundle
 from reportgen.cli.main import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "evidence" / "claude-distillation-2026"
 # A warning but no error: a line chart over a text column.
 WARNING_ONLY = VALID_YAML + ("charts:\n  - id: c\n    type: line\n    table: rows\n    x: name\n    y: exchanges\n"

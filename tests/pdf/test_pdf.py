@@ -20,7 +20,7 @@ import pytest
 
 import reportgen
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "evidence" / "claude-distillation-2026"
 TEMPLATES = ("brief", "onepager", "report")
 EPOCH = "1764115200"  # 2025-11-26T00:00:00Z
