@@ -38,7 +38,7 @@ def _read(path: Path) -> dict:
 
 
 def _fail(message: str):
-    from reportgen.cli.main import UsageError
+    from reportgen.problems import UsageError
 
     raise UsageError(message)
 

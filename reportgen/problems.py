@@ -141,6 +141,14 @@ def warnings_in(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.severity is Severity.WARNING]
 
 
+# Exit codes of every command: success; a build failed; invalid input or usage.
+EXIT_OK, EXIT_BUILD_FAILED, EXIT_INVALID = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad arguments or settings that argparse cannot catch (a folder that is not a bundle, say)."""
+
+
 class BundleInvalid(Exception):
     """Raised by the API when a bundle has errors; carries every problem found."""
 

@@ -39,7 +39,7 @@ def add_arguments(build: argparse.ArgumentParser) -> None:
 
 def run_build(args: argparse.Namespace, limits) -> int:
     from reportgen.pipeline import FORMATS, BadSourceDateEpoch, BuildOptions, build_date
-    from reportgen.cli.main import EXIT_BUILD_FAILED, EXIT_INVALID, EXIT_OK, UsageError
+    from reportgen.problems import EXIT_BUILD_FAILED, EXIT_INVALID, EXIT_OK, UsageError
     from reportgen.render.appearance import TemplateNotFound, ThemeRefused, choose_template, theme_css, theme_logo
     from reportgen.config import load_settings
 

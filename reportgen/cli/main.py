@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 from reportgen import __version__
-EXIT_OK, EXIT_BUILD_FAILED, EXIT_INVALID = 0, 1, 2
+from reportgen.problems import EXIT_BUILD_FAILED, EXIT_INVALID, EXIT_OK, UsageError
+
 GC_FIRST_GENERATION = 100_000
 
 
@@ -131,10 +132,6 @@ def main(argv: list[str] | None = None) -> int:
         print(escaped(f"reportgen: error: {exc}"), file=sys.stderr)  # it may quote a path
         return EXIT_INVALID
     return EXIT_INVALID
-
-
-class UsageError(Exception):
-    """Bad arguments that argparse cannot catch (a folder that is not a bundle, say)."""
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -237,7 +237,7 @@ def _serve(preview: Preview, host: str, port: int, stop: threading.Event | None)
     try:
         server = PreviewServer((host, port), preview_handler(preview, host))
     except OSError as exc:
-        from reportgen.cli.main import UsageError
+        from reportgen.problems import UsageError
 
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     print(f"serving {bundle} at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
