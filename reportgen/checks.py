@@ -5,23 +5,19 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator
 
-import pandas as pd
-
-from reportgen.compute import narrative
-from reportgen.compute.aggregate import NUMERIC_FUNCTIONS, condition_columns
+from reportgen.bundle import narrative
 from reportgen.bundle.load import LoadedBundle
-from reportgen.bundle.model import Aggregate, Bundle, ChartType, FigureStatus, Table
-from reportgen.render.fontcoverage import check_scripts
-from reportgen.compute.metrics import Computed, compute
+from reportgen.bundle.model import NUMERIC_FUNCTIONS, Aggregate, Bundle, FigureStatus, Table
 
 SUMMARY_WORD_LIMIT = 75
 
 
-def check(bundle: LoadedBundle, *, strict: bool = False) -> Computed | None:
-    """Run every check; returns the computed metrics when the model loaded."""
+def check(bundle: LoadedBundle, *, strict: bool = False) -> set[tuple]:
+    """Check references and consistency, reporting into the bundle's problems; returns where
+    the aggregates found faulty stand (computing them fails the same way: reported once)."""
     model = bundle.model
     if model is None:
-        return None
+        return set()
     _duplicate_ids(bundle, model)
     _duplicate_columns(bundle, model)
     source_ids = {s.id for s in model.sources}
@@ -97,13 +93,7 @@ def check(bundle: LoadedBundle, *, strict: bool = False) -> Computed | None:
         bundle.problems.warning(*bundle.where("summary"),
                                 f"summary is {words} words; a bottom line up front reads best under {SUMMARY_WORD_LIMIT}")
 
-    computed = compute(bundle)
-    for loc, message in computed.failures:
-        if tuple(loc[:3]) not in faulty_specs:  # that mistake is reported already, where it stands
-            bundle.problems.error(*bundle.where(*loc), message)
-    _check_charts(bundle, computed)
-    check_scripts(bundle)  # no text prints as empty boxes
-    return computed
+    return faulty_specs
 
 
 def narrative_fields(model: Bundle) -> Iterator[tuple[tuple, str]]:
@@ -192,8 +182,8 @@ def _check_aggregate(bundle: LoadedBundle, spec: Aggregate, frame_ids: set[str],
     columns = _declared_columns(model, spec.table)
     if columns is None:
         return  # a view: its columns are only known once computed
-    for name, where in ((spec.column, "column"), *((c, "where") for c in condition_columns(spec.where)),
-                        *((c, "match") for c in condition_columns(spec.match))):
+    for name, where in ((spec.column, "column"), *((c, "where") for c in list(spec.where or {})),
+                        *((c, "match") for c in list(spec.match or {}))):
         if name is not None and name not in columns:
             close = difflib.get_close_matches(name, list(columns), n=1, cutoff=0.6)
             bundle.problems.error(*bundle.where(*loc, where), f"table '{spec.table}' has no column '{name}'",
@@ -208,50 +198,3 @@ def _declared_columns(model: Bundle, table_id: str) -> dict[str, str] | None:
         if table.id == table_id:
             return {c.name: c.type.value for c in table.columns}
     return None
-
-
-def _check_charts(bundle: LoadedBundle, computed: Computed) -> None:
-    model = bundle.model
-    assert model is not None
-    for i, chart in enumerate(model.charts):
-        frame = computed.frame(chart.table, bundle)
-        if frame is None:
-            continue
-        for field_name in ("x", "y", "color", "value_labels"):
-            column = getattr(chart, field_name)
-            if column is not None and column not in frame.columns:
-                close = difflib.get_close_matches(column, list(frame.columns), n=1, cutoff=0.6)
-                bundle.problems.error(*bundle.where("charts", i, field_name),
-                                      f"chart '{chart.id}': table '{chart.table}' has no column '{column}'",
-                                      f"did you mean '{close[0]}'?" if close else f"columns: {', '.join(map(str, frame.columns))}")
-        roles = [c for c in (chart.x, chart.y, chart.color) if c]
-        if len(set(roles)) < len(roles):
-            bundle.problems.error(*bundle.where("charts", i), f"chart '{chart.id}': x, y and color must be "
-                                  "three different columns")
-            continue
-        if all(c in frame.columns for c in roles) and pd.api.types.is_numeric_dtype(frame[chart.y]):
-            _check_drawable(bundle, frame, chart, i)
-        if chart.y in frame.columns and not pd.api.types.is_numeric_dtype(frame[chart.y]):
-            bundle.problems.error(*bundle.where("charts", i, "y"),
-                                  f"chart '{chart.id}': y column '{chart.y}' must be numeric")
-        if chart.type in (ChartType.LINE, ChartType.AREA) and chart.x in frame.columns:
-            x = frame[chart.x]
-            if not (pd.api.types.is_datetime64_any_dtype(x) or pd.api.types.is_numeric_dtype(x)):
-                bundle.problems.warning(*bundle.where("charts", i, "x"),
-                                        f"chart '{chart.id}': a {chart.type.value} chart reads best over dates or numbers; '{chart.x}' is text")
-        if chart.type is ChartType.STACKED_BAR and chart.color is None:
-            bundle.problems.error(*bundle.where("charts", i), f"chart '{chart.id}': a stacked bar needs 'color' (the series)")
-
-
-def _check_drawable(bundle: LoadedBundle, frame: pd.DataFrame, chart, index: int) -> None:
-    """What the chart step would refuse at build time, reported now with a position."""
-    from reportgen.charts.draw import ChartError, prepare
-
-    try:
-        data = prepare(frame, chart)
-    except ChartError as exc:
-        bundle.problems.error(*bundle.where("charts", index), str(exc))
-        return
-    if data.empty:
-        bundle.problems.error(*bundle.where("charts", index, "table"),
-                              f"chart '{chart.id}': table '{chart.table}' has no rows to draw")

@@ -1,15 +1,17 @@
-"""Load + check, the whole of ``reportgen validate`` for one bundle."""
+"""Validation of one bundle, the whole of ``reportgen validate``: load → check → compute → charts and fonts checked."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen.checks import check
 from reportgen.bundle.load import LoadedBundle, load_bundle
+from reportgen.charts.checks import check_charts
+from reportgen.checks import check
+from reportgen.compute.metrics import Computed, compute
 from reportgen.limits import Limits
-from reportgen.compute.metrics import Computed
 from reportgen.problems import Problem, errors_in, warnings_in
+from reportgen.render.fontcoverage import check_scripts
 
 
 @dataclass
@@ -33,7 +35,16 @@ class Validation:
 
 
 def validate(path: Path | str, *, strict: bool = False, limits: Limits = Limits()) -> Validation:
+    """The bundle loaded, checked, computed, its charts and fonts checked: each stage reports
+    into the bundle's problems, and nothing is drawn or written."""
     bundle = load_bundle(path, limits)
-    computed = check(bundle, strict=strict) if bundle.model is not None else None
-    problems = bundle.problems.sorted()
-    return Validation(bundle, computed, problems, strict)
+    computed = None
+    if bundle.model is not None:
+        reported = check(bundle, strict=strict)
+        computed = compute(bundle)
+        for loc, message in computed.failures:
+            if tuple(loc[:3]) not in reported:  # that mistake is reported already, where it stands
+                bundle.problems.error(*bundle.where(*loc), message)
+        check_charts(bundle, computed)
+        check_scripts(bundle)  # no text prints as empty boxes
+    return Validation(bundle, computed, bundle.problems.sorted(), strict)

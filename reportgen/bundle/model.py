@@ -134,6 +134,10 @@ class AggregateFunction(str, Enum):
     SHARE = "share"
 
 
+# The functions that need a number column.
+NUMERIC_FUNCTIONS = {AggregateFunction.SUM, AggregateFunction.MEAN, AggregateFunction.MEDIAN,
+                     AggregateFunction.MIN, AggregateFunction.MAX}
+
 class Aggregate(Strict):
     table: Id
     function: AggregateFunction

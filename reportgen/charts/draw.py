@@ -84,14 +84,14 @@ def _for_chart(chart_id: str, helper_call: Callable, *args):
 
 @cache
 def _local_specs():
-    from reportgen.engines.warm import spec_engine
+    from reportgen.charts.engines import spec_engine
 
     return spec_engine()
 
 
 @cache
 def _local_svgs():
-    from reportgen.engines.warm import svg_engine
+    from reportgen.charts.engines import svg_engine
 
     return svg_engine(str(FONTS.resolve()))
 

@@ -155,16 +155,18 @@ def _helpers(todo: int, workers: int, options) -> None:
     """Bundles built here, one after another: vl-convert, Altair and WeasyPrint start in helper
     processes on the other core, before this process imports pandas and checks the bundle.
     Nothing to build here: none, or stopped."""
-    from reportgen.engines import warm as engines, sidecar
     from reportgen.assets import FONTS
+    from reportgen.charts import engines as chart_engines
+    from reportgen.engines import sidecar
+    from reportgen.pdf.engine import pdf_engine
 
     if not todo or workers > 1 or (os.cpu_count() or 1) < 2:
         sidecar.stop_all()
         return
-    sidecar.start("svgs", engines.svg_engine, str(FONTS.resolve()), refuse_if_loaded=("vl_convert",))
-    sidecar.start("specs", engines.spec_engine)
+    sidecar.start("svgs", chart_engines.svg_engine, str(FONTS.resolve()), refuse_if_loaded=("vl_convert",))
+    sidecar.start("specs", chart_engines.spec_engine)
     if "pdf" in options.formats:
-        sidecar.start("pdf", engines.pdf_engine, options.theme)
+        sidecar.start("pdf", pdf_engine, options.theme)
 
 
 class _Progress:

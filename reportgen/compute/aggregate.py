@@ -10,17 +10,11 @@ import pandas as pd
 
 from reportgen.bundle.model import AggregateFunction, Condition, View
 
-NUMERIC_FUNCTIONS = {AggregateFunction.SUM, AggregateFunction.MEAN, AggregateFunction.MEDIAN,
-                     AggregateFunction.MIN, AggregateFunction.MAX}
 _OPERATORS = {"eq", "ne", "lt", "le", "gt", "ge", "in", "contains"}
 
 
 class AggregateError(ValueError):
     """A spec that does not fit the table; the message names what is wrong."""
-
-
-def condition_columns(condition: Condition | None) -> list[str]:
-    return list(condition or {})
 
 
 def mask(frame: pd.DataFrame, condition: Condition | None) -> pd.Series:

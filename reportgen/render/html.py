@@ -309,7 +309,7 @@ def presenter_helpers(presenter: Presenter, figures: dict[str, ResolvedMetric]) 
 
 def figures_shown(model: Bundle) -> set[str]:
     """Metrics a reader meets in the brief: key figures and those the narrative names."""
-    from reportgen.compute import narrative
+    from reportgen.bundle import narrative
     from reportgen.checks import narrative_fields
 
     shown = set(model.key_figures)

@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from reportgen.compute import narrative
+from reportgen.bundle import narrative
 from reportgen.bundle.model import Bundle, FigureStatus, Source
 from reportgen.compute.metrics import ResolvedMetric
 
@@ -23,13 +22,7 @@ SOURCE_TYPE_NAMES = {"news": "News report", "company-report": "Company report", 
                      "testimony": "Testimony", "other": "Other"}
 
 
-def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
-    md.disable(["image", "html_block", "html_inline"])
-    return md
-
-
-_MD = _markdown()
+_MD = narrative.markdown_parser()
 # Private-use characters mark where a figure goes; they are removed from bundle text first,
 # so no narrative can forge one.
 _PLACEHOLDER = "\ue000{}\ue001"

@@ -11,7 +11,7 @@ from reportgen.charts import cache as chartcache
 
 from reportgen import contained, limits, problems
 
-from reportgen.compute import narrative
+from reportgen.bundle import narrative
 
 from reportgen.cli import serve
 

@@ -135,7 +135,8 @@ def test_the_timeout_counts_for_each_wait_not_for_the_whole_helper():
 # everything else is the real CLI, in a fresh interpreter.
 _HUNG_BUILD = """\
 import os, sys, time
-from reportgen.engines import warm as engines, sidecar
+from reportgen.charts import engines
+from reportgen.engines import sidecar
 from reportgen.cli.main import main
 
 def hung_svg_engine(font_dir):

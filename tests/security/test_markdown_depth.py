@@ -12,7 +12,7 @@ import pytest
 
 from bundle.builders import VALID_YAML, edit, line_of, write_bundle
 from conftest import FIXED_EPOCH
-from reportgen.compute import narrative
+from reportgen.bundle import narrative
 from reportgen.cli.main import main
 from reportgen.validation import validate
 

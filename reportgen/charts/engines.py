@@ -1,5 +1,6 @@
-"""The engines the helper processes run (see reportgen.engines.sidecar): each is started and warmed up,
-then the function that serves calls is returned. Light to import: the engines load on call."""
+"""The chart engines a helper process runs (see reportgen.engines.sidecar), or this one: each is
+started and warmed up, then the function that serves calls is returned. Light to import: the
+engines load on call."""
 
 from __future__ import annotations
 
@@ -38,10 +39,3 @@ def _vega_lite_to_svg(spec: dict) -> str:
     import vl_convert
 
     return vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])
-
-
-def pdf_engine(theme: str | None) -> Callable[..., tuple[bytes, int, list[str]]]:
-    """WeasyPrint with the house stylesheet parsed and its fonts loaded: HTML → PDF."""
-    from reportgen.pdf import write as pdf
-    pdf.warm_up(theme)
-    return pdf.write_pdf

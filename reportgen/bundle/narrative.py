@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
+
+from markdown_it import MarkdownIt
 
 REFERENCE = re.compile(r"(?<!\{)\{([a-z][a-z0-9_]*)\}(?!\})")
 # A number a reader would take as a figure: 3+ digits, a decimal, a percent, or a scale word.
@@ -51,10 +54,8 @@ def bare_numbers(text: str) -> list[tuple[str, int]]:
 def markdown_depth(text: str) -> int:
     """How many Markdown elements the deepest part of ``text`` sits inside, as the briefing's
     own parser reads it (block tokens, then the inline tokens within each block)."""
-    from reportgen.render.present import _MD  # the renderer's parser, so the count is the one it builds
-
     deepest = depth = 0
-    for token in _MD.parse(text):
+    for token in markdown_parser().parse(text):
         depth += token.nesting
         inner = 0
         for child in token.children or ():
@@ -62,3 +63,13 @@ def markdown_depth(text: str) -> int:
             deepest = max(deepest, depth + inner)
         deepest = max(deepest, depth)
     return deepest
+
+
+@cache
+def markdown_parser() -> MarkdownIt:
+    """The Markdown narrative is written in: CommonMark with typographic quotes, and no raw HTML
+    or images (bundle text is untrusted). The renderer uses this parser too, so what validation
+    counts is what the briefing builds."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
+    md.disable(["image", "html_block", "html_inline"])
+    return md
