@@ -216,10 +216,6 @@ def cache_key(plan: dict) -> str:
     return hashlib.sha256((json.dumps(plan, sort_keys=True) + _style_version()).encode()).hexdigest()
 
 
-def render_chart(frame: pd.DataFrame, chart: Chart, chart_cache: ChartCache | None = None) -> RenderedChart:
-    return start_charts([(frame, chart)], chart_cache).collect()[0]
-
-
 @dataclass
 class PendingCharts:
     """Charts whose SVGs may still be on their way; everything else about them is known."""

@@ -9,9 +9,14 @@ import pandas as pd
 import pytest
 
 from reportgen.bundle.model import Chart, ChartType
-from reportgen.charts.draw import MAX_ROWS, alt_text, prepare, render_chart
+from reportgen.charts.draw import MAX_ROWS, RenderedChart, alt_text, prepare, start_charts
 from reportgen.charts.spec import FONT
 from tests.conftest import sample_with
+
+
+def render_chart(frame: pd.DataFrame, chart) -> RenderedChart:
+    """One chart drawn as a build draws it."""
+    return start_charts([(frame, chart)]).collect()[0]
 
 
 def chart(**fields) -> Chart:
