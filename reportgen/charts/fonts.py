@@ -1,18 +1,6 @@
 """vl-convert's font database with the bundled fonts ahead of the system's.
 
-vl-convert measures every chart label with the first face its font database holds for the
-family asked for, and it loads the system's fonts before any folder registered with it. So on
-a machine with its own "Noto Sans" the labels were measured with that copy, not the bundled one
-the briefing draws them with: another version of the font would move the labels, and the SVGs
-would differ from one machine to the next.
-
-It is also slow: the database opens and maps a font's file once per glyph it measures, so a
-system copy of 512 KB costs a third more per chart than the 55 KB bundled subset.
-
-The database (fontdb) reads its folders from the file named by ``FONTCONFIG_FILE`` once, when it
-first loads. That file is pointed at one listing the bundled folder first and then including the
-configuration fontdb would have read itself, so every system font stays there for glyphs the
-bundled subsets lack. Only Linux and the BSDs read fontconfig files; elsewhere nothing changes.
+Why it works this way, with figures: docs/performance.md, "Chart fonts".
 """
 
 from __future__ import annotations

@@ -1,17 +1,7 @@
-"""Engines warmed up in forked helper processes ("sidecars") and called over a pipe.
+"""Engines warmed up in forked helper processes ("sidecars") and called over a pipe: calls of
+any size cannot deadlock, and every wait ends within HELPER_TIMEOUT_SECONDS.
 
-A cold ``reportgen build`` spends most of its time starting engines: vl-convert (V8 and Vega,
-about half a second) and WeasyPrint (its import, fonts and house stylesheet, about as much).
-Both hold the GIL while they start, so a thread cannot overlap them with the rest of the work;
-a process forked before the heavy imports can. Each sidecar starts its engine on the other
-core while this process imports pandas, checks the bundle and draws the HTML, then serves
-calls. Where no sidecar could start (no fork, another thread running) or one has died, the
-caller does the work itself; an engine that fails to start answers every call with its error.
-
-The protocol cannot deadlock on message size: in the sidecar a thread reads every call as it
-arrives, so this process's send never waits on the engine (or on the sidecar's own send of a
-large answer, which this process drains when it collects). Every wait on a sidecar ends within
-HELPER_TIMEOUT_SECONDS; one that does not answer in time is killed and the call fails.
+Why it works this way, with figures: docs/performance.md, "Helper processes".
 """
 
 from __future__ import annotations

@@ -1,25 +1,7 @@
 """Import WeasyPrint without its slow search for shared libraries, and without re-parsing a C
 type for every font it subsets.
 
-WeasyPrint loads Pango, HarfBuzz, fontconfig and GObject through cffi, trying several names for
-each (``libgobject-2.0-0``, ``gobject-2.0-0``, …, ``libgobject-2.0.so.0``). Every name the
-dynamic loader cannot open directly makes cffi call ``ctypes.util.find_library``, which on
-Linux runs ``ldconfig``, ``gcc`` and ``ld`` in subprocesses (Kozea/WeasyPrint#1125): about
-0.2 s of a 0.45 s import. Every list also holds a name the loader opens by itself, so the
-search is switched off during the import. Should the import then fail, it runs again with
-the search on, exactly as WeasyPrint would have run.
-
-When it subsets a font, WeasyPrint allocates its glyph lists as ``ffi.new(f"hb_codepoint_t[{n}]",
-glyphs)``. cffi parses each distinct type string with pycparser, about 2 ms each, and ``n``
-differs for every font of every document: some 25 ms per PDF. An array whose initialiser has
-exactly ``n`` items is the same array as ``T[]`` with that initialiser, whose type cffi parses
-once; such calls are rewritten so, and every other call passes through unchanged.
-
-WeasyPrint parses HTML with tinyhtml5, whose tokenizer keeps a cache of the regular expressions
-that find runs of text (``chars_until``). tinyhtml5 2.1.0 stores each under the compiled
-pattern instead of the characters it was built from, so every call misses and builds the
-expression again: half of the 25 ms it takes to parse a briefing. A cache that builds a
-missing entry the same way on lookup is put in its place.
+Why it works this way, with figures: docs/performance.md, "WeasyPrint's import and font subsetting".
 """
 
 from __future__ import annotations
