@@ -213,7 +213,7 @@ def test_unchanged_charts_come_from_the_cache(tmp_path):
 
 
 def test_theme_with_logo_and_font_stays_self_contained(tmp_path):
-    from tests.test_html import external_references
+    from tests.render.test_html import external_references
     from bs4 import BeautifulSoup
 
     theme = tmp_path / "house"
