@@ -12,13 +12,16 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from reportgen import __version__
 from reportgen.config import BuildConfig
 from reportgen.outputs import bundle_from_output
 from reportgen.problems import BundleInvalid, display_path
 from reportgen.safetext import escaped
+
+if TYPE_CHECKING:
+    from reportgen.bundle.load import LoadedBundle
 
 MANIFEST_SCHEMA_VERSION = 1
 MAX_FIT_LEVEL = 3  # tighter type a template with max_pages may get (see the theme's .fit-N rules)
@@ -49,7 +52,7 @@ class Job:
     """What an output format is given: the checked bundle, its config, and the template's context
     (its charts' SVGs are drawn once ``start`` is called, not yet during ``prepare``)."""
 
-    bundle: Any
+    bundle: LoadedBundle
     config: BuildConfig
     context_args: dict
     charts: dict
