@@ -1,20 +1,157 @@
-"""Project settings: ``[tool.reportgen]`` in pyproject.toml, or reportgen.toml; flags win.
+"""Build configuration: one frozen BuildConfig, resolved once, and the registry of templates.
 
-Looked up from the working directory upwards, so a command run anywhere in an evidence
-repository uses that repository's defaults (out, template, theme, paper, format, pdf_variant).
+A BuildConfig comes from flags (or the Python API's keywords), project settings
+(``[tool.reportgen]`` in pyproject.toml, or reportgen.toml; flags win) and the environment
+(SOURCE_DATE_EPOCH). The CLI and reportgen.api make it here and pass it down: nothing below
+this module reads the environment or a settings file again.
 
-A settings file is repository content, as untrusted as a bundle: the template or theme folder
-it names gets exactly the checks a --template or --theme gets (the sandbox and plain-data
-context of reportgen.render.html, the folder-bound reads of reportgen.contained), no more trust.
+Settings are looked up from the working directory upwards, so a command run anywhere in an
+evidence repository uses that repository's defaults (out, template, theme, paper, format,
+pdf_variant). A settings file is repository content, as untrusted as a bundle: the template or
+theme folder it names gets exactly the checks a --template or --theme gets (the sandbox and
+plain-data context of reportgen.render.html, the folder-bound reads of reportgen.contained).
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
+
+from reportgen.limits import Limits
+from reportgen.problems import UsageError, display_path
 
 KNOWN = {"out", "template", "theme", "paper", "format", "pdf_variant"}
 CHOICES = {"paper": ("letter", "a4"), "pdf_variant": ("pdf/ua-1", "pdf/a-3b")}
+DEFAULT_FORMATS = ("html", "pdf")
+DEFAULT_TEMPLATE = "brief"
+
+
+class TemplateNotFound(ValueError):
+    pass
+
+
+class BadSourceDateEpoch(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Template:
+    """A template as registered: built-ins are registered exactly as a user's extension would be."""
+
+    name: str  # its file is <name>.html.j2
+    folder: Path | None = None  # searched before the package's templates; None: the package's own
+    max_pages: int | None = None  # a PDF over this is laid out again with tighter type (fit levels)
+
+
+TEMPLATES: dict[str, Template] = {}
+
+
+def register_template(template: Template) -> None:
+    """Make ``template`` available by its name (``--template NAME``, ``template = "NAME"``)."""
+    TEMPLATES[template.name] = template
+
+
+register_template(Template("brief"))
+register_template(Template("onepager", max_pages=1))
+register_template(Template("report"))
+
+
+def resolve_template(value: str | None) -> Template:
+    """A registered template by name, else a folder of *.html.j2 files (its brief, or its first)
+    or one such file. A user's template named like a registered one keeps that one's properties:
+    a folder's onepager.html.j2 is still a one-pager."""
+    if value is None or value in TEMPLATES:
+        return TEMPLATES[value or DEFAULT_TEMPLATE]
+    path = Path(value)
+    if path.is_dir():
+        names = sorted(p.name.removesuffix(".html.j2") for p in path.glob("*.html.j2"))
+        name, folder = (DEFAULT_TEMPLATE if DEFAULT_TEMPLATE in names else (names[0] if names else "")), path
+        if not name:
+            raise TemplateNotFound(f"template folder '{value}' holds no *.html.j2 file")
+    elif path.is_file() and path.name.endswith(".html.j2"):
+        name, folder = path.name.removesuffix(".html.j2"), path.parent
+    else:
+        raise TemplateNotFound(f"unknown template '{value}'; use {', '.join(TEMPLATES)} or a folder of *.html.j2 files")
+    registered = TEMPLATES.get(name)
+    return Template(name, folder, registered.max_pages if registered else None)
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """Everything a build depends on besides its bundle, checked when made (see resolve_config)."""
+
+    template: Template = field(default_factory=lambda: resolve_template(None))
+    template_given: str | None = None  # as the user spelled it: the manifest records it
+    theme: str | None = None  # a folder with theme.css or a .css file; None: the default theme
+    paper: str = "letter"
+    formats: tuple[str, ...] = DEFAULT_FORMATS  # names in reportgen.pipeline.OUTPUT_FORMATS
+    pdf_variant: str = "pdf/ua-1"
+    interactive: bool = False
+    strict: bool = False
+    source_date_epoch: str | None = None  # as set in the environment: manifest and cache key record it
+    limits: Limits = field(default_factory=Limits)
+    chart_cache: bool = True
+    fresh_charts: bool = False  # draw every chart anew (--force): the chart cache is written, not read
+
+    def __post_init__(self) -> None:
+        for name, allowed in CHOICES.items():
+            if getattr(self, name) not in allowed:
+                raise UsageError(f"{name} must be one of {', '.join(allowed)}, not '{getattr(self, name)}'")
+        self.build_date()  # a SOURCE_DATE_EPOCH that is no date is refused now, not mid-build
+
+    def build_date(self) -> datetime:
+        """SOURCE_DATE_EPOCH when set (reproducible builds), else now. A value that is not a whole
+        number of seconds is refused rather than ignored: the build would not reproduce."""
+        if not self.source_date_epoch:
+            return datetime.now(tz=timezone.utc).replace(microsecond=0)
+        try:
+            return datetime.fromtimestamp(int(self.source_date_epoch), tz=timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise BadSourceDateEpoch("SOURCE_DATE_EPOCH must be whole seconds since 1970, "
+                                     f"not '{self.source_date_epoch}'") from None
+
+    def fingerprint(self) -> dict:
+        """The options as the manifest records them."""
+        given = self.template_given
+        return {"formats": list(self.formats),
+                "template": display_path(given) if given and Path(given).exists() else given or DEFAULT_TEMPLATE,
+                "theme": display_path(self.theme) if self.theme else "default",
+                "paper": self.paper, "strict": self.strict, "pdf_variant": self.pdf_variant,
+                "interactive": self.interactive}
+
+
+def resolve_config(*, settings: Mapping[str, str] | None = None, environ: Mapping[str, str] | None = None,
+                   template: str | None = None, theme: str | None = None, paper: str | None = None,
+                   formats: Sequence[str] | None = None, pdf_variant: str | None = None,
+                   interactive: bool = False, strict: bool = False, limits: Limits | None = None,
+                   chart_cache: bool = True, fresh_charts: bool = False) -> BuildConfig:
+    """The one BuildConfig of a command: a flag given (not None) wins over ``settings`` (see
+    load_settings; their ``format`` is read by requested_formats, as it names summary styles
+    too), which win over the defaults. ``environ`` (os.environ unless given) is read here only.
+    Raises TemplateNotFound, BadSourceDateEpoch or UsageError."""
+    settings = settings or {}
+    environ = os.environ if environ is None else environ
+    template = template or settings.get("template")
+    return BuildConfig(template=resolve_template(template), template_given=template,
+                       theme=theme or settings.get("theme"), paper=paper or settings.get("paper", "letter"),
+                       formats=tuple(formats or DEFAULT_FORMATS),
+                       pdf_variant=pdf_variant or settings.get("pdf_variant", "pdf/ua-1"),
+                       interactive=interactive, strict=strict, source_date_epoch=environ.get("SOURCE_DATE_EPOCH"),
+                       limits=limits or Limits(), chart_cache=chart_cache, fresh_charts=fresh_charts)
+
+
+def requested_formats(flag: str | None, settings: Mapping[str, str]) -> list[str]:
+    """--format, else the settings' format, else html,pdf: output formats and summary styles as named."""
+    return [f.strip() for f in (flag or settings.get("format", ",".join(DEFAULT_FORMATS))).split(",") if f.strip()]
+
+
+def in_ci(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether this runs in CI (``CI`` set), where a log gets plain lines rather than a progress bar."""
+    return bool((os.environ if environ is None else environ).get("CI"))
 
 
 def load_settings(start: Path) -> dict:
@@ -34,12 +171,10 @@ def _read(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-        _fail(f"{path}: cannot read settings: {exc}")
+        raise UsageError(f"{path}: cannot read settings: {exc}") from None
 
 
 def _fail(message: str):
-    from reportgen.problems import UsageError
-
     raise UsageError(message)
 
 

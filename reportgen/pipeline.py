@@ -1,60 +1,31 @@
-"""Orchestration of one bundle's build: validate → compute → chart → render → write."""
+"""Orchestration of one bundle's build: validate → compute → chart → render → write.
+
+Output formats are registered in OUTPUT_FORMATS (html and pdf as any other would be): a new
+format is one register_format call.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from reportgen import __version__
-from reportgen.limits import Limits
+from reportgen.config import BuildConfig
 from reportgen.outputs import bundle_from_output
 from reportgen.problems import BundleInvalid, display_path
 from reportgen.safetext import escaped
 
+if TYPE_CHECKING:
+    from reportgen.bundle.load import LoadedBundle
+
 MANIFEST_SCHEMA_VERSION = 1
-FORMATS = ("html", "pdf")
-MAX_FIT_LEVEL = 3
+MAX_FIT_LEVEL = 3  # tighter type a template with max_pages may get (see the theme's .fit-N rules)
 CHART_CACHE = Path(".reportgen-cache") / "charts"  # under --out, so a cached dist/ keeps it
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    formats: tuple[str, ...] = FORMATS
-    template: str | None = None
-    theme: str | None = None
-    paper: str = "letter"
-    strict: bool = False
-    pdf_variant: str = "pdf/ua-1"
-    interactive: bool = False
-    limits: Limits = field(default_factory=Limits)
-    chart_cache: bool = True
-    fresh_charts: bool = False  # draw every chart anew (--force): the chart cache is written, not read
-
-    def fingerprint(self) -> dict:
-        return {"formats": list(self.formats),
-                "template": display_path(self.template) if self.template and Path(self.template).exists() else self.template or "brief",
-                "theme": display_path(self.theme) if self.theme else "default",
-                "paper": self.paper, "strict": self.strict, "pdf_variant": self.pdf_variant,
-                "interactive": self.interactive}
-
-    def cache_material(self) -> dict:
-        """What an incremental build compares: the fingerprint, plus limits (they decide validity).
-        The user's template and theme count by which template is used and by their content (see
-        batch.appearance_digest), not by how their paths are spelled from the working directory."""
-        from reportgen.render.appearance import choose_template, theme_file
-
-        template = choose_template(self.template)
-        theme = theme_file(self.theme)  # which file of its folder, and whether given as the folder (its logo)
-        return {**self.fingerprint(), "template": [template.name, template.folder is not None],
-                "theme": [theme.name, Path(str(self.theme)).is_dir()] if theme else None,
-                "limits": [self.limits.max_rows, self.limits.max_table_bytes,
-                           self.limits.max_manifest_bytes, self.limits.max_yaml_nodes]}
 
 
 @dataclass
@@ -67,20 +38,43 @@ class BuildResult:
     pages: int | None = None
 
 
-class BadSourceDateEpoch(ValueError):
-    pass
+@dataclass
+class Written:
+    """What an output format wrote: files by name in the briefing's folder, the PDF's page count."""
+
+    files: dict[str, bytes]
+    pages: int | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
-def build_date() -> datetime:
-    """SOURCE_DATE_EPOCH when set (reproducible builds), else now. A value that is not a whole
-    number of seconds is refused rather than silently ignored: the build would not reproduce."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-        except (ValueError, OverflowError, OSError):
-            raise BadSourceDateEpoch(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not '{epoch}'") from None
-    return datetime.now(tz=timezone.utc).replace(microsecond=0)
+@dataclass(frozen=True)
+class Job:
+    """What an output format is given: the checked bundle, its config, and the template's context
+    (its charts' SVGs are drawn once ``start`` is called, not yet during ``prepare``)."""
+
+    bundle: LoadedBundle
+    config: BuildConfig
+    context_args: dict
+    charts: dict
+    input_hash: str
+    when: datetime
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    """How one output format is written. ``prepare`` (optional) runs while the chart helpers draw;
+    its result is handed to ``start``, which begins writing and returns the function finishing it."""
+
+    start: Callable[[Job, Any], Callable[[], Written]]
+    prepare: Callable[[Job], Any] | None = None
+
+
+OUTPUT_FORMATS: dict[str, OutputFormat] = {}
+
+
+def register_format(name: str, output: OutputFormat) -> None:
+    """Make ``name`` an output format (``--format NAME``); formats start in registration order."""
+    OUTPUT_FORMATS[name] = output
 
 
 def file_record(path: Path, root: Path) -> dict:
@@ -88,89 +82,76 @@ def file_record(path: Path, root: Path) -> dict:
     return {"path": path.relative_to(root).as_posix(), "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
 
 
-def build_bundle(path: Path, out: Path, options: BuildOptions | None = None, *, cache_key: str | None = None,
-                 **overrides) -> BuildResult:
+def build_bundle(path: Path, out: Path, config: BuildConfig, *, cache_key: str | None = None) -> BuildResult:
     """Build one bundle into ``out/<bundle-id>/``. Raises BundleInvalid for bad input.
 
     ``cache_key`` (from reportgen.batch.run) is recorded in the manifest so the next run can skip
     this bundle when nothing it depends on has changed.
     """
-    return start_build(path, out, options, cache_key=cache_key, **overrides)()
+    return start_build(path, out, config, cache_key=cache_key)()
 
 
-def start_build(path: Path, out: Path, options: BuildOptions | None = None, *, cache_key: str | None = None,
-                **overrides) -> Callable[[], BuildResult]:
+def start_build(path: Path, out: Path, config: BuildConfig, *,
+                cache_key: str | None = None) -> Callable[[], BuildResult]:
     """Everything up to the PDF's layout, which goes on in the PDF helper process when there is
     one (see reportgen.engines.sidecar); the function returned collects the PDF and writes the outputs.
     A batch starts the next bundle in between. Raises BundleInvalid for bad input."""
     from reportgen import trace
-    from reportgen.render.appearance import choose_template, print_stylesheet_digest
     from reportgen.charts.cache import ChartCache
     from reportgen.charts.draw import start_charts
     from reportgen.outputs import replace_folder
     from reportgen.validation import validate
 
-    options = options or BuildOptions(**overrides)
+    outputs = _output_formats(config.formats)
     started = time.perf_counter()
     trace.mark(f"checking {display_path(path)}")
-    checked = validate(path, strict=options.strict, limits=options.limits)
+    checked = validate(path, strict=config.strict, limits=config.limits)
     if not checked.ok:
         raise BundleInvalid(checked.problems)
     bundle, computed = checked.bundle, checked.computed
     assert bundle.model is not None and computed is not None
     model = bundle.model
-    template = choose_template(options.template)
+    template = config.template
 
     frames = {**bundle.tables, **computed.views}
-    chart_cache = ChartCache(out / CHART_CACHE, reuse=not options.fresh_charts) if options.chart_cache else None
+    chart_cache = ChartCache(out / CHART_CACHE, reuse=not config.fresh_charts) if config.chart_cache else None
     pending = start_charts([(frames[c.table], c) for c in model.charts], chart_cache)
     trace.mark("charts started")
     # Work that needs no chart's SVG comes while the chart helpers draw: the HTML renderer's
-    # imports, the template's compilation, and the PDF's HTML, with a mark where each SVG goes.
-    from reportgen.render.html import build_context, fill_chart_svgs, load_template, render_html
+    # imports, the template's compilation, and each format's preparation (the PDF's HTML, with a
+    # mark where each SVG goes).
+    from reportgen.render.html import load_template
 
     inputs = [file_record(p, bundle.root) for p in bundle.files]
     input_hash = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
     load_template(template)
     charts = {chart.id: chart for chart in pending.charts}
-    when = build_date()
+    when = config.build_date()
     build_info = {"version": __version__, "date_iso": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
                   "date_ap": _ap_date(when), "input_hash": input_hash, "template": template.name}
     warnings = [p.format() for p in checked.warnings]
     context_args = dict(model=model, figures=computed.metrics, charts=charts, frames=frames,
-                        paper=options.paper, theme=options.theme, build_info=build_info)
-    print_draft = None
-    if "pdf" in options.formats:
-        print_draft = render_html(template, build_context(medium="print", svgs_later=True, **context_args))
+                        paper=config.paper, theme=config.theme, build_info=build_info)
+    job = Job(bundle, config, context_args, charts, input_hash, when)
+    prepared = [output.prepare(job) if output.prepare else None for output in outputs]
     pending.collect()
     trace.mark("charts collected")
 
     files: dict[str, bytes] = {}
     for chart_id, chart in charts.items():
         files[f"charts/{chart_id}.svg"] = chart.svg.encode()
-    finish_pdf = None
-    if print_draft is not None:
-        # The PDF's /ID comes from what shapes its content, not from how the options were spelled.
-        identity = json.dumps([input_hash, template.name, options.paper, options.pdf_variant,
-                               print_stylesheet_digest(options.theme)])
-        finish_pdf = _start_pdf(bundle, template, options, context_args, fill_chart_svgs(print_draft, charts),
-                                identifier=identity, when=when)
-        trace.mark("pdf started")
-    if "html" in options.formats:  # drawn while the PDF helper, if there is one, lays out the PDF
-        interactive = _interactive_script(charts) if options.interactive else None
-        html = render_html(template, build_context(medium="screen", interactive_js=interactive, **context_args))
-        files["brief.html"] = html.encode()
-        trace.mark("html rendered")
+    finishers = [output.start(job, draft) for output, draft in zip(outputs, prepared)]
 
     def finish() -> BuildResult:
         nonlocal warnings
         pages = None
-        if finish_pdf is not None:
-            files["brief.pdf"], pages, pdf_warnings = finish_pdf()
-            trace.mark("pdf collected")
-            warnings = warnings + pdf_warnings
+        for finish_output in finishers:
+            written = finish_output()
+            files.update(written.files)
+            pages = written.pages if written.pages is not None else pages
+            warnings = warnings + written.warnings
         out_dir = out / model.id
-        manifest = _manifest(bundle, options, inputs, input_hash, files, pages, warnings, build_info, cache_key,
+        manifest = _manifest(bundle, config, inputs, input_hash, files, pages, warnings, build_info, cache_key,
                              out_dir)
         manifest["timings"] = {"seconds": round(time.perf_counter() - started, 3)}
         files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
@@ -182,25 +163,44 @@ def start_build(path: Path, out: Path, options: BuildOptions | None = None, *, c
     return finish
 
 
-def _start_pdf(bundle, template, options: BuildOptions, context_args: dict, first_html: str, *,
-               identifier: str, when: datetime) -> Callable[[], tuple[bytes, int, list[str]]]:
-    """Start the PDF from ``first_html`` (in the warm helper process when ``reportgen build``
-    started one) and return the function that finishes it: PDF bytes, page count and warnings.
-    A one-pager that runs over is retried with tighter type."""
-    from reportgen.engines import sidecar
-    from reportgen.render.appearance import theme_folder
-    from reportgen.assets import PACKAGE
+def _output_formats(names: tuple[str, ...]) -> list[OutputFormat]:
+    """The registered formats ``names`` asks for, in registration order; an unknown name is refused."""
+    unknown = [name for name in names if name not in OUTPUT_FORMATS]
+    if unknown:
+        raise ValueError(f"unknown format {', '.join(unknown)}; choose from {', '.join(sorted(OUTPUT_FORMATS))}")
+    return [output for name, output in OUTPUT_FORMATS.items() if name in names]
+
+
+def _prepare_pdf(job: Job) -> str:
+    """The PDF's HTML, drawn before the charts' SVGs are (see render.html.fill_chart_svgs)."""
     from reportgen.render.html import build_context, render_html
 
-    roots = [bundle.root, PACKAGE] + [p for p in (template.folder, theme_folder(options.theme)) if p]
-    theme = options.theme if options.theme in (None, "default") else str(Path(options.theme).resolve())
+    return render_html(job.config.template, build_context(medium="print", svgs_later=True, **job.context_args))
+
+
+def _start_pdf(job: Job, draft: str) -> Callable[[], Written]:
+    """Start the PDF (in the warm helper process when ``reportgen build`` started one) and return
+    the function that finishes it. A template with ``max_pages`` that runs over is laid out again
+    with tighter type."""
+    from reportgen import trace
+    from reportgen.assets import PACKAGE
+    from reportgen.engines import sidecar
+    from reportgen.render.appearance import print_stylesheet_digest, theme_folder
+    from reportgen.render.html import build_context, fill_chart_svgs, render_html
+
+    config, template, bundle = job.config, job.config.template, job.bundle
+    # The PDF's /ID comes from what shapes its content, not from how the options were spelled.
+    identifier = json.dumps([job.input_hash, template.name, config.paper, config.pdf_variant,
+                             print_stylesheet_digest(config.theme)])
+    roots = [bundle.root, PACKAGE] + [p for p in (template.folder, theme_folder(config.theme)) if p]
+    theme = config.theme if config.theme in (None, "default") else str(Path(config.theme).resolve())
     settings = dict(base_dir=bundle.root.resolve(), roots=[r.resolve() for r in roots], identifier=identifier,
-                    when=when, theme=theme, variant=options.pdf_variant,
-                    attachments=bundle.files if options.pdf_variant == "pdf/a-3b" else None)
+                    when=job.when, theme=theme, variant=config.pdf_variant,
+                    attachments=bundle.files if config.pdf_variant == "pdf/a-3b" else None)
     helper = sidecar.running("pdf")
 
     def print_html(fit_level: int) -> str:
-        return render_html(template, build_context(medium="print", fit_level=fit_level, **context_args))
+        return render_html(template, build_context(medium="print", fit_level=fit_level, **job.context_args))
 
     def write(html: str) -> tuple[bytes, int, list[str]]:
         if helper:
@@ -209,22 +209,44 @@ def _start_pdf(bundle, template, options: BuildOptions, context_args: dict, firs
 
         return write_pdf(html, **settings)
 
+    first_html = fill_chart_svgs(draft, job.charts)
     ticket = helper.submit(first_html, **settings) if helper else None
+    trace.mark("pdf started")
 
-    def finish() -> tuple[bytes, int, list[str]]:
+    def finish() -> Written:
         pdf, pages, warnings = helper.result(ticket) if helper else write(first_html)
-        fit_level = 0
-        while template.name == "onepager" and pages > 1 and fit_level < MAX_FIT_LEVEL:
+        fit_level, most = 0, template.max_pages
+        while most and pages > most and fit_level < MAX_FIT_LEVEL:
             fit_level += 1
             pdf, pages, warnings = write(print_html(fit_level))
-        if template.name == "onepager" and pages != 1:
-            warnings.append(f"the one-pager needs {pages} pages even with the tightest type; shorten the summary")
-        return pdf, pages, warnings
+        if most and pages > most:
+            warnings.append(f"the template '{template.name}' needs {pages} pages, more than its {most}, "
+                            "even with the tightest type; shorten the summary")
+        trace.mark("pdf collected")
+        return Written({"brief.pdf": pdf}, pages, warnings)
 
     return finish
 
 
-def _manifest(bundle, options: BuildOptions, inputs: list[dict], input_hash: str, files: dict[str, bytes],
+def _start_html(job: Job, _prepared: None) -> Callable[[], Written]:
+    """The self-contained page, drawn now (while the PDF helper, if there is one, lays out the PDF)."""
+    from reportgen import trace
+    from reportgen.render.html import build_context, render_html
+
+    interactive = _interactive_script(job.charts) if job.config.interactive else None
+    html = render_html(job.config.template, build_context(medium="screen", interactive_js=interactive,
+                                                          **job.context_args))
+    trace.mark("html rendered")
+    written = Written({"brief.html": html.encode()})
+    return lambda: written
+
+
+# The PDF first: its layout goes on in the helper process while the HTML is drawn.
+register_format("pdf", OutputFormat(start=_start_pdf, prepare=_prepare_pdf))
+register_format("html", OutputFormat(start=_start_html))
+
+
+def _manifest(bundle, config: BuildConfig, inputs: list[dict], input_hash: str, files: dict[str, bytes],
               pages: int | None, warnings: list[str], build_info: dict, cache_key: str | None,
               out_dir: Path) -> dict:
     """manifest.json without its timings (see docs/manifest.md and schemas/manifest.schema.json)."""
@@ -243,8 +265,8 @@ def _manifest(bundle, options: BuildOptions, inputs: list[dict], input_hash: str
                    "synthetic": model.synthetic, "tlp": model.tlp.value},
         "reportgen": __version__,
         "dependencies": dependency_versions(),
-        "options": options.fingerprint(),
-        "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH"),
+        "options": config.fingerprint(),
+        "source_date_epoch": config.source_date_epoch,
         "build_date": build_info["date_iso"],
         "inputs": inputs,
         "inputs_sha256": input_hash,

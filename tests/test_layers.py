@@ -27,6 +27,7 @@ STAGES = [
     ("outputs", ("reportgen.outputs",)),
     ("pipeline", ("reportgen.validation", "reportgen.pipeline")),
     ("batch", ("reportgen.batch",)),
+    ("api", ("reportgen.api",)),
     ("cli", ("reportgen.cli", "reportgen.__main__")),
 ]
 # Levels of imports from ``python -m reportgen`` down to the ground, each module one level. Issue

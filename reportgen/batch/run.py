@@ -20,6 +20,7 @@ from reportgen import __version__
 from reportgen.assets import PACKAGE
 from reportgen.bundle import MANIFEST
 from reportgen.bundle.paths import real_path
+from reportgen.config import BuildConfig
 from reportgen.problems import LOCATED, display_path
 
 BUNDLES_PER_WORKER = 4
@@ -171,7 +172,20 @@ def _package_digest() -> str:
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
-def appearance_digest(options, out: Path) -> list:
+def options_material(config: BuildConfig) -> dict:
+    """What an incremental build compares of the config: its fingerprint, plus limits (they decide
+    validity). The user's template and theme count by which template is used and by their content
+    (see appearance_digest), not by how their paths are spelled from the working directory."""
+    from reportgen.render.appearance import theme_file
+
+    theme = theme_file(config.theme)  # which file of its folder, and whether given as the folder (its logo)
+    limits = config.limits
+    return {**config.fingerprint(), "template": [config.template.name, config.template.folder is not None],
+            "theme": [theme.name, Path(str(config.theme)).is_dir()] if theme else None,
+            "limits": [limits.max_rows, limits.max_table_bytes, limits.max_manifest_bytes, limits.max_yaml_nodes]}
+
+
+def appearance_digest(config: BuildConfig, out: Path) -> list:
     """The user's template and theme folders (see appearance.user_folders), by the content of
     every file a build may read there, leaving out ``out``, whose briefings change every build.
     Read as a build reads them (reportgen.contained): a link leading out of the folder, a file
@@ -182,7 +196,7 @@ def appearance_digest(options, out: Path) -> list:
     from reportgen.contained import files_inside
 
     digests = []
-    for folder in user_folders(options.template, options.theme):
+    for folder in user_folders(config.template, config.theme):
         real_root, leave_out = folder.resolve(), out.resolve()
         inside = leave_out if leave_out != real_root and leave_out.is_relative_to(real_root) else None
         files = [(relative.as_posix(), _contained_digest(folder, relative)) for relative in files_inside(folder)
@@ -201,7 +215,7 @@ def _contained_digest(folder: Path, relative: Path) -> str:
         return f"refused: {exc.reason}"
 
 
-def cache_key(bundle: Path, fingerprint: dict, appearance: list, out: Path) -> str:
+def cache_key(bundle: Path, config: BuildConfig, material: dict, appearance: list, out: Path) -> str:
     """Everything a build depends on: every file in the bundle folder (but the output folder,
     should it be inside), the template and theme (the package's, and the user's: see
     appearance_digest), the options, reportgen's and its dependencies' versions and
@@ -211,8 +225,8 @@ def cache_key(bundle: Path, fingerprint: dict, appearance: list, out: Path) -> s
     # bundle.yaml counts by what it says even when it is a link leading out of the folder
     material = {"bundle": _bundle_digest(bundle, out.resolve()), "manifest": _bundle_file_digest(bundle / MANIFEST),
                 "package": _package_digest(), "extra": appearance,
-                "options": fingerprint, "reportgen": __version__, "dependencies": dependency_versions(),
-                "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH")}
+                "options": material, "reportgen": __version__, "dependencies": dependency_versions(),
+                "source_date_epoch": config.source_date_epoch}
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 
@@ -309,12 +323,12 @@ def _said_from_here(line: str, then: str, now: str) -> str:
     return rest if now == "." else f"{now}/{rest}"
 
 
-def build_one(bundle: Path, out: Path, options, key: str) -> Outcome:
+def build_one(bundle: Path, out: Path, config: BuildConfig, key: str) -> Outcome:
     """Build one bundle; never raises (the batch goes on), the outcome says what happened."""
-    return start_one(bundle, out, options, key)()
+    return start_one(bundle, out, config, key)()
 
 
-def start_one(bundle: Path, out: Path, options, key: str) -> Callable[[], Outcome]:
+def start_one(bundle: Path, out: Path, config: BuildConfig, key: str) -> Callable[[], Outcome]:
     """Start building one bundle (see reportgen.pipeline.start_build); the function returned
     finishes it. Neither raises: the outcome says what happened."""
     from reportgen.pipeline import start_build
@@ -326,7 +340,7 @@ def start_one(bundle: Path, out: Path, options, key: str) -> Callable[[], Outcom
         return _failed(bundle, failure_line(bundle, exc), time.perf_counter() - started)
 
     try:
-        finish = start_build(bundle, out, options, cache_key=key)
+        finish = start_build(bundle, out, config, cache_key=key)
     except BundleInvalid as exc:
         errors, warnings = rejection(exc.problems)
         invalid = Outcome(display_path(bundle), bundle_id_of(bundle), "invalid", time.perf_counter() - started,
@@ -463,7 +477,7 @@ def worker_count(bundles: int, jobs: int) -> int:
     return min(jobs, bundles // BUNDLES_PER_WORKER)
 
 
-def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool = False,
+def run(bundles: list[Path], out: Path, config: BuildConfig, *, jobs: int = 1, force: bool = False,
         clashes: dict[Path, Path] | None = None,
         on_done: Callable[[Outcome], None] | None = None,
         on_start: Callable[[str], None] | None = None,
@@ -472,9 +486,9 @@ def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool =
     (see shared_ids; by default found among ``bundles``) are refused: a shard passes those of
     every bundle, so two shards never write one folder. ``on_plan`` hears how many bundles need
     building, and on how many workers, before the first starts."""
-    material = options.cache_material()
-    appearance = appearance_digest(options, out)
-    keys = {b: cache_key(b, material, appearance, out) for b in bundles}
+    material = options_material(config)
+    appearance = appearance_digest(config, out)
+    keys = {b: cache_key(b, config, material, appearance, out) for b in bundles}
     outcomes: dict[Path, Outcome] = {}
     todo = []
     clashes = shared_ids(bundles) if clashes is None else clashes
@@ -507,7 +521,7 @@ def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool =
         for bundle in todo:
             if on_start:
                 on_start(bundle.name)
-            started = start_one(bundle, out, options, keys[bundle])
+            started = start_one(bundle, out, config, keys[bundle])
             if previous:
                 finish(*previous)
             previous = (bundle, started)
@@ -522,11 +536,11 @@ def run(bundles: list[Path], out: Path, options, *, jobs: int = 1, force: bool =
             if on_done:
                 on_done(outcome)
 
-        _build_in_workers(todo, workers, out, options, keys, record)
+        _build_in_workers(todo, workers, out, config, keys, record)
     return [outcomes[b] for b in bundles]
 
 
-def _build_in_workers(todo: list[Path], workers: int, out: Path, options, keys: dict[Path, str],
+def _build_in_workers(todo: list[Path], workers: int, out: Path, config: BuildConfig, keys: dict[Path, str],
                       record: Callable[[Path, Outcome], None]) -> None:
     """Build ``todo`` in a pool of worker processes, recording each outcome as it comes.
 
@@ -552,7 +566,7 @@ def _build_in_workers(todo: list[Path], workers: int, out: Path, options, keys: 
             # collector settings (see reportgen.cli.main.entry).
             with ProcessPoolExecutor(max_workers=min(workers, len(group)), mp_context=context,
                                      initializer=gc.set_threshold, initargs=gc.get_threshold()) as pool:
-                futures = {pool.submit(build_one, b, out, options, keys[b]): b for b in group}
+                futures = {pool.submit(build_one, b, out, config, keys[b]): b for b in group}
                 for future in as_completed(futures):
                     bundle = futures[future]
                     try:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from reportgen.batch.run import Outcome, discover, parse_shard, run, shard, shared_ids
+from reportgen.config import BuildConfig, in_ci
 from reportgen.problems import LOCATED, display_path, escaped_strings, github_annotation
 from reportgen.safetext import escaped
 
@@ -38,44 +39,37 @@ def add_arguments(build: argparse.ArgumentParser) -> None:
 
 
 def run_build(args: argparse.Namespace, limits) -> int:
-    from reportgen.pipeline import FORMATS, BadSourceDateEpoch, BuildOptions, build_date
+    from reportgen.config import BadSourceDateEpoch, TemplateNotFound, load_settings, requested_formats, resolve_config
+    from reportgen.pipeline import OUTPUT_FORMATS
     from reportgen.problems import EXIT_BUILD_FAILED, EXIT_INVALID, EXIT_OK, UsageError
-    from reportgen.render.appearance import TemplateNotFound, ThemeRefused, choose_template, theme_css, theme_logo
-    from reportgen.config import load_settings
+    from reportgen.render.appearance import ThemeRefused, theme_css, theme_logo
 
     settings = load_settings(Path.cwd())
-    requested = [f.strip() for f in (args.formats or settings.get("format", "html,pdf")).split(",") if f.strip()]
-    unknown = [f for f in requested if f not in FORMATS + SUMMARY_STYLES]
+    requested = requested_formats(args.formats, settings)
+    known = [*sorted(OUTPUT_FORMATS), *SUMMARY_STYLES]
+    unknown = [f for f in requested if f not in known]
     if unknown:
-        raise UsageError(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS + SUMMARY_STYLES)}")
-    formats = tuple(f for f in requested if f in FORMATS) or FORMATS
+        raise UsageError(f"unknown format {', '.join(unknown)}; choose from {', '.join(known)}")
     styles = list(dict.fromkeys(f for f in requested if f in SUMMARY_STYLES))
     if len(styles) > 1:
         raise UsageError(f"choose one summary style, not {' and '.join(styles)}")
     style = styles[0] if styles else "text"
-    template = args.template or settings.get("template")
-    theme = args.theme or settings.get("theme")
     try:
-        choose_template(template)
-        theme_css(theme)
-        theme_logo(theme)
+        config = resolve_config(settings=settings, template=args.template, theme=args.theme, paper=args.paper,
+                                formats=tuple(f for f in requested if f in OUTPUT_FORMATS) or None,
+                                pdf_variant=args.pdf_variant, interactive=args.interactive, strict=args.strict,
+                                limits=limits, fresh_charts=args.force)
+        theme_css(config.theme)
+        theme_logo(config.theme)
         if args.shard is not None:
             parse_shard(args.shard)
     except ThemeRefused as exc:  # already 'path:line:col: error: message'
         print(exc, file=sys.stderr)
         return EXIT_INVALID
-    except (TemplateNotFound, ValueError) as exc:
+    except (TemplateNotFound, BadSourceDateEpoch, ValueError) as exc:
         raise UsageError(str(exc)) from None
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be 1 or more")
-    try:
-        build_date()
-    except BadSourceDateEpoch as exc:
-        raise UsageError(str(exc)) from None
-    options = BuildOptions(formats=formats, template=template, theme=theme,
-                           paper=args.paper or settings.get("paper", "letter"), strict=args.strict,
-                           pdf_variant=args.pdf_variant or settings.get("pdf_variant", "pdf/ua-1"),
-                           interactive=args.interactive, limits=limits, fresh_charts=args.force)
     if args.out is not None and not str(args.out).strip():
         raise UsageError("--out is empty (an unset variable?)")
     out = Path(args.out) if args.out else Path(settings.get("out", "dist"))
@@ -109,12 +103,12 @@ def run_build(args: argparse.Namespace, limits) -> int:
 
     # Helpers start now, before the incremental check, for bundles built one after another;
     # stopped again if that check finds nothing to build.
-    _helpers(len(bundles), worker_count(len(bundles), jobs), options)
+    _helpers(len(bundles), worker_count(len(bundles), jobs), config)
     try:
         with _Progress(len(bundles), enabled=style == "text" and not args.quiet) as progress:
-            outcomes = run(bundles, out, options, jobs=jobs, force=args.force, clashes=shared_ids(found),
+            outcomes = run(bundles, out, config, jobs=jobs, force=args.force, clashes=shared_ids(found),
                            on_done=progress.done,
-                           on_start=progress.start, on_plan=lambda todo, workers: _helpers(todo, workers, options))
+                           on_start=progress.start, on_plan=lambda todo, workers: _helpers(todo, workers, config))
     finally:
         sidecar.stop_all()  # helpers belong to one command (its working directory, its theme)
     _print_summary(outcomes, _stale(args.paths, bundles, out, args.prune), style, args.quiet)
@@ -151,7 +145,7 @@ def _stale(roots: list[Path], building: list[Path], out: Path, prune: bool) -> l
     return reports
 
 
-def _helpers(todo: int, workers: int, options) -> None:
+def _helpers(todo: int, workers: int, config: BuildConfig) -> None:
     """Bundles built here, one after another: vl-convert, Altair and WeasyPrint start in helper
     processes on the other core, before this process imports pandas and checks the bundle.
     Nothing to build here: none, or stopped."""
@@ -165,8 +159,8 @@ def _helpers(todo: int, workers: int, options) -> None:
         return
     sidecar.start("svgs", chart_engines.svg_engine, str(FONTS.resolve()), refuse_if_loaded=("vl_convert",))
     sidecar.start("specs", chart_engines.spec_engine)
-    if "pdf" in options.formats:
-        sidecar.start("pdf", pdf_engine, options.theme)
+    if "pdf" in config.formats:
+        sidecar.start("pdf", pdf_engine, config.theme)
 
 
 class _Progress:
@@ -178,7 +172,7 @@ class _Progress:
 
     def __init__(self, total: int, enabled: bool) -> None:
         self.total, self.enabled = total, enabled
-        self.interactive = enabled and sys.stderr.isatty() and not os.environ.get("CI")
+        self.interactive = enabled and sys.stderr.isatty() and not in_ci()
         self.bar = None
 
     def __enter__(self) -> "_Progress":

@@ -83,6 +83,18 @@ def _limits(args: argparse.Namespace):
                   max_table_bytes=defaults.max_table_bytes if args.max_table_bytes is None else args.max_table_bytes)
 
 
+def _serve_config(args: argparse.Namespace):
+    """The preview's config: HTML only, template and theme from the flags or the settings."""
+    from reportgen.config import BadSourceDateEpoch, TemplateNotFound, load_settings, resolve_config
+
+    try:
+        settings = {k: v for k, v in load_settings(Path.cwd()).items() if k in ("template", "theme")}  # as documented
+        return resolve_config(settings=settings, template=args.template, theme=args.theme, formats=("html",),
+                              limits=_limits(args))
+    except (TemplateNotFound, BadSourceDateEpoch) as exc:
+        raise UsageError(str(exc)) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse(_parser(), argv)
     try:
@@ -108,16 +120,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"created {created}; next: reportgen validate {args.path}")
             return EXIT_OK
         if args.command == "serve":
-            from reportgen.pipeline import BuildOptions
             from reportgen.cli.serve import serve
-            from reportgen.config import load_settings
 
-            settings = load_settings(Path.cwd())
             if not (args.path / "bundle.yaml").is_file():
                 raise UsageError(f"{args.path} is not a bundle folder (no bundle.yaml)")
-            serve(args.path, BuildOptions(formats=("html",), template=args.template or settings.get("template"),
-                                          theme=args.theme or settings.get("theme"), limits=_limits(args)),
-                  host=args.host, port=args.port)
+            serve(args.path, _serve_config(args), host=args.host, port=args.port)
             return EXIT_OK
         if args.command == "build":
             from reportgen.cli.build import run_build

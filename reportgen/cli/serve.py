@@ -23,6 +23,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from reportgen.config import BuildConfig
+
 RELOAD_SCRIPT = """
 (() => { const seen = "%s";
   setInterval(async () => {
@@ -95,8 +97,8 @@ def _is_address(name: str) -> bool:
 
 
 class Preview:
-    def __init__(self, bundle: Path, options) -> None:
-        self.bundle, self.options = bundle, options
+    def __init__(self, bundle: Path, config: BuildConfig) -> None:
+        self.bundle, self.config = bundle, config
         self.out = Path(tempfile.mkdtemp(prefix="reportgen-serve-"))
         self.version = 0
         self.page = ""
@@ -109,7 +111,7 @@ class Preview:
         from reportgen.problems import BundleInvalid
 
         try:
-            result = build_bundle(self.bundle, self.out, self.options)
+            result = build_bundle(self.bundle, self.out, self.config)
             page = next(p for p in result.outputs if p.name == "brief.html").read_text(encoding="utf-8")
             status = f"rebuilt {result.bundle_id} in {result.seconds:.2f} s"
         except BundleInvalid as exc:
@@ -131,7 +133,7 @@ class Preview:
         """The bundle, and the folders the template and theme read from (as the cache key)."""
         from reportgen.render.appearance import user_folders
 
-        return [self.bundle, *user_folders(self.options.template, self.options.theme)]
+        return [self.bundle, *user_folders(self.config.template, self.config.theme)]
 
     def matters(self, path: Path) -> bool:
         """Any change in the bundle; in a template or theme folder, a change to a file a build may
@@ -157,13 +159,13 @@ def _error_page(title: str, lines: list[str]) -> str:
             "<p>Fix the bundle and save: this page reloads by itself.</p></body></html>")
 
 
-def serve(bundle: Path, options, host: str = "127.0.0.1", port: int = 8000,
+def serve(bundle: Path, config: BuildConfig, host: str = "127.0.0.1", port: int = 8000,
           stop: threading.Event | None = None) -> None:
     import signal
 
     if threading.current_thread() is threading.main_thread():  # `kill` stops it as Ctrl-C does
         signal.signal(signal.SIGTERM, _interrupt)
-    preview = Preview(bundle, options)
+    preview = Preview(bundle, config)
     try:
         _serve(preview, host, port, stop)
     finally:

@@ -1,7 +1,8 @@
-"""Templates and themes: which template a build uses, and the fonts and theme stylesheets.
+"""Themes and fonts: the theme's stylesheet, checked and inlined, and the folders a build reads.
 
-Light on purpose (no pandas, no Jinja2): the command line checks a --template or --theme
-before any heavy import, and the PDF helper process builds its stylesheet from here.
+Which template a build uses is decided once, in reportgen.config. Light on purpose (no pandas,
+no Jinja2): the command line checks a --theme before any heavy import, and the PDF helper
+process builds its stylesheet from here.
 """
 
 from __future__ import annotations
@@ -9,23 +10,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from reportgen.assets import FONTS, THEMES
+from reportgen.config import Template, TemplateNotFound
 from reportgen.contained import MAX_IMAGE_PIXELS, MAX_THEME_FILE_BYTES, ContainedFileError, read_inside
-
-BUILTIN_TEMPLATES = ("brief", "onepager", "report")
 
 FONT_FACES = [("Noto Sans", "NotoSans-Regular", 400, "normal"), ("Noto Sans", "NotoSans-Bold", 700, "normal"),
               ("Noto Sans", "NotoSans-Italic", 400, "italic"), ("Noto Sans", "NotoSans-BoldItalic", 700, "italic"),
               ("Noto Serif", "NotoSerif-Regular", 400, "normal"), ("Noto Serif", "NotoSerif-Bold", 700, "normal"),
               ("Noto Serif", "NotoSerif-Italic", 400, "italic")]
-
-
-class TemplateNotFound(ValueError):
-    pass
 
 
 class ThemeRefused(TemplateNotFound):
@@ -36,27 +31,6 @@ class ThemeRefused(TemplateNotFound):
         from reportgen.problems import display_path
 
         super().__init__(f"{display_path(path)}:{line}:{col}: error: {message}")
-
-
-@dataclass(frozen=True)
-class TemplateChoice:
-    name: str  # brief, onepager, report, or the user's template file stem
-    folder: Path | None  # a user folder searched before the package's templates
-
-
-def choose_template(value: str | None) -> TemplateChoice:
-    if value is None or value in BUILTIN_TEMPLATES:
-        return TemplateChoice(value or "brief", None)
-    path = Path(value)
-    if path.is_dir():
-        names = sorted(p.name.removesuffix(".html.j2") for p in path.glob("*.html.j2"))
-        name = "brief" if "brief" in names else (names[0] if names else "")
-        if not name:
-            raise TemplateNotFound(f"template folder '{value}' holds no *.html.j2 file")
-        return TemplateChoice(name, path)
-    if path.is_file() and path.name.endswith(".html.j2"):
-        return TemplateChoice(path.name.removesuffix(".html.j2"), path.parent)
-    raise TemplateNotFound(f"unknown template '{value}'; use {', '.join(BUILTIN_TEMPLATES)} or a folder of *.html.j2 files")
 
 
 @cache
@@ -92,11 +66,11 @@ def _read_theme_text(stylesheet: Path) -> str:
         raise ThemeRefused(stylesheet, 1, 1, f"theme stylesheet is not UTF-8 text: {exc}") from None
 
 
-def user_folders(template: str | None, theme: str | None) -> list[Path]:
+def user_folders(template: Template, theme: str | None) -> list[Path]:
     """The folders the user's own template and theme are read from (a file's whole folder:
     templates extend and include from it, a theme's url()s are relative to it); none for the
     built-in ones. The incremental check hashes them and ``serve`` watches them."""
-    folders = [choose_template(template).folder, theme_folder(theme)]
+    folders = [template.folder, theme_folder(theme)]
     return [folder for folder in folders if folder is not None]
 
 

@@ -25,7 +25,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from reportgen.compute import wording
-from reportgen.render.appearance import TemplateChoice, font_css, theme_css, theme_logo
+from reportgen.config import Template
+from reportgen.render.appearance import font_css, theme_css, theme_logo
 from reportgen.assets import TEMPLATES
 from reportgen.bundle.model import Bundle, Tlp
 from reportgen.charts.draw import RenderedChart
@@ -199,12 +200,12 @@ def _cell(value) -> str:
     return str(value)
 
 
-def load_template(template: TemplateChoice):
+def load_template(template: Template):
     """The compiled template (Jinja caches it per environment, so this is paid once)."""
     return environment(template.folder).get_template(f"{template.name}.html.j2")
 
 
-def render_html(template: TemplateChoice, context: dict) -> str:
+def render_html(template: Template, context: dict) -> str:
     """The page; the context is made plain data here, so no caller can hand a template a live object."""
     return load_template(template).render(**plain(context))
 

@@ -67,14 +67,14 @@ def test_serve_rebuilds_on_change_and_shows_errors_in_the_page(tmp_path):
 
 
 def test_serve_watches_what_a_build_reads(tmp_path):
-    from reportgen.pipeline import BuildOptions
+    from reportgen.config import resolve_config
     from reportgen.cli.serve import Preview
 
     (tmp_path / "mine.html.j2").write_text("{% extends 'brief.html.j2' %}")
     (tmp_path / "report").mkdir()  # a folder named like a built-in template: not the template used
     (tmp_path / "report" / "theme.css").write_text("")
-    preview = Preview(REAL_SAMPLE, BuildOptions(formats=("html",), template=str(tmp_path / "mine.html.j2"),
-                                                theme=str(tmp_path / "report")))
+    preview = Preview(REAL_SAMPLE, resolve_config(formats=("html",), template=str(tmp_path / "mine.html.j2"),
+                                                  theme=str(tmp_path / "report")))
     try:
         assert preview.watched() == [REAL_SAMPLE, tmp_path, tmp_path / "report"]
         assert preview.matters(tmp_path / "part.html.j2") and preview.matters(tmp_path / "report" / "logo.svg")

@@ -33,17 +33,18 @@ def test_anything_the_cascade_could_resolve_differently_is_left_alone(css):
 def test_the_house_stylesheet_keeps_no_var_and_renders_the_same_pdf(tmp_path, monkeypatch):
     from reportgen.pdf import cssvars
     from reportgen.render.appearance import print_stylesheet
+    from reportgen.config import resolve_config
     from reportgen.pipeline import build_bundle
     from reportgen.pdf.write import _parse_stylesheet
 
     assert "var(" in print_stylesheet(None) and "var(" not in inline(print_stylesheet(None))
     monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
-    written_out = build_bundle(REAL_SAMPLE, tmp_path / "a", formats=("pdf",))
+    written_out = build_bundle(REAL_SAMPLE, tmp_path / "a", resolve_config(formats=("pdf",)))
     parsed: list[str] = []
     monkeypatch.setattr(cssvars, "inline_custom_properties", lambda css: parsed.append(css) or css)
     _parse_stylesheet.cache_clear()  # parsed once per process: parse it again, as authored
     try:
-        as_authored = build_bundle(REAL_SAMPLE, tmp_path / "b", formats=("pdf",))
+        as_authored = build_bundle(REAL_SAMPLE, tmp_path / "b", resolve_config(formats=("pdf",)))
     finally:
         _parse_stylesheet.cache_clear()
     assert parsed and "var(" in parsed[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen.render.appearance import choose_template
+from reportgen.config import resolve_template
 from reportgen.charts.draw import start_charts
 from reportgen.render.html import build_context, fill_chart_svgs, render_html
 from reportgen.validation import validate
@@ -20,7 +20,7 @@ def _render(bundle, template_name: str, medium: str, svgs_later: bool) -> tuple[
                             build_info={"version": "x", "date_iso": "2026-01-01T00:00:00Z", "date_ap": "Jan. 1, 2026",
                                         "input_hash": "0", "template": template_name},
                             svgs_later=svgs_later)
-    return render_html(choose_template(template_name), context), charts
+    return render_html(resolve_template(template_name), context), charts
 
 
 @pytest.mark.parametrize("template, medium", [("brief", "print"), ("onepager", "print"), ("report", "screen")])

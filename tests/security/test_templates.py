@@ -309,14 +309,14 @@ def test_a_theme_keeps_its_own_fonts_and_images(tmp_path):
 
 def test_the_cache_key_does_not_follow_links_to_devices_or_the_root(tmp_path):
     from reportgen.batch.run import appearance_digest
-    from reportgen.pipeline import BuildOptions
+    from reportgen.config import resolve_config
 
     folder = _template_folder(tmp_path, "")
     (folder / "zero.txt").symlink_to("/dev/zero")
     (folder / "everything").symlink_to("/", target_is_directory=True)
     (folder / "loop").symlink_to(folder, target_is_directory=True)
     os.mkfifo(folder / "pipe.txt")
-    digest = dict(appearance_digest(BuildOptions(template=str(folder)), tmp_path / "o")[0])
+    digest = dict(appearance_digest(resolve_config(template=str(folder)), tmp_path / "o")[0])
     assert digest["zero.txt"] == "refused: leads outside its folder"
     assert digest["pipe.txt"] == "refused: is not a regular file"
     assert sorted(digest) == ["brief.html.j2", "pipe.txt", "zero.txt"]
@@ -324,10 +324,10 @@ def test_the_cache_key_does_not_follow_links_to_devices_or_the_root(tmp_path):
 
 def test_the_cache_key_still_sees_a_change_to_an_included_file(tmp_path):
     from reportgen.batch.run import appearance_digest
-    from reportgen.pipeline import BuildOptions
+    from reportgen.config import resolve_config
 
     folder = _template_folder(tmp_path, '{% include "x.txt" %}', **{"x.txt": "one"})
-    options = BuildOptions(template=str(folder))
+    options = resolve_config(template=str(folder))
     first = appearance_digest(options, tmp_path / "o")
     (folder / "x.txt").write_text("two")
     assert appearance_digest(options, tmp_path / "o") != first
@@ -399,13 +399,13 @@ UNSAFE = "\x1b[31m\u202eevil\u2066\x07\x85"
 
 
 def test_control_and_bidi_characters_never_reach_the_page(real_context):
-    from reportgen.render.appearance import choose_template
+    from reportgen.config import resolve_template
     from reportgen.render.html import json_for_script, render_html
 
     context = {**real_context, "b": {**real_context["b"], "title": "Title" + UNSAFE,
                                      "summary": "Summary" + UNSAFE + " {accounts_nov}"}}
     context["sources"] = [{**s, "source": {**s["source"], "publisher": "Pub" + UNSAFE}} for s in context["sources"]]
-    html = render_html(choose_template("brief"), context)
+    html = render_html(resolve_template("brief"), context)
     assert "Title[31mevil" in html and "Summary[31mevil" in html and "Pub[31mevil" in html
     assert not any(c in html for c in "\x1b\u202e\u2066\x07\x85")
     assert json_for_script({"title": UNSAFE}) == '{"title": "[31mevil"}'
