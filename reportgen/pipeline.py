@@ -14,10 +14,9 @@ from typing import Callable
 from reportgen import __version__
 from reportgen.limits import Limits
 from reportgen.outputs import bundle_from_output
-from reportgen.problems import BundleInvalid, display_path
-from reportgen.safetext import escaped
+from reportgen.problems import BundleInvalid, Problem, Severity, display_path, escaped_strings
 
-MANIFEST_SCHEMA_VERSION = 1
+MANIFEST_SCHEMA_VERSION = 2  # 2: warnings are objects (Problem.as_dict), not lines of text
 FORMATS = ("html", "pdf")
 MAX_FIT_LEVEL = 3
 CHART_CACHE = Path(".reportgen-cache") / "charts"  # under --out, so a cached dist/ keeps it
@@ -62,7 +61,7 @@ class BuildResult:
     bundle_id: str
     out_dir: Path
     outputs: list[Path]
-    warnings: list[str]
+    warnings: list[Problem]
     seconds: float
     pages: int | None = None
 
@@ -136,7 +135,7 @@ def start_build(path: Path, out: Path, options: BuildOptions | None = None, *, c
     when = build_date()
     build_info = {"version": __version__, "date_iso": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
                   "date_ap": _ap_date(when), "input_hash": input_hash, "template": template.name}
-    warnings = [p.format() for p in checked.warnings]
+    warnings = checked.warnings
     context_args = dict(model=model, figures=computed.metrics, charts=charts, frames=frames,
                         paper=options.paper, theme=options.theme, build_info=build_info)
     print_draft = None
@@ -168,7 +167,7 @@ def start_build(path: Path, out: Path, options: BuildOptions | None = None, *, c
         if finish_pdf is not None:
             files["brief.pdf"], pages, pdf_warnings = finish_pdf()
             trace.mark("pdf collected")
-            warnings = warnings + pdf_warnings
+            warnings = warnings + [_engine_warning(message) for message in pdf_warnings]
         out_dir = out / model.id
         manifest = _manifest(bundle, options, inputs, input_hash, files, pages, warnings, build_info, cache_key,
                              out_dir)
@@ -224,8 +223,13 @@ def _start_pdf(bundle, template, options: BuildOptions, context_args: dict, firs
     return finish
 
 
+def _engine_warning(message: str) -> Problem:
+    """A warning of the PDF engine, which names no file (a blocked resource, a missing glyph)."""
+    return Problem(None, None, None, Severity.WARNING, message, kind="pdf engine")
+
+
 def _manifest(bundle, options: BuildOptions, inputs: list[dict], input_hash: str, files: dict[str, bytes],
-              pages: int | None, warnings: list[str], build_info: dict, cache_key: str | None,
+              pages: int | None, warnings: list[Problem], build_info: dict, cache_key: str | None,
               out_dir: Path) -> dict:
     """manifest.json without its timings (see docs/manifest.md and schemas/manifest.schema.json)."""
     from reportgen.versions import dependency_versions  # importlib.metadata: not before the helpers fork
@@ -250,7 +254,7 @@ def _manifest(bundle, options: BuildOptions, inputs: list[dict], input_hash: str
         "inputs_sha256": input_hash,
         "cache_key": cache_key,
         "outputs": outputs,
-        "warnings": [escaped(w) for w in warnings],  # engine messages too may quote bundle text
+        "warnings": [escaped_strings(w.as_dict()) for w in warnings],  # engine messages too may quote bundle text
     }
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from reportgen.batch.run import discover, parse_shard, shard
 from reportgen.cli.main import main
+from reportgen.problems import Problem, Severity
 from tests.conftest import REAL_SAMPLE
 
 
@@ -645,9 +646,10 @@ def test_desktop_litter_in_a_briefing_folder_does_not_stop_its_rebuild(repo, tmp
 def test_replayed_warnings_from_a_build_run_inside_the_bundle():
     from reportgen.batch.run import _said_from_here
 
-    line = "campaigns.csv:1:9: warning: column 'extra' is not declared"
-    assert _said_from_here(line, ".", "evidence/b") == "evidence/b/" + line
-    assert _said_from_here("evidence/b/" + line, "evidence/b", ".") == line
-    assert _said_from_here("blocked resource: x", ".", "evidence/b") == "blocked resource: x"
-    assert _said_from_here("/shared/b.yaml:16:10: warning: long", ".", "evidence/b") == \
-        "/shared/b.yaml:16:10: warning: long"
+    def warning(path: str | None) -> Problem:
+        return Problem(path, 1 if path else None, 9 if path else None, Severity.WARNING, "column 'extra' is not declared")
+
+    assert _said_from_here(warning("campaigns.csv"), ".", "evidence/b").path == "evidence/b/campaigns.csv"
+    assert _said_from_here(warning("evidence/b/campaigns.csv"), "evidence/b", ".").path == "campaigns.csv"
+    assert _said_from_here(warning(None), ".", "evidence/b") == warning(None)
+    assert _said_from_here(warning("/shared/b.yaml"), ".", "evidence/b").path == "/shared/b.yaml"
