@@ -100,9 +100,8 @@ def test_github_summary_prints_annotations(repo, tmp_path, capsys):
     manifest.write_text(manifest.read_text().replace("value: 28800000", "value: -1"))
     assert main(["build", str(repo / "alpha"), "--out", str(tmp_path), "--format", "html,github"]) == 2
     lines = capsys.readouterr().out.splitlines()
-    from reportgen.cli.build import _github
-
-    assert _github("a.yaml:3:4: error: two\nlines 100%", "error") == "::error file=a.yaml,line=3,col=4::two%0Alines 100%25"
+    problem = Problem("a.yaml", 3, 4, Severity.ERROR, "two\nlines 100%")
+    assert problem.format_github() == "::error file=a.yaml,line=3,col=4::two%0Alines 100%25"
     assert any(line.startswith("::error file=") and ",line=" in line and "cannot be negative" in line
                for line in lines), lines
 
