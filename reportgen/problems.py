@@ -1,5 +1,8 @@
 """Problems found in a bundle, reported all at once as ``path:line:col: severity: message``.
 
+A problem stays a Problem object, across processes too (it pickles) and in manifest.json (its
+dict form), until a command prints it as text, a GitHub annotation or JSON.
+
 Text from the bundle reaches a terminal and CI logs through here, so every problem is one line
 with its control characters shown escaped; and a mistake repeated 20,000 times is listed
 MAX_PER_KIND times, then counted.
