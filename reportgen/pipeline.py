@@ -17,13 +17,12 @@ from typing import TYPE_CHECKING, Any, Callable
 from reportgen import __version__
 from reportgen.config import BuildConfig
 from reportgen.outputs import bundle_from_output
-from reportgen.problems import BundleInvalid, display_path
-from reportgen.safetext import escaped
+from reportgen.problems import BundleInvalid, Problem, Severity, display_path, escaped_strings
 
 if TYPE_CHECKING:
     from reportgen.bundle.load import LoadedBundle
 
-MANIFEST_SCHEMA_VERSION = 1
+MANIFEST_SCHEMA_VERSION = 2  # 2: warnings are objects (Problem.as_dict), not lines of text
 MAX_FIT_LEVEL = 3  # tighter type a template with max_pages may get (see the theme's .fit-N rules)
 CHART_CACHE = Path(".reportgen-cache") / "charts"  # under --out, so a cached dist/ keeps it
 
@@ -33,7 +32,7 @@ class BuildResult:
     bundle_id: str
     out_dir: Path
     outputs: list[Path]
-    warnings: list[str]
+    warnings: list[Problem]
     seconds: float
     pages: int | None = None
 
@@ -44,7 +43,7 @@ class Written:
 
     files: dict[str, bytes]
     pages: int | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -129,7 +128,7 @@ def start_build(path: Path, out: Path, config: BuildConfig, *,
     when = config.build_date()
     build_info = {"version": __version__, "date_iso": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
                   "date_ap": _ap_date(when), "input_hash": input_hash, "template": template.name}
-    warnings = [p.format() for p in checked.warnings]
+    warnings = checked.warnings
     context_args = dict(model=model, figures=computed.metrics, charts=charts, frames=frames,
                         paper=config.paper, theme=config.theme, build_info=build_info)
     job = Job(bundle, config, context_args, charts, input_hash, when)
@@ -223,7 +222,7 @@ def _start_pdf(job: Job, draft: str) -> Callable[[], Written]:
             warnings.append(f"the template '{template.name}' needs {pages} pages, more than its {most}, "
                             "even with the tightest type; shorten the summary")
         trace.mark("pdf collected")
-        return Written({"brief.pdf": pdf}, pages, warnings)
+        return Written({"brief.pdf": pdf}, pages, [_engine_warning(message) for message in warnings])
 
     return finish
 
@@ -246,8 +245,13 @@ register_format("pdf", OutputFormat(start=_start_pdf, prepare=_prepare_pdf))
 register_format("html", OutputFormat(start=_start_html))
 
 
+def _engine_warning(message: str) -> Problem:
+    """A warning of the PDF engine, which names no file (a blocked resource, a missing glyph)."""
+    return Problem(None, None, None, Severity.WARNING, message, kind="pdf engine")
+
+
 def _manifest(bundle, config: BuildConfig, inputs: list[dict], input_hash: str, files: dict[str, bytes],
-              pages: int | None, warnings: list[str], build_info: dict, cache_key: str | None,
+              pages: int | None, warnings: list[Problem], build_info: dict, cache_key: str | None,
               out_dir: Path) -> dict:
     """manifest.json without its timings (see docs/manifest.md and schemas/manifest.schema.json)."""
     from reportgen.versions import dependency_versions  # importlib.metadata: not before the helpers fork
@@ -272,7 +276,7 @@ def _manifest(bundle, config: BuildConfig, inputs: list[dict], input_hash: str, 
         "inputs_sha256": input_hash,
         "cache_key": cache_key,
         "outputs": outputs,
-        "warnings": [escaped(w) for w in warnings],  # engine messages too may quote bundle text
+        "warnings": [escaped_strings(w.as_dict()) for w in warnings],  # engine messages too may quote bundle text
     }
 
 

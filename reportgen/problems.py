@@ -1,5 +1,8 @@
 """Problems found in a bundle, reported all at once as ``path:line:col: severity: message``.
 
+A problem stays a Problem object, across processes too (it pickles) and in manifest.json (its
+dict form), until a command prints it as text, a GitHub annotation or JSON.
+
 Text from the bundle reaches a terminal and CI logs through here, so every problem is one line
 with its control characters shown escaped; and a mistake repeated 20,000 times is listed
 MAX_PER_KIND times, then counted.
@@ -7,7 +10,6 @@ MAX_PER_KIND times, then counted.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field, replace
@@ -28,33 +30,64 @@ class Severity(str, Enum):
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    path: str
-    line: int
-    col: int
+    """One problem, kept as an object until a command prints it (text, JSON, GitHub annotation):
+    it pickles across process boundaries, and as_dict/from_dict carry it through manifest.json.
+
+    ``path`` is None for a message of an engine that names no file (the PDF engine's); ``line``
+    and ``col`` are None when there is no place in the file to point at (a build that failed)."""
+
+    path: str | None
+    line: int | None
+    col: int | None
     severity: Severity
     message: str
     hint: str | None = field(default=None, compare=False)
-    # Which check found it: the name it was reported with, else the place in reportgen that
-    # reported it ("reportgen.bundle.tables._convert:393"). Groups repeats for MAX_PER_KIND.
+    # Which check found it, stable across versions: the name it was reported with (kind=…),
+    # else the qualified name of the function that reported it ("reportgen.bundle.tables._convert").
     kind: str = field(default="", compare=False)
+    # Where it was reported ("reportgen.bundle.tables._convert:393"): repeats are capped per
+    # kind and site, so two checks in one function keep separate caps. Moves between
+    # versions, so it is not part of the problem's dict form.
+    site: str = field(default="", compare=False, repr=False)
 
     def format(self) -> str:
-        text = f"{self.path}:{self.line}:{self.col}: {self.severity.value}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        return f"{self._where()}{self.severity.value}: {self._said()}"
 
     def format_github(self) -> str:
-        message = self.message + (f" ({self.hint})" if self.hint else "")
         kind = "error" if self.severity is Severity.ERROR else "warning"
-        return github_annotation(kind, message, self.path, self.line, self.col)
+        return github_annotation(kind, self._said(), self.path, self.line, self.col)
 
     def as_dict(self) -> dict:
         data = asdict(self)
         data["severity"] = self.severity.value
+        del data["site"]
         return data
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "Problem":
+        """A problem from its as_dict form; ValueError if the data is not one."""
+        fields = {name: data.get(name) for name in _DICT_TYPES}
+        wrong = [name for name, allowed in _DICT_TYPES.items()
+                 if not isinstance(fields[name], allowed) or isinstance(fields[name], bool)]
+        if wrong:
+            raise ValueError(f"not a problem: {', '.join(wrong)} missing or of the wrong type")
+        return cls(fields["path"], fields["line"], fields["col"], Severity(fields["severity"]), fields["message"],
+                   fields["hint"], fields["kind"] or "")
 
-# A problem as Problem.format writes it: 'path:line:col: error|warning: message'.
-LOCATED = re.compile(r"^(.+?):(\d+):(\d+): (error|warning): (.*)$", re.DOTALL)
+    def _where(self) -> str:
+        if self.path is None:
+            return ""
+        return f"{self.path}: " if self.line is None else f"{self.path}:{self.line}:{self.col}: "
+
+    def _said(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+# The types of each field in a problem's dict form (see Problem.from_dict).
+_DICT_TYPES: dict[str, tuple[type, ...]] = {
+    "path": (str, type(None)), "line": (int, type(None)), "col": (int, type(None)), "severity": (str,),
+    "message": (str,), "hint": (str, type(None)), "kind": (str, type(None)),
+}
 
 
 def github_annotation(kind: str, message: str, path: str | None = None, line: int | None = None,
@@ -67,6 +100,8 @@ def github_annotation(kind: str, message: str, path: str | None = None, line: in
     if path is None:
         return f"::{kind}::{command_text(message)}"
     where = command_text(path).replace(":", "%3A").replace(",", "%2C")
+    if line is None:  # a file with no place in it to point at
+        return f"::{kind} file={where}::{command_text(message)}"
     return f"::{kind} file={where},line={line},col={col}::{command_text(message)}"
 
 
@@ -102,8 +137,9 @@ class Problems:
         # One problem, one line: control characters from the input are shown escaped.
         message = _one_line(message)
         hint = _one_line(hint) if hint else hint
+        function, site = _reporting_site()
         self.items.append(Problem(escaped(display_path(path)), line, col, severity, message, hint,
-                                  kind or _reporting_site()))
+                                  kind or function, "" if kind else site))
 
     def error(self, path: Path | str, line: int, col: int, message: str, hint: str | None = None,
               kind: str | None = None) -> None:
@@ -159,13 +195,13 @@ class BundleInvalid(Exception):
 
 
 def capped(problems: list[Problem], limit: int = MAX_PER_KIND) -> list[Problem]:
-    """The first ``limit`` problems of each kind and severity; the rest become one problem at
+    """The first ``limit`` problems of each kind, site and severity; the rest become one problem at
     the first of them, saying how many there are and what the first says."""
     listed: list[Problem] = []
-    unlisted: dict[tuple[str, Severity], list[Problem]] = defaultdict(list)
-    seen: dict[tuple[str, Severity], int] = defaultdict(int)
+    unlisted: dict[tuple[str, str, Severity], list[Problem]] = defaultdict(list)
+    seen: dict[tuple[str, str, Severity], int] = defaultdict(int)
     for problem in problems:
-        key = (problem.kind, problem.severity)
+        key = (problem.kind, problem.site, problem.severity)
         seen[key] += 1
         (listed.append if seen[key] <= limit else unlisted[key].append)(problem)
     for rest in unlisted.values():
@@ -178,12 +214,14 @@ def _in_order(problems) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.path, p.line, p.col, p.message))
 
 
-def _reporting_site() -> str:
-    """Where in reportgen a problem was reported from: the first caller outside this module."""
+def _reporting_site() -> tuple[str, str]:
+    """The function in reportgen that reported a problem (the first caller outside this module),
+    by its qualified name, and the line it did so on."""
     frame = sys._getframe(1)
     while frame.f_globals.get("__name__") == __name__:
         frame = frame.f_back
-    return f"{frame.f_globals.get('__name__')}.{frame.f_code.co_qualname}:{frame.f_lineno}"
+    function = f"{frame.f_globals.get('__name__')}.{frame.f_code.co_qualname}"
+    return function, f"{function}:{frame.f_lineno}"
 
 
 def _one_line(text: str) -> str:

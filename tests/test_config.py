@@ -94,7 +94,7 @@ def registered_template(tmp_path):
 def test_a_registered_template_with_max_pages_is_fitted_with_no_special_case(registered_template, tmp_path):
     result = reportgen.build(REAL_SAMPLE, out=tmp_path / "out", template="tight-report", formats=("pdf",))
     assert result.pages > 1
-    assert any("template 'tight-report' needs" in warning and "more than its 1" in warning
+    assert any("template 'tight-report' needs" in warning.message and "more than its 1" in warning.message
                for warning in result.warnings)
 
 

@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
@@ -21,7 +21,7 @@ from reportgen.assets import PACKAGE
 from reportgen.bundle import MANIFEST
 from reportgen.bundle.paths import real_path
 from reportgen.config import BuildConfig
-from reportgen.problems import LOCATED, display_path
+from reportgen.problems import Problem, Severity, display_path
 
 BUNDLES_PER_WORKER = 4
 
@@ -33,12 +33,9 @@ class Outcome:
     status: str  # built | skipped | invalid | failed
     seconds: float = 0.0
     outputs: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # objects until the CLI prints them
+    errors: list[Problem] = field(default_factory=list)
     pages: int | None = None
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -280,8 +277,10 @@ def _manifest_text(manifest: Path) -> str | None:
 def up_to_date(bundle: Path, out: Path, key: str) -> Outcome | None:
     """An Outcome 'skipped' when the previous build in ``out`` has the same key and intact outputs,
     and was built from this folder (a moved bundle is built again, so its manifest says where
-    it now is, which --prune goes by)."""
+    it now is, which --prune goes by). A manifest of another schema version (an older
+    reportgen's, whose warnings are lines of text) does not count: building again rewrites it."""
     from reportgen.outputs import bundle_from_output
+    from reportgen.pipeline import MANIFEST_SCHEMA_VERSION
 
     bundle_id = bundle_id_of(bundle)
     if bundle_id is None:
@@ -290,9 +289,11 @@ def up_to_date(bundle: Path, out: Path, key: str) -> Outcome | None:
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         built_from = manifest["bundle"].get("from_output")
+        recorded = [Problem.from_dict(w) for w in manifest.get("warnings", [])]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    if manifest.get("cache_key") != key or built_from != bundle_from_output(bundle, manifest_path.parent):
+    if manifest.get("schema_version") != MANIFEST_SCHEMA_VERSION or manifest.get("cache_key") != key or \
+            built_from != bundle_from_output(bundle, manifest_path.parent):
         return None
     folder = manifest_path.parent
     for record in manifest.get("outputs", []):
@@ -301,26 +302,26 @@ def up_to_date(bundle: Path, out: Path, key: str) -> Outcome | None:
             return None
     records = manifest.get("outputs", [])
     then, now = manifest["bundle"].get("path", ""), display_path(bundle)
-    warnings = [_said_from_here(w, then, now) for w in manifest.get("warnings", [])]
+    warnings = [_said_from_here(w, then, now) for w in recorded]
     return Outcome(display_path(bundle), bundle_id, "skipped",
                    outputs=sorted(Path(display_path(p)).as_posix() for p in [*(folder / r["path"] for r in records), manifest_path]),
                    warnings=warnings,
                    pages=next((r.get("pages") for r in records if r["path"] == "brief.pdf"), None))
 
 
-def _said_from_here(line: str, then: str, now: str) -> str:
-    """A problem line recorded by a build that named the bundle ``then`` (relative to its working
-    directory), as this run, which names it ``now``, would print it."""
-    located = LOCATED.match(line)
-    if not then or not located or Path(located.group(1)).is_absolute():
-        return line  # a message of the PDF engine (no file in it), or a file named the same from anywhere
+def _said_from_here(problem: Problem, then: str, now: str) -> Problem:
+    """A problem recorded by a build that named the bundle ``then`` (relative to its working
+    directory), with its path as this run, which names the bundle ``now``, says it."""
+    path = problem.path
+    if not then or path is None or Path(path).is_absolute():
+        return problem  # a message of the PDF engine (no file in it), or a file named the same from anywhere
     if then == ".":
-        rest = line
-    elif line.startswith(then + "/"):
-        rest = line[len(then) + 1:]
+        rest = path
+    elif path.startswith(then + "/"):
+        rest = path[len(then) + 1:]
     else:
-        return line
-    return rest if now == "." else f"{now}/{rest}"
+        return problem
+    return replace(problem, path=rest if now == "." else f"{now}/{rest}")
 
 
 def build_one(bundle: Path, out: Path, config: BuildConfig, key: str) -> Outcome:
@@ -337,14 +338,14 @@ def start_one(bundle: Path, out: Path, config: BuildConfig, key: str) -> Callabl
     started = time.perf_counter()
 
     def failed(exc: Exception) -> Outcome:  # a renderer failure must not stop the other bundles
-        return _failed(bundle, failure_line(bundle, exc), time.perf_counter() - started)
+        return _failed(bundle, failure_problem(bundle, exc), time.perf_counter() - started)
 
     try:
         finish = start_build(bundle, out, config, cache_key=key)
     except BundleInvalid as exc:
         errors, warnings = rejection(exc.problems)
         invalid = Outcome(display_path(bundle), bundle_id_of(bundle), "invalid", time.perf_counter() - started,
-                          errors=[p.format() for p in errors], warnings=[p.format() for p in warnings])
+                          errors=errors, warnings=warnings)
         return lambda: invalid
     except Exception as exc:
         outcome = failed(exc)
@@ -362,17 +363,13 @@ def start_one(bundle: Path, out: Path, config: BuildConfig, key: str) -> Callabl
     return collect
 
 
-def _failed(bundle: Path, error: str, seconds: float = 0.0) -> Outcome:
+def _failed(bundle: Path, error: Problem, seconds: float = 0.0) -> Outcome:
     return Outcome(display_path(bundle), bundle_id_of(bundle), "failed", seconds, errors=[error])
 
 
-def rejection(problems) -> tuple[list, list]:
+def rejection(problems: list[Problem]) -> tuple[list[Problem], list[Problem]]:
     """(errors, warnings) of a bundle refused: with no error it was refused under --strict for
     its warnings, which are then its errors."""
-    from dataclasses import replace
-
-    from reportgen.problems import Severity
-
     errors = [p for p in problems if p.severity is Severity.ERROR]
     warnings = [p for p in problems if p.severity is Severity.WARNING]
     if errors:
@@ -382,9 +379,9 @@ def rejection(problems) -> tuple[list, list]:
             for p in warnings], []
 
 
-def failure_line(bundle: Path, exc: BaseException) -> str:
-    """A build that failed, as 'path:line:col: error: …' at the template line it failed on when
-    there is one (Jinja names it), else naming the bundle."""
+def failure_problem(bundle: Path, exc: BaseException) -> Problem:
+    """A build that failed, at the template line it failed on when there is one (Jinja names
+    it), else naming the bundle."""
     what = f"{type(exc).__name__}: {exc}"
     filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
     if not (filename and line):  # an error raised while rendering: the template's own frame
@@ -395,8 +392,9 @@ def failure_line(bundle: Path, exc: BaseException) -> str:
                 filename, line = code, trace.tb_lineno
             trace = trace.tb_next
     if filename and line:
-        return f"{display_path(filename)}:{line}:1: error: {what} (building {display_path(bundle)})"
-    return f"{display_path(bundle)}: error: {what}"
+        return Problem(display_path(filename), line, 1, Severity.ERROR, what, f"building {display_path(bundle)}",
+                       kind="build failed")
+    return Problem(display_path(bundle), None, None, Severity.ERROR, what, kind="build failed")
 
 
 @dataclass
@@ -494,9 +492,10 @@ def run(bundles: list[Path], out: Path, config: BuildConfig, *, jobs: int = 1, f
     clashes = shared_ids(bundles) if clashes is None else clashes
     for bundle, other in ((b, clashes[b]) for b in bundles if b in clashes):
         line, col = _id_position(bundle / MANIFEST)
-        outcomes[bundle] = Outcome(display_path(bundle), bundle_id_of(bundle), "invalid", errors=[
-            f"{display_path(bundle / MANIFEST)}:{line}:{col}: error: bundle id '{bundle_id_of(bundle)}' is also used by "
-            f"{display_path(other)}; both would write to the same output folder"])
+        outcomes[bundle] = Outcome(display_path(bundle), bundle_id_of(bundle), "invalid", errors=[Problem(
+            display_path(bundle / MANIFEST), line, col, Severity.ERROR,
+            f"bundle id '{bundle_id_of(bundle)}' is also used by {display_path(other)}; "
+            "both would write to the same output folder", kind="shared bundle id")])
     for bundle in (b for b in bundles if b not in outcomes):
         skipped = None if force else up_to_date(bundle, out, keys[bundle])
         if skipped:
@@ -576,12 +575,14 @@ def _build_in_workers(todo: list[Path], workers: int, out: Path, config: BuildCo
                         if not alone:
                             broken.add(bundle)
                             continue
-                        outcome = _failed(bundle, f"{display_path(bundle)}: error: its worker died: {exc}")
+                        outcome = _failed(bundle, Problem(display_path(bundle), None, None, Severity.ERROR,
+                                                          f"its worker died: {exc}", kind="worker died"))
                     except Exception as exc:  # the outcome could not come back
-                        outcome = _failed(bundle, failure_line(bundle, exc))
+                        outcome = _failed(bundle, failure_problem(bundle, exc))
                     if bundle in died and outcome.status != "failed":
-                        outcome.warnings.append(f"built again: a worker died while this bundle waited or was "
-                                                f"being built ({died[bundle]})")
+                        outcome.warnings.append(Problem(
+                            None, None, None, Severity.WARNING, "built again: a worker died while this bundle "
+                            f"waited or was being built ({died[bundle]})", kind="worker died"))
                     record(bundle, outcome)
         pending = [b for b in pending if b in broken]
         if not pending:

@@ -6,11 +6,12 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from reportgen.batch.run import Outcome, discover, parse_shard, run, shard, shared_ids
 from reportgen.config import BuildConfig, in_ci
-from reportgen.problems import LOCATED, display_path, escaped_strings, github_annotation
+from reportgen.problems import Problem, display_path, escaped_strings, github_annotation
 from reportgen.safetext import escaped
 
 SUMMARY_STYLES = ("json", "github")
@@ -212,15 +213,15 @@ def _line(outcome: Outcome) -> str:
         return f"built   {where} → {names}{pages} in {outcome.seconds:.2f} s"
     if outcome.status == "skipped":
         return f"skipped {where} (unchanged since the last build)"
-    reason = "invalid bundle" if outcome.status == "invalid" else \
-        outcome.errors[0].split(" error: ", 1)[-1].removesuffix(f" (building {where})")
+    reason = "invalid bundle" if outcome.status == "invalid" else outcome.errors[0].message
     return f"FAILED  {where}: {reason}"
 
 
 def _print_summary(outcomes: list[Outcome], stale: list[dict], style: str, quiet: bool) -> None:
     if style == "json":
         print(json.dumps(escaped_strings({"ok": all(o.status in ("built", "skipped") for o in outcomes),
-                                          "bundles": [o.as_dict() for o in outcomes], "stale": stale}), indent=2))
+                                          "bundles": [_summary_record(o) for o in outcomes], "stale": stale}),
+                         indent=2))
         return
     for report in stale:  # stale briefings show even with --quiet: CI must not publish them unseen
         if style == "github":
@@ -228,13 +229,11 @@ def _print_summary(outcomes: list[Outcome], stale: list[dict], style: str, quiet
         elif not report["pruned"] or not quiet:
             _say(report["message"] if report["pruned"] else f"warning: {report['message']}", sys.stderr)
     for outcome in outcomes:
-        lines = [(line, "error") for line in outcome.errors] + \
-            ([] if quiet else [(line, "warning") for line in outcome.warnings])
-        for line, kind in lines:
+        for problem in outcome.errors + ([] if quiet else outcome.warnings):
             if style == "text":
-                _say(line if kind == "error" else _warning_line(line), sys.stderr)
+                _say(problem.format(), sys.stderr)
             else:
-                _say(_github(line, kind))
+                _say(problem.format_github())
     if style == "text" and not quiet:
         counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "skipped", "invalid", "failed")}
         _say(", ".join(f"{n} {s}" for s, n in counts.items() if n) or "nothing to build", sys.stderr)
@@ -242,7 +241,7 @@ def _print_summary(outcomes: list[Outcome], stale: list[dict], style: str, quiet
     if failed and style == "text":
         _say("failures:", sys.stderr)
         for outcome in failed:  # each error line names its file, or the bundle
-            _say(f"  {outcome.errors[0] if outcome.errors else display_path(Path(outcome.path)) + ': failed'}",
+            _say(f"  {outcome.errors[0].format() if outcome.errors else display_path(Path(outcome.path)) + ': failed'}",
                  sys.stderr)
 
 
@@ -251,15 +250,12 @@ def _say(line: str, stream=None) -> None:
     print(escaped(line), file=stream or sys.stdout)
 
 
-def _github(line: str, kind: str) -> str:
-    """Turn 'path:line:col: error: message' into an Actions annotation where it parses."""
-    match = LOCATED.match(line)
-    if not match:
-        return github_annotation(kind, line)
-    path, row, col, _, message = match.groups()
-    return github_annotation(kind, message, path, int(row), int(col))
+def _summary_record(outcome: Outcome) -> dict:
+    """An outcome for the JSON summary, whose errors and warnings are lines of text (see
+    docs/cli.md): a problem as the log shows it, a message of the PDF engine (no file) as it said it."""
+    return {**asdict(outcome), "errors": [_summary_line(p) for p in outcome.errors],
+            "warnings": [_summary_line(p) for p in outcome.warnings]}
 
 
-def _warning_line(line: str) -> str:
-    """A warning for the log: problems say 'warning:' themselves, the PDF engine's do not."""
-    return line if LOCATED.match(line) else f"warning: {line}"
+def _summary_line(problem: Problem) -> str:
+    return problem.format() if problem.path is not None else problem.message

@@ -13,6 +13,7 @@ import pytest
 
 from reportgen.batch.run import discover, parse_shard, shard
 from reportgen.cli.main import main
+from reportgen.problems import Problem, Severity
 from tests.conftest import REAL_SAMPLE
 
 
@@ -99,9 +100,8 @@ def test_github_summary_prints_annotations(repo, tmp_path, capsys):
     manifest.write_text(manifest.read_text().replace("value: 28800000", "value: -1"))
     assert main(["build", str(repo / "alpha"), "--out", str(tmp_path), "--format", "html,github"]) == 2
     lines = capsys.readouterr().out.splitlines()
-    from reportgen.cli.build import _github
-
-    assert _github("a.yaml:3:4: error: two\nlines 100%", "error") == "::error file=a.yaml,line=3,col=4::two%0Alines 100%25"
+    problem = Problem("a.yaml", 3, 4, Severity.ERROR, "two\nlines 100%")
+    assert problem.format_github() == "::error file=a.yaml,line=3,col=4::two%0Alines 100%25"
     assert any(line.startswith("::error file=") and ",line=" in line and "cannot be negative" in line
                for line in lines), lines
 
@@ -645,9 +645,10 @@ def test_desktop_litter_in_a_briefing_folder_does_not_stop_its_rebuild(repo, tmp
 def test_replayed_warnings_from_a_build_run_inside_the_bundle():
     from reportgen.batch.run import _said_from_here
 
-    line = "campaigns.csv:1:9: warning: column 'extra' is not declared"
-    assert _said_from_here(line, ".", "evidence/b") == "evidence/b/" + line
-    assert _said_from_here("evidence/b/" + line, "evidence/b", ".") == line
-    assert _said_from_here("blocked resource: x", ".", "evidence/b") == "blocked resource: x"
-    assert _said_from_here("/shared/b.yaml:16:10: warning: long", ".", "evidence/b") == \
-        "/shared/b.yaml:16:10: warning: long"
+    def warning(path: str | None) -> Problem:
+        return Problem(path, 1 if path else None, 9 if path else None, Severity.WARNING, "column 'extra' is not declared")
+
+    assert _said_from_here(warning("campaigns.csv"), ".", "evidence/b").path == "evidence/b/campaigns.csv"
+    assert _said_from_here(warning("evidence/b/campaigns.csv"), "evidence/b", ".").path == "campaigns.csv"
+    assert _said_from_here(warning(None), ".", "evidence/b") == warning(None)
+    assert _said_from_here(warning("/shared/b.yaml"), ".", "evidence/b").path == "/shared/b.yaml"

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from bundle.builders import BASE_CSV, VALID_YAML, write_bundle
-from reportgen.problems import LOCATED
 
 __all__ = ["BASE_CSV", "VALID_YAML", "write_bundle", "run_cli", "ends_within", "unlocated_lines"]
 
@@ -48,9 +48,13 @@ def ends_within(seconds: int):
         signal.signal(signal.SIGALRM, previous)
 
 
+# A located problem as the log prints it (Problem.format): 'path:line:col: error|warning: message'.
+PRINTED_PROBLEM = re.compile(r"^(.+?):(\d+):(\d+): (error|warning): (.*)$", re.DOTALL)
+
+
 def unlocated_lines(output: str) -> list[str]:
     """Lines of a run's output that mention an error but are neither 'path:line:col: error: …'
     nor a usage error ('reportgen: error: …', which has no line to point at)."""
     return [line for line in output.splitlines()
-            if "error" in line and not LOCATED.match(line.strip()) and "error(s)" not in line
+            if "error" in line and not PRINTED_PROBLEM.match(line.strip()) and "error(s)" not in line
             and not line.startswith(("FAILED", "failures:", "reportgen: error: "))]

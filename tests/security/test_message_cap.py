@@ -53,7 +53,7 @@ def test_github_and_json_are_capped_the_same_way(wide, capsys):
 def test_the_manifest_records_the_capped_warnings(wide, capsys):
     assert main(["build", "b", "--out", "dist", "--format", "html", "--jobs", "1"]) == 0
     warnings = json.loads((wide.parent / "dist" / "test-bundle" / "manifest.json").read_text())["warnings"]
-    assert len(warnings) == MAX_PER_KIND + 1 and MORE in warnings[-1]
+    assert len(warnings) == MAX_PER_KIND + 1 and MORE in warnings[-1]["message"]
     assert len(capsys.readouterr().err.splitlines()) < 2 * MAX_PER_KIND
 
 

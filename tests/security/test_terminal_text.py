@@ -61,7 +61,7 @@ def test_build_output_and_manifest_have_no_raw_control_characters(style, hostile
         assert not any(has_unsafe(text) for text in strings_in(json.loads(out)))
     assert "\\x1b]0;owned" in out + err
     manifest = json.loads((hostile["warning"].parent / "dist" / "test-bundle" / "manifest.json").read_text())
-    warning, = [w for w in manifest["warnings"] if "is not declared" in w]
+    warning, = [w["message"] for w in manifest["warnings"] if "is not declared" in w["message"]]
     assert not has_unsafe(warning) and "x\\x1b]0;owned\\x07" in warning
 
 
