@@ -17,7 +17,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from reportgen.safetext import escaped
+from reportgen.safetext import escaped, map_strings
 
 # Problems of one kind listed before the rest are counted in one line ("… and 19,990 more").
 MAX_PER_KIND = 10
@@ -108,13 +108,7 @@ def github_annotation(kind: str, message: str, path: str | None = None, line: in
 def escaped_strings(data: Any) -> Any:
     """JSON-ready data with every string's control characters escaped, for machine output
     whose readers print what they parse."""
-    if isinstance(data, str):
-        return escaped(data)
-    if isinstance(data, dict):
-        return {escaped_strings(key): escaped_strings(value) for key, value in data.items()}
-    if isinstance(data, (list, tuple)):
-        return [escaped_strings(item) for item in data]
-    return data
+    return map_strings(data, escaped)
 
 
 class Problems:

@@ -10,6 +10,7 @@ Unicode bidirectional algorithm orders Arabic and Hebrew by itself, so dropping 
 from __future__ import annotations
 
 import re
+from typing import Any, Callable
 
 # C0 controls but tab and newline, DEL, C1 controls, and the explicit bidi formatting characters.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -28,3 +29,15 @@ def escaped(text: str) -> str:
     """The text with every unsafe character written as a visible escape such as ``\\x1b`` or
     ``\\u202e`` (for terminals and logs, where the reader should see that something was there)."""
     return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def map_strings(data: Any, change: Callable[[str], str]) -> Any:
+    """JSON-like ``data`` (dicts, lists, tuples, scalars) with ``change`` applied to every string,
+    keys included; tuples come back as lists, as JSON would have them."""
+    if isinstance(data, str):
+        return change(data)
+    if isinstance(data, dict):
+        return {map_strings(key, change): map_strings(value, change) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [map_strings(item, change) for item in data]
+    return data

@@ -34,7 +34,7 @@ from reportgen.contained import MAX_TEMPLATE_FILE_BYTES, ContainedFileError, rea
 from reportgen.compute.metrics import ResolvedMetric
 from reportgen.render.plaindata import Helper, plain
 from reportgen.render.present import Presenter
-from reportgen.safetext import shown
+from reportgen.safetext import map_strings, shown
 
 # FIRST TLP 2.0 colours, shown on black.
 TLP_COLOURS = {Tlp.CLEAR: "#FFFFFF", Tlp.GREEN: "#33FF00", Tlp.AMBER: "#FFC000",
@@ -214,18 +214,8 @@ def json_for_script(value: Any) -> str:
     """JSON to embed in a <script>: '<', '>' and '&' written as \\u escapes, so no string in it
     can end the script or open an HTML comment ('</script', '<!--'); strings without control or
     bidi-override characters, like all text the page shows."""
-    text = json.dumps(_shown_strings(value))
+    text = json.dumps(map_strings(value, shown))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def _shown_strings(value: Any) -> Any:
-    if isinstance(value, str):
-        return shown(value)
-    if isinstance(value, dict):
-        return {_shown_strings(k): _shown_strings(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_shown_strings(item) for item in value]
-    return value
 
 
 def key_figures(model: Bundle, figures: dict[str, ResolvedMetric]) -> list[ResolvedMetric]:
