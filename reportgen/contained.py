@@ -30,10 +30,21 @@ class ContainedFileError(ValueError):
         super().__init__(f"{path}: {reason}")
 
 
+def real_path(path: Path) -> Path | None:
+    """``path`` with every link resolved, or None when its links loop (which Python 3.11
+    reports as a RuntimeError, not an OSError)."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return None
+
+
 def resolve_inside(root: Path, relative: str | Path) -> Path:
     """The real path of ``root / relative``, which must lie inside root's real path."""
     path = root / relative
-    real = path.resolve()
+    real = real_path(path)
+    if real is None:
+        raise ContainedFileError(path, "is a loop of symbolic links")
     if not real.is_relative_to(root.resolve()):
         raise ContainedFileError(path, "leads outside its folder")
     return real

@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 from reportgen import __version__
 from reportgen.assets import PACKAGE
 from reportgen.bundle import MANIFEST
-from reportgen.bundle.paths import real_path
+from reportgen.contained import real_path
 from reportgen.config import BuildConfig
 from reportgen.problems import Problem, Severity, display_path
 

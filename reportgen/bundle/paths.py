@@ -11,14 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Iterator
 
-
-def real_path(path: Path) -> Path | None:
-    """``path`` with every link resolved, or None when its links loop (which Python 3.11
-    reports as a RuntimeError, not an OSError)."""
-    try:
-        return path.resolve()
-    except (RuntimeError, OSError):
-        return None
+from reportgen.contained import real_path
 
 
 def resolve_inside(root: Path, relative: str) -> tuple[Path | None, str | None]:

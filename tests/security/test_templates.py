@@ -262,6 +262,15 @@ def test_a_fifo_in_the_template_folder_is_refused_without_waiting(tmp_path, caps
     assert "pipe.txt: is not a regular file" in capsys.readouterr().err
 
 
+def test_a_loop_of_links_in_the_template_folder_is_refused_not_a_traceback(tmp_path, capsys):
+    folder = _template_folder(tmp_path, '{% include "a.txt" %}')
+    (folder / "a.txt").symlink_to("b.txt")
+    (folder / "b.txt").symlink_to("a.txt")
+    assert _build(tmp_path, "--template", str(folder)) == 1
+    err = capsys.readouterr().err
+    assert "a.txt: is a loop of symbolic links" in err and "Traceback" not in err
+
+
 def test_a_template_file_over_the_limit_is_refused_before_reading(tmp_path, capsys):
     from reportgen.contained import MAX_TEMPLATE_FILE_BYTES
 
