@@ -345,12 +345,15 @@ def _cell_position(root: Path, path: Path, table, frame, row: int, column: str) 
     col = header.index(column) + 1 if column in header else 1
     if path.suffix.lower() != ".csv":
         return 1, col
-    from reportgen.bundle.paths import read_bundle_file
+    from reportgen.bundle.paths import UnreadableFile, read_bundle_file
     from reportgen.bundle.tables import RowLines
-    from reportgen.limits import Limits
 
-    # Read again (it loaded, so it is a regular file under the limit) to count its lines.
-    data = read_bundle_file(path, Limits().max_table_bytes, root=root)
+    # Read again to count its lines: it loaded, so it is a regular file within the run's limit,
+    # and no larger than it is now. One that changed since points at its first line instead.
+    try:
+        data = read_bundle_file(path, path.stat().st_size, root=root)
+    except (UnreadableFile, OSError):
+        return 1, col
     return RowLines(data, table.read, table.read.encoding).row(row), col
 
 
