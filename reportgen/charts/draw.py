@@ -22,6 +22,7 @@ from reportgen.assets import FONTS
 from reportgen.bundle.model import Chart, ChartType
 from reportgen.charts.cache import ChartCache
 from reportgen.charts.spec import WIDTH
+from reportgen.engines.executor import EngineFailed, Pending, submit
 
 MAX_ROWS = 5000  # Altair's default limit; larger tables are aggregated first
 
@@ -55,45 +56,23 @@ class RenderedChart:
 
 
 def _start_svgs(plans: list[tuple[str, dict]]) -> Callable[[], list[str]]:
-    """Start drawing each (chart id, plan): Altair and vl-convert in the warm helper processes
-    when ``reportgen build`` started them (vl-convert then draws while this process goes on),
-    else in this process. Returns the function that collects the SVGs, in order."""
-    from reportgen.engines import sidecar
-    specs, svgs = sidecar.running("specs"), sidecar.running("svgs")
-    if specs:
-        spec_tickets = [(chart_id, _for_chart(chart_id, specs.submit, plan)) for chart_id, plan in plans]
-        built = ((chart_id, _for_chart(chart_id, specs.result, ticket)) for chart_id, ticket in spec_tickets)
-    else:
-        built = ((chart_id, _local_specs()(plan)) for chart_id, plan in plans)
-    if svgs:
-        svg_tickets = [(chart_id, _for_chart(chart_id, svgs.submit, spec)) for chart_id, spec in built]
-        return lambda: [_for_chart(chart_id, svgs.result, ticket) for chart_id, ticket in svg_tickets]
-    return lambda: [_local_svgs()(spec) for _, spec in built]
+    """Start drawing each (chart id, plan): plan → Vega-Lite spec (Altair) → SVG (vl-convert),
+    each engine wherever reportgen.engines runs it. Returns the function that collects the SVGs,
+    in order."""
+    from reportgen.charts.engines import spec_engine, svg_engine
+
+    specs = [(chart_id, submit(spec_engine(), plan)) for chart_id, plan in plans]
+    svgs = [(chart_id, submit(svg_engine(), _answer(chart_id, spec))) for chart_id, spec in specs]
+    return lambda: [_answer(chart_id, svg) for chart_id, svg in svgs]
 
 
-def _for_chart(chart_id: str, helper_call: Callable, *args):
-    """A call on a helper about one chart; a helper that failed (died, did not answer in time)
-    is reported with the chart it was drawing."""
-    from reportgen.engines.sidecar import SidecarFailed
-
+def _answer(chart_id: str, call: Pending):
+    """The answer to a call about one chart; an engine that failed (its helper died or did not
+    answer in time) is reported with the chart it was drawing."""
     try:
-        return helper_call(*args)
-    except SidecarFailed as exc:
+        return call.result()
+    except EngineFailed as exc:
         raise ChartDrawingFailed(f"chart '{chart_id}': {exc}") from None
-
-
-@cache
-def _local_specs():
-    from reportgen.charts.engines import spec_engine
-
-    return spec_engine()
-
-
-@cache
-def _local_svgs():
-    from reportgen.charts.engines import svg_engine
-
-    return svg_engine(str(FONTS.resolve()))
 
 
 def prepare(frame: pd.DataFrame, chart: Chart) -> pd.DataFrame:
