@@ -18,7 +18,7 @@ from reportgen.bundle.paths import resolve_inside
 from reportgen.bundle.tables import read_table
 from reportgen.limits import Limits
 from reportgen.bundle.yamlsource import Positions, load_yaml
-from reportgen.problems import BundleInvalid, Problems
+from reportgen.problems import Problems
 
 _RENAMED_VALUES = {"TLP:WHITE": "TLP:CLEAR"}  # TLP 2.0 renamed WHITE to CLEAR
 
@@ -390,9 +390,3 @@ def _looks_like_id_list(loc: tuple) -> bool:
     return len(loc) >= 2 and isinstance(loc[-1], int) and str(loc[-2]) in (
         "sources", "key_figures", "charts", "tables")
 
-
-def load_or_raise(path: Path | str, limits: Limits = Limits()) -> LoadedBundle:
-    bundle = load_bundle(path, limits)
-    if bundle.problems.errors:
-        raise BundleInvalid(bundle.problems.sorted())
-    return bundle

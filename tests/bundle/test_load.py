@@ -6,7 +6,8 @@ import pytest
 
 from bundle.builders import (BASE_CSV, BASE_YAML, VALID_YAML, edit, formatted, line_of,
                              only_error, problems_of)
-from reportgen.bundle.load import load_bundle, load_or_raise
+from reportgen.bundle.load import load_bundle
+from bundle.builders import loaded
 from reportgen.problems import BundleInvalid
 
 
@@ -15,7 +16,7 @@ def test_baseline_is_valid(make_bundle):
 
 
 def test_baseline_loads_typed_tables(make_bundle):
-    bundle = load_or_raise(make_bundle())
+    bundle = loaded(make_bundle())
     frame = bundle.tables["rows"]
     assert list(frame["exchanges"]) == [10, 20]
     assert str(frame["exchanges"].dtype) == "Int64"
@@ -297,10 +298,11 @@ def test_deeply_nested_yaml(make_bundle):
 
 # --- API ----------------------------------------------------------------------------------------
 
-def test_load_or_raise_lists_every_error(make_bundle):
+def test_public_load_lists_every_error(make_bundle):
+    import reportgen
     text = edit(edit(VALID_YAML, "audience: Test staff\n", ""), "TLP:CLEAR", "TLP:WHITE")
     with pytest.raises(BundleInvalid) as info:
-        load_or_raise(make_bundle(text))
+        reportgen.load(make_bundle(text))
     assert len(info.value.problems) == 2
     assert str(info.value).startswith("2 error(s) in bundle:\n")
 
