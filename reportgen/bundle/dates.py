@@ -174,11 +174,15 @@ def precision_of(value: object) -> str:
     return value.precision if isinstance(value, (PartialDate, Quarter)) else "day"
 
 
-def truncate(value: PartialDate, precision: str) -> Period | None:
+def truncate(value: "PartialDate | Quarter | dt.date", precision: str) -> Period | None:
     """The ``precision`` period holding ``value`` ("2020-05-17" → May 2020), or None when the
     value is coarser than the period (a date known only to the year has no month)."""
+    if isinstance(value, dt.date):  # a datetime column's Timestamp
+        value = PartialDate(value.year, value.month, value.day)
     if PRECISIONS.index(value.precision) < PRECISIONS.index(precision):
         return None
+    if isinstance(value, Quarter):
+        return value if precision == "quarter" else TableDate(value.year)
     if precision == "quarter":
         return Quarter.of(value)
     return TableDate(value.year, value.month if precision != "year" else None,

@@ -104,17 +104,11 @@ def _date_part(series: pd.Series, part: DatePart) -> pd.Series:
     """The year (a whole number), quarter or month (periods that print as "Q2 2020", "May 2020")
     of each date; empty where the date is missing or coarser than the part."""
     codes, distinct = pd.factorize(series)
-    parts = [truncate(_as_partial(value), part.value) for value in distinct]
+    parts = [truncate(value, part.value) for value in distinct]
     if part is DatePart.YEAR:
         years = np.array([p.year if p is not None else -1 for p in parts] + [-1], dtype="int64")[codes]
         return pd.Series(years, index=series.index, dtype="Int64").where(years >= 0)
     return pd.Series(np.array([*parts, None], dtype=object)[codes], index=series.index, dtype=object)
-
-
-def _as_partial(value) -> PartialDate:
-    if isinstance(value, PartialDate):
-        return value
-    return PartialDate(value.year, value.month, value.day)  # a Timestamp of a day-precision column
 
 
 def _buckets(series: pd.Series, item: Derive, index: int) -> pd.Series:
