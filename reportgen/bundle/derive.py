@@ -22,7 +22,7 @@ from reportgen.problems import Problems
 # Separator of an unpivoted column's labels: a 'contains' condition and a group_by split on it.
 UNPIVOT_SEPARATOR = "; "
 
-Where = Callable[..., tuple]  # (*location inside the table item) → (path, line, col)
+Where = Callable[..., tuple]  # (*location inside the table item, key=False) → (path, line, col)
 
 _KINDS = {ColumnType.DATE: "date", ColumnType.INTEGER: "number", ColumnType.NUMBER: "number",
           ColumnType.BOOLEAN: "boolean", ColumnType.STRING: "text", ColumnType.CATEGORY: "text"}
@@ -32,9 +32,9 @@ _PART_KINDS = {DatePart.YEAR: "number", DatePart.QUARTER: "period", DatePart.MON
 class _Refused(ValueError):
     """A derive or unpivot that cannot be computed: (location, message, hint)."""
 
-    def __init__(self, loc: tuple, message: str, hint: str | None = None):
+    def __init__(self, loc: tuple, message: str, hint: str | None = None, key: bool = False):
         super().__init__(message)
-        self.loc, self.message, self.hint = loc, message, hint
+        self.loc, self.message, self.hint, self.key = loc, message, hint, key
 
 
 def add_columns(frame: pd.DataFrame, table: Table, where: Where, problems: Problems) -> pd.DataFrame:
@@ -54,7 +54,7 @@ def add_columns(frame: pd.DataFrame, table: Table, where: Where, problems: Probl
                 kinds[item.name] = "text"
                 split[item.name] = UNPIVOT_SEPARATOR
         except _Refused as refused:
-            problems.error(*where(*refused.loc), f"{field_name} '{item.name}': {refused.message}", refused.hint)
+            problems.error(*where(*refused.loc, key=refused.key), f"{field_name} '{item.name}': {refused.message}", refused.hint)
             continue
         if item.label:
             labels[item.name] = item.label
@@ -181,7 +181,7 @@ def _flag_columns(item: Unpivot, table: Table, index: int) -> dict[str, str]:
         if name not in declared:
             close = difflib.get_close_matches(name, declared, n=1, cutoff=0.6)
             raise _Refused(("unpivot", index, "columns", name), f"'{name}' is not a declared column of the table",
-                           f"did you mean '{close[0]}'?" if close else "declare it under 'columns:' first")
+                           f"did you mean '{close[0]}'?" if close else "declare it under 'columns:' first", key=True)
     return dict(item.columns)
 
 
