@@ -205,3 +205,12 @@ tables:
       - {name: exchanges, type: integer}
       - {name: day, type: date}
 """
+
+
+def test_a_month_series_over_dates_known_only_to_the_year_is_an_error_at_the_view(make_bundle):
+    text = only_day_quarter() + ("views:\n  - id: per_month\n    table: inc\n    group_by: [reported]\n"
+                                 "    period: month\n    columns: {n: {function: count}}\n")
+    assert formatted(incidents(make_bundle, text))[-1] == (
+        "b0/bundle.yaml:33:5: error: view 'per_month': 1 value of 'reported' is coarser than a month and cannot be "
+        "placed in one: use 'period: year', or a derived column (derive: {name: ..., from: reported, part: month}) "
+        "that leaves them out with a warning")
