@@ -44,7 +44,12 @@ def add_columns(frame: pd.DataFrame, table: Table, where: Where, problems: Probl
     split = dict(frame.attrs.get("split", {}))
     steps = [("derive", i, item) for i, item in enumerate(table.derive)]
     steps += [("unpivot", i, item) for i, item in enumerate(table.unpivot)]
+    # Declared but missing from the file, or a derive that failed: reported once already.
+    unavailable = {name for name in kinds if name not in frame.columns}
     for field_name, index, item in steps:
+        if isinstance(item, Derive) and item.source in unavailable:
+            unavailable.add(item.name)
+            continue
         try:
             _check_new_name(item.name, frame, (field_name, index, "name"))
             if isinstance(item, Derive):
@@ -55,6 +60,7 @@ def add_columns(frame: pd.DataFrame, table: Table, where: Where, problems: Probl
                 split[item.name] = UNPIVOT_SEPARATOR
         except _Refused as refused:
             problems.error(*where(*refused.loc, key=refused.key), f"{field_name} '{item.name}': {refused.message}", refused.hint)
+            unavailable.add(item.name)
             continue
         if item.label:
             labels[item.name] = item.label

@@ -214,3 +214,11 @@ def test_a_month_series_over_dates_known_only_to_the_year_is_an_error_at_the_vie
         "b0/bundle.yaml:33:5: error: view 'per_month': 1 value of 'reported' is coarser than a month and cannot be "
         "placed in one: use 'period: year', or a derived column (derive: {name: ..., from: reported, part: month}) "
         "that leaves them out with a warning")
+
+
+def test_a_derive_from_a_column_that_failed_is_not_reported_again(make_bundle):
+    text = edit(INCIDENTS_YAML, "      - {name: kind, from: type",
+                "      - {name: era, from: quarter, part: year}\n      - {name: kind, from: type")
+    problems = formatted(incidents(make_bundle, text))
+    assert problems == ["b0/bundle.yaml:27:31: error: derive 'quarter': the table has no column 'year_day' "
+                        "(did you mean 'year'?)"]
