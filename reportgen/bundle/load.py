@@ -13,6 +13,7 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from reportgen.bundle import MANIFEST
+from reportgen.bundle.derive import add_columns
 from reportgen.bundle.model import Bundle
 from reportgen.bundle.paths import resolve_inside
 from reportgen.bundle.tables import read_table
@@ -210,6 +211,8 @@ def _load_tables(bundle: LoadedBundle, limits: Limits) -> None:
         errors_before = len(bundle.problems.errors)
         cells_left = replace(limits, max_table_cells=max(limits.max_table_cells - spent_cells, 0))
         frame = read_table(table, path, bundle.problems, cells_left, root=bundle.root)
+        if frame is not None:  # derives and unpivots that fail make the table invalid too
+            frame = add_columns(frame, table, lambda *loc, i=index, key=False: bundle.where("tables", i, *loc, key=key), bundle.problems)
         if len(bundle.problems.errors) > errors_before:
             bundle.invalid_tables.add(table.id)
         if frame is not None:

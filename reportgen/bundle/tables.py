@@ -23,6 +23,7 @@ from reportgen.limits import MAX_FIGURE, Limits
 from reportgen.bundle.fastcsv import read_text_table
 from reportgen.bundle.paths import FileTooLarge, UnreadableFile, read_bundle_file
 from reportgen.bundle.skiprows import line_breaks, skipped_characters
+from reportgen.bundle.dates import PartialDate, TableDate
 from reportgen.bundle.model import Column, ColumnType, ReadOptions, Table
 from reportgen.problems import Problems
 
@@ -503,6 +504,7 @@ def _convert(raw: pd.DataFrame, table: Table, path: Path, lines: RowLines, probl
     # Multi-valued columns keep their separator, so 'contains' conditions split cells the same way.
     frame.attrs["split"] = {c.name: c.split for c in table.columns if c.split}
     frame.attrs["header"] = header  # for hints about columns the schema does not declare
+    frame.attrs["labels"] = {c.name: c.label for c in table.columns if c.label}  # axis titles
     return frame
 
 
@@ -586,8 +588,8 @@ def _convert_column(text: pd.Series, column: Column, options: ReadOptions, repor
             report.problems.error(report.path, report.lines.header(), report.col,
                                   f"column '{column.name}': read.date_format '{fmt}' is not a valid format: {exc}")
             return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-        report.bad(present & dates.isna(), text, f"'{{cell}}' is not a date in the format {fmt}")
-        values = dates
+        values = _with_precision(text, dates, present, fmt)
+        report.bad(present & values.isna(), text, f"'{{cell}}' is not a date in the format {fmt}")
     elif kind is ColumnType.BOOLEAN:
         lowered = text.str.lower()
         truthy = lowered.isin([v.lower() for v in options.true_values])
@@ -642,3 +644,40 @@ def _parse_dates(text: pd.Series, fmt: str) -> pd.Series:
     parsed = pd.to_datetime(pd.Series(distinct), format=fmt, errors="coerce").to_numpy()
     parsed = np.append(parsed, np.datetime64("NaT"))  # where code -1 (a missing cell) points
     return pd.Series(parsed[codes], index=text.index)
+
+
+_PARTIAL_CELL = re.compile(r"\d{4}(-\d{2})?")
+
+
+def _format_precision(fmt: str) -> str:
+    """How fine the dates a strftime format reads are: '%Y-%m' gives months, not days."""
+    if any(code in fmt for code in ("%d", "%j", "%e", "%U", "%W", "%V")):
+        return "day"
+    return "month" if any(code in fmt for code in ("%m", "%b", "%B")) else "year"
+
+
+def _with_precision(text: pd.Series, dates: pd.Series, present: pd.Series, fmt: str) -> pd.Series:
+    """The column as datetimes when every value is a day, as before; else each value a TableDate
+    at its own precision: a format of months gives months, and a cell the format does not read
+    but written '2020' or '2020-05' keeps that precision, so a year is never shown as 1 January."""
+    partial = present & dates.isna() & text.str.fullmatch(_PARTIAL_CELL.pattern).fillna(False).astype(bool)
+    precision = _format_precision(fmt)
+    if precision == "day" and not partial.any():
+        return dates
+    codes, distinct = pd.factorize(text.where(partial))
+    parsed = [_partial(cell) for cell in distinct]
+    values = pd.Series(np.array([*parsed, None], dtype=object)[codes], index=text.index, dtype=object)
+    known = dates.notna()
+    if known.any():
+        day_codes, stamps = pd.factorize(dates[known])
+        as_partial = np.array([TableDate(d.year, d.month if precision != "year" else None,
+                                         d.day if precision == "day" else None) for d in stamps], dtype=object)
+        values[known] = as_partial[day_codes]
+    return values
+
+
+def _partial(cell: str) -> TableDate | None:
+    try:
+        return TableDate.of(PartialDate.parse(cell))
+    except ValueError:  # '2020-13': not a real month
+        return None
