@@ -7,7 +7,7 @@ import pytest
 
 from bundle.builders import edit, formatted
 from reportgen.bundle.dates import Quarter, TableDate
-from reportgen.bundle.load import load_or_raise
+from bundle.builders import loaded as valid_bundle
 from reportgen.compute.aggregate import aggregate, build_view
 from reportgen.bundle.model import AggregateFunction, View
 
@@ -66,7 +66,7 @@ def only_day_quarter(text: str = INCIDENTS_YAML) -> str:
 
 
 def loaded(make_bundle, yaml_text: str = INCIDENTS_YAML, csv: str = INCIDENTS_CSV) -> pd.DataFrame:
-    return load_or_raise(incidents(make_bundle, yaml_text, csv)).tables["inc"]
+    return valid_bundle(incidents(make_bundle, yaml_text, csv)).tables["inc"]
 
 
 def test_a_date_column_mixing_years_months_and_days_keeps_each_precision(make_bundle):
@@ -82,7 +82,7 @@ def test_a_column_of_days_only_is_read_as_datetimes_as_before(make_bundle):
 
 
 def test_a_month_format_reads_months_not_first_days(make_bundle):
-    frame = load_or_raise(make_bundle(VALID_MONTHS, {"rows.csv": "name,exchanges,day\na,1,01/2026\nb,2,02/2026\n"})).tables["rows"]
+    frame = valid_bundle(make_bundle(VALID_MONTHS, {"rows.csv": "name,exchanges,day\na,1,01/2026\nb,2,02/2026\n"})).tables["rows"]
     assert [str(v) for v in frame["day"]] == ["Jan. 2026", "Feb. 2026"]
 
 
@@ -101,7 +101,7 @@ def test_a_date_part_of_a_coarser_value_is_left_empty_with_a_warning(make_bundle
     assert formatted(folder) == [
         "b0/bundle.yaml:27:47: warning: derive 'quarter': 1 value of 'reported' is coarser than a quarter and "
         "left empty (group by a coarser part, e.g. part: year, to count them)"]
-    frame = load_or_raise(folder).tables["inc"]
+    frame = valid_bundle(folder).tables["inc"]
     assert frame["year"].tolist() == [2020, 2020, 2020, 2021, 2021]
     assert frame["quarter"].tolist()[1:] == [Quarter(2020, 2), Quarter(2020, 2), Quarter(2021, 1), Quarter(2021, 1)]
     assert pd.isna(frame["quarter"].iloc[0])

@@ -10,7 +10,7 @@ import pytest
 
 from bundle.builders import VALID_YAML, formatted
 from reportgen.bundle.dates import TableDate
-from reportgen.bundle.load import load_or_raise
+from bundle.builders import loaded
 from reportgen.bundle.model import Chart, View
 from reportgen.charts.draw import ChartError, RenderedChart, drawing_plan, prepare, start_charts
 from reportgen.cli.new import scaffold
@@ -44,7 +44,7 @@ def chart(**fields) -> Chart:
 
 def test_the_starter_chart_draws_one_band_a_month_named_by_its_month(tmp_path):
     folder = scaffold(tmp_path / "starter").parent
-    bundle = load_or_raise(folder)
+    bundle = loaded(folder)
     starter = bundle.model.charts[0]
     data = prepare(bundle.tables[starter.table], starter)
     plan = drawing_plan(data, starter)
