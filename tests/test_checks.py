@@ -205,8 +205,9 @@ def test_view_column_named_like_group_by(make_bundle):
 
 
 def test_view_that_filters_out_every_row(make_bundle):
+    # Allowed to be empty, it builds without a problem; otherwise see tests/compute/test_conditions.py.
     text = VALID_YAML + ("views:\n  - id: v\n    table: rows\n    where: {name: zzz}\n    group_by: [name]\n"
-                         "    columns: {n: {function: sum, column: exchanges}}\n")
+                         "    columns: {n: {function: sum, column: exchanges}}\n    allow_empty: true\n")
     assert formatted(make_bundle(text)) == []
 
 
