@@ -23,6 +23,7 @@ from reportgen.limits import MAX_FIGURE, Limits
 from reportgen.bundle.fastcsv import read_text_table
 from reportgen.bundle.paths import FileTooLarge, UnreadableFile, read_bundle_file
 from reportgen.bundle.skiprows import line_breaks, skipped_characters
+from reportgen.bundle.booleans import boolean_words
 from reportgen.bundle.model import Column, ColumnType, ReadOptions, Table
 from reportgen.problems import Problems
 
@@ -488,6 +489,7 @@ def _convert(raw: pd.DataFrame, table: Table, path: Path, lines: RowLines, probl
         problems.warning(path, lines.header(), header.index(extra) + 1,
                          f"column '{extra}' is not declared in the table schema and is ignored")
     result: dict[str, pd.Series] = {}
+    words: dict[str, tuple[str, str]] = {}
     for index, column in enumerate(table.columns):
         if column.name not in header:
             hint = _closest(column.name, header)
@@ -497,12 +499,15 @@ def _convert(raw: pd.DataFrame, table: Table, path: Path, lines: RowLines, probl
         reporter = _CellReporter(path, lines, header.index(column.name) + 1, column.name, problems)
         result[column.name] = _convert_column(raw[column.name], column, table.read, reporter)
         reporter.flush()
+        if column.type is ColumnType.BOOLEAN:  # shown as the file writes it: Yes/No, not True/False
+            words[column.name] = boolean_words(raw[column.name], table.read.true_values, table.read.false_values)
         if column.name not in declared[index + 1:]:
             del raw[column.name]  # its text is no longer needed: a large table is not held twice
     frame = pd.DataFrame(result, index=raw.index)
     # Multi-valued columns keep their separator, so 'contains' conditions split cells the same way.
     frame.attrs["split"] = {c.name: c.split for c in table.columns if c.split}
     frame.attrs["header"] = header  # for hints about columns the schema does not declare
+    frame.attrs["boolean_words"] = words
     return frame
 
 

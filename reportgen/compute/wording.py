@@ -9,6 +9,7 @@ derived arithmetic as an interval, so a ratio of two rounded numbers is never pr
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -192,11 +193,11 @@ def figure(value: float, *, role: str = "number", exact: bool = False) -> str:
     A quantity is worded as the text words it (``words``: "1,612", "28.8 million"); ``exact``
     keeps every digit (tables: "28,800,123"). A year, identifier or code is its digits alone.
     """
+    whole = isinstance(value, numbers.Integral)  # kept exact: a float is exact only to 2**53
     if role in UNSEPARATED_ROLES:
-        number = float(value)
-        return str(int(number)) if number.is_integer() else str(value)
+        return str(int(value)) if whole or float(value).is_integer() else str(value)
     if exact:
-        return plain(round(float(value), 4))
+        return f"{int(value):,}" if whole else plain(round(float(value), 4))
     return words(value)
 
 
