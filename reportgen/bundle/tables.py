@@ -526,12 +526,12 @@ class _CellReporter:
         self.extra = 0
         self.last_line = 0
 
-    def bad(self, mask: pd.Series, values: pd.Series, why: str) -> None:
+    def bad(self, mask: pd.Series, values: pd.Series, why: str, hint: str | None = None) -> None:
         rows = mask[mask].index
         for row in rows[:MAX_ERRORS_PER_COLUMN]:
             cell = values.iloc[row] if row < len(values) else ""
             line = self.lines.row(int(row))
-            self.problems.error(self.path, line, self.col, f"column '{self.name}': {why.format(cell=cell)}")
+            self.problems.error(self.path, line, self.col, f"column '{self.name}': {why.format(cell=cell)}", hint)
             self.last_line = max(self.last_line, line)
         self.extra += max(0, len(rows) - MAX_ERRORS_PER_COLUMN)
 
@@ -562,7 +562,8 @@ def _convert_column(text: pd.Series, column: Column, options: ReadOptions, repor
         numbers = _parse_numbers(cleaned.where(present))
         infinite = numbers.abs() == float("inf")
         numbers = numbers.where(~infinite)  # 'inf' is not a figure anyone can cite
-        report.bad(present & numbers.isna(), text, f"'{{cell}}' is not a {'whole number' if kind is ColumnType.INTEGER else 'number'}")
+        report.bad(present & numbers.isna(), text, f"'{{cell}}' is not a {'whole number' if kind is ColumnType.INTEGER else 'number'}",
+                   _separator_hint(text[present & numbers.isna()], options))
         if kind is ColumnType.INTEGER:
             fractional = present & numbers.notna() & (numbers % 1 != 0)
             report.bad(fractional, text, "'{cell}' is not a whole number")
@@ -618,6 +619,20 @@ def _convert_column(text: pd.Series, column: Column, options: ReadOptions, repor
         else:
             values = values.astype("string")
     return values
+
+
+# "1,250" or "1.250,5": digits grouped in threes, as a spreadsheet writes them.
+_GROUPED = re.compile(r"^[-+]?\d{1,3}(?:([,. \u00a0'])\d{3})+(?:[.,]\d+)?$")
+
+
+def _separator_hint(bad: pd.Series, options: ReadOptions) -> str | None:
+    """The read option that makes "1,250" a number, when the bad cells are grouped digits."""
+    if options.thousands is not None or bad.empty:
+        return None
+    grouped = _GROUPED.match(str(bad.iloc[0]))
+    if grouped is None:
+        return None
+    return f'the file groups digits with "{grouped.group(1)}": add read: {{thousands: "{grouped.group(1)}"}}'
 
 
 def _parse_numbers(text: pd.Series) -> pd.Series:
