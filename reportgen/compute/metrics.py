@@ -111,7 +111,9 @@ def compute(bundle: LoadedBundle) -> Computed:
         try:
             views[view.id] = build_view(source, view)
         except AggregateError as exc:
-            failures.append((_condition_loc(("views", index), exc, view.where), f"view '{view.id}': {exc}", exc.hint))
+            conditions = {("where",): view.where, **{("columns", name, "match"): spec.match
+                                                      for name, spec in view.columns.items()}}
+            failures.append((_condition_loc(("views", index), exc, conditions), f"view '{view.id}': {exc}", exc.hint))
             continue
         if view.where and not view.allow_empty and not mask(source, view.where).any():
             empty.append(_nothing_kept(("views", index, "where"), f"view '{view.id}'"))
@@ -273,7 +275,8 @@ def _aggregate(spec: Aggregate, loc: tuple, frames: dict[str, pd.DataFrame], fai
     try:
         value = aggregate(frame, spec.function, spec.column, spec.where, spec.match)
     except AggregateError as exc:
-        failures.append((_condition_loc(loc, exc, spec.where), f"aggregate over '{spec.table}': {exc}", exc.hint))
+        conditions = {("where",): spec.where, ("match",): spec.match}
+        failures.append((_condition_loc(loc, exc, conditions), f"aggregate over '{spec.table}': {exc}", exc.hint))
         return None
     if math.isnan(value):
         failures.append((loc, f"aggregate over '{spec.table}' has no rows to compute from"))
@@ -281,11 +284,13 @@ def _aggregate(spec: Aggregate, loc: tuple, frames: dict[str, pd.DataFrame], fai
     return value
 
 
-def _condition_loc(loc: tuple, exc: AggregateError, where: dict | None) -> tuple:
-    """Where a fault stands: at its condition's column when it is in one, else at ``loc``."""
+def _condition_loc(loc: tuple, exc: AggregateError, conditions: dict[tuple, dict | None]) -> tuple:
+    """Where a fault stands: at its condition's column (``conditions``: field path → condition,
+    the first naming the column), else at ``loc``."""
     if exc.column is None:
         return loc
-    return (*loc, "where" if exc.column in (where or {}) else "match", exc.column)
+    field_path = next((path for path, condition in conditions.items() if exc.column in (condition or {})), ())
+    return (*loc, *field_path, exc.column) if field_path else loc
 
 
 def _empty_conditions(spec: Aggregate, loc: tuple, frame: pd.DataFrame, what: str) -> list[tuple[tuple, str, str]]:

@@ -109,3 +109,12 @@ def test_a_view_matching_no_row_warns(make_bundle):
     assert formatted(make_bundle(text)) == [
         f"b0/bundle.yaml:{line}:12: warning: view 'v': 'where' matches no row (check the values against the "
         "table's cells, or add 'allow_empty: true' if none is right)"]
+
+
+def test_a_view_column_match_of_the_wrong_type_is_reported_at_its_line(make_bundle):
+    text = VALID_YAML + ("views:\n  - id: v\n    table: rows\n    group_by: [day]\n    columns:\n"
+                         "      big: {function: share, match: {name: 7}}\n")
+    line = text.splitlines().index("      big: {function: share, match: {name: 7}}") + 1
+    assert formatted(make_bundle(text)) == [
+        f"b0/bundle.yaml:{line}:44: error: view 'v': column 'name' holds text, and the condition gives the number 7, "
+        "which matches no cell (quote it: '7'; or declare the column integer)"]
