@@ -36,6 +36,15 @@ class Reference:
     number_only: bool = False  # written {metric_id:number}: no unit
 
 
+# ``{metric_id:word}`` with a word other than ``number``: a mistyped form, printed as typed otherwise.
+UNKNOWN_FORM = re.compile(r"(?<!\{)\{([a-z][a-z0-9_]*):(?!number\})([A-Za-z_]+)\}(?!\})")
+
+
+def unknown_forms(text: str) -> list[tuple[str, int]]:
+    """(form, offset) of every ``{metric_id:form}`` whose form is not ``number``."""
+    return [(m.group(2), m.start()) for m in UNKNOWN_FORM.finditer(text)]
+
+
 def references(text: str) -> list[Reference]:
     return [Reference(m.group(1), m.start(), m.group(2) == "number") for m in REFERENCE.finditer(text)]
 
