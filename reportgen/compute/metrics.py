@@ -68,7 +68,7 @@ class ResolvedMetric:
         return self.headline
 
 
-def _phrase(value: float, unit: str | None) -> str:
+def _phrase(value: float, unit: str | UnitForms | None) -> str:
     """Words for an exact figure; a share (0–1) reads as a percentage, cents are kept under $1,000."""
     if unit == "share":
         return wording.figure(value * 100)
