@@ -8,6 +8,7 @@ the fix, because ``{yearAdded: 2021}`` on a text column would match no row and p
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -45,7 +46,7 @@ def typed_value(series: pd.Series, value: Any, column: str, op: str = "eq") -> A
     """``value`` as the type of ``series``, or AggregateError saying how to write it."""
     kind = kind_of(series)
     if kind == "date":
-        return _date(value, column)
+        return _date(value, column, op)
     if kind in ("integer", "number"):
         return _number(value, column)
     if kind == "boolean":
@@ -53,7 +54,10 @@ def typed_value(series: pd.Series, value: Any, column: str, op: str = "eq") -> A
     return _text(value, column, op)
 
 
-def _date(value: Any, column: str) -> pd.Timestamp:
+def _date(value: Any, column: str, op: str) -> pd.Timestamp:
+    period = _PERIOD.match(str(value).strip())
+    if period and op not in _FROM_START:
+        raise _period_error(period, column)
     if isinstance(value, bool):
         raise AggregateError(f"column '{column}' holds dates, and the condition gives {str(value).lower()}",
                              "write a date such as '2021-03-31'", column)
@@ -62,6 +66,23 @@ def _date(value: Any, column: str) -> pd.Timestamp:
     except ValueError:
         raise AggregateError(f"'{value}' is not a date (column '{column}' holds dates)",
                              "write a date such as '2021-03-31'", column) from None
+
+
+# A year or a month: as a date it is its first day, which is what 'ge' and 'lt' need
+# (on or after 2021, before 2021); equal to it would keep January 1 only.
+_PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+_FROM_START = {"ge", "lt"}
+
+
+def _period_error(period: re.Match, column: str) -> AggregateError:
+    year, month = int(period.group(1)), period.group(2)
+    if month is None:
+        start, end, name = f"{year}-01-01", f"{year + 1}-01-01", "a year"
+    else:
+        following = (year + int(month) // 12, int(month) % 12 + 1)
+        start, end, name = f"{year}-{month}-01", f"{following[0]}-{following[1]:02d}-01", "a month"
+    return AggregateError(f"'{period.group(0)}' is {name}, and column '{column}' holds days: as a day it means "
+                          f"{start} only", f"for the whole period write {{ge: {start}, lt: {end}}}", column)
 
 
 def _number(value: Any, column: str) -> float | int:

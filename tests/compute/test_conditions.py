@@ -118,3 +118,27 @@ def test_a_view_column_match_of_the_wrong_type_is_reported_at_its_line(make_bund
     assert formatted(make_bundle(text)) == [
         f"b0/bundle.yaml:{line}:44: error: view 'v': column 'name' holds text, and the condition gives the number 7, "
         "which matches no cell (quote it: '7'; or declare the column integer)"]
+
+
+DAYS = pd.DataFrame({"day": pd.to_datetime(["2020-12-31", "2021-01-01", "2021-05-17", "2022-01-01"])})
+
+
+@pytest.mark.parametrize("where,expected", [
+    ({"day": {"ge": 2021, "lt": 2022}}, 2),          # a year's first day, where that is what is meant
+    ({"day": {"ge": "2021-05", "lt": "2021-06"}}, 1),
+    ({"day": "2021-05-17"}, 1),
+])
+def test_years_and_months_bound_a_date_range(where, expected):
+    assert aggregate(DAYS, F.COUNT, None, where) == expected
+
+
+@pytest.mark.parametrize("where,message,hint", [
+    ({"day": 2021}, "'2021' is a year, and column 'day' holds days: as a day it means 2021-01-01 only",
+     "for the whole period write {ge: 2021-01-01, lt: 2022-01-01}"),
+    ({"day": {"le": "2021-12"}}, "'2021-12' is a month, and column 'day' holds days: as a day it means 2021-12-01 only",
+     "for the whole period write {ge: 2021-12-01, lt: 2022-01-01}"),
+])
+def test_a_year_equal_to_a_date_is_refused(where, message, hint):
+    with pytest.raises(AggregateError) as caught:
+        aggregate(DAYS, F.COUNT, None, where)
+    assert (str(caught.value), caught.value.hint) == (message, hint)
