@@ -109,6 +109,7 @@ def start_build(path: Path, out: Path, config: BuildConfig, *,
     from reportgen import trace
     from reportgen.charts.cache import ChartCache
     from reportgen.charts.draw import start_charts
+    from reportgen.compute.display import shown_frames
     from reportgen.outputs import replace_folder
     from reportgen.validation import validate
 
@@ -123,7 +124,7 @@ def start_build(path: Path, out: Path, config: BuildConfig, *,
     model = bundle.model
     template = config.template
 
-    frames = {**bundle.tables, **computed.views}
+    frames = shown_frames(model, {**bundle.tables, **computed.views})  # labels and Yes/No, as read
     chart_cache = ChartCache(out / CHART_CACHE, reuse=not config.fresh_charts) if config.chart_cache else None
     pending = start_charts([(frames[c.table], c) for c in model.charts], chart_cache)
     trace.mark("charts started")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from typing import Annotated, Any, Literal
 
@@ -83,6 +84,15 @@ class ColumnType(str, Enum):
     CATEGORY = "category"
 
 
+class ColumnRole(str, Enum):
+    """How a column's whole numbers are printed: a year, identifier or code never as "2,021"."""
+
+    YEAR = "year"
+    IDENTIFIER = "identifier"
+    CODE = "code"
+    NUMBER = "number"
+
+
 class Column(Strict):
     name: str = Field(min_length=1)
     type: ColumnType
@@ -94,6 +104,28 @@ class Column(Strict):
     description: str | None = None
     split: str | None = Field(default=None, min_length=1,
                               description="separator of a multi-valued cell, e.g. ', '")
+    role: ColumnRole | None = Field(default=None, description="year, identifier or code: printed without "
+                                    "thousands separators (a whole-number column named like a year is a year)")
+    labels: dict[str, str] | None = Field(default=None, description="display label of each value, e.g. "
+                                          "{hack: 'Hacking or IT incident'}, used in legends, axes, tables and text")
+
+    @property
+    def shown_as(self) -> ColumnRole:
+        """The role the column is printed in: declared, else inferred from a year-like name."""
+        if self.role is not None:
+            return self.role
+        if self.type is ColumnType.INTEGER and _YEAR_WORDS & set(_name_words(self.name)):
+            return ColumnRole.YEAR
+        return ColumnRole.NUMBER
+
+
+# Words of a column name that say it holds years: year, yearAdded, fiscal_year, yr, FY.
+_YEAR_WORDS = {"year", "yr", "fy"}
+
+
+def _name_words(name: str) -> list[str]:
+    """'fiscal_year' → fiscal, year; 'yearAdded' → year, added."""
+    return [w.lower() for w in re.findall(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+|[A-Z]+", name)]
 
 
 class ReadOptions(Strict):
@@ -202,6 +234,7 @@ class Aggregate(Strict):
     column: str | None = None
     where: Condition | None = Field(default=None, description="rows to keep before aggregating")
     match: Condition | None = Field(default=None, description="with 'share': the rows counted as a share of those kept")
+    allow_empty: bool = Field(default=False, description="no warning when 'where' or 'match' keeps no row")
 
     @model_validator(mode="after")
     def _needs(self) -> "Aggregate":
@@ -217,10 +250,18 @@ class Check(Aggregate):
     tolerance: Annotated[float, Field(allow_inf_nan=False)] | str = Field(default=0, description="absolute (e.g. 5) or relative ('0.5%')")
 
 
+class UnitForms(Strict):
+    """A unit's singular and plural: "1 vulnerability", "2 vulnerabilities"."""
+
+    one: str = Field(min_length=1)
+    other: str = Field(min_length=1)
+
+
 class Metric(Strict):
     id: MetricId
     label: str = Field(min_length=1)
-    unit: str | None = Field(default=None, description="noun after the number ('accounts'), or percent, share, usd")
+    unit: str | UnitForms | None = Field(default=None, description="noun after the number ('accounts', or "
+                                         "{one: account, other: accounts}), or percent, share, usd")
     as_of: Date | None = None
     status: FigureStatus
     sources: list[Id] = Field(default_factory=list)
@@ -272,6 +313,7 @@ class View(Strict):
     having: Condition | None = Field(default=None, description="rows to keep after aggregating, on the view's columns")
     period: DatePart | None = Field(default=None, description="group the date column by year, quarter or month, "
                                     "every period from the first to the last shown")
+    allow_empty: bool = Field(default=False, description="no warning when 'where' keeps no row")
 
 
 class ChartType(str, Enum):

@@ -135,8 +135,11 @@ def _plot_frame(data: pd.DataFrame, chart: Chart) -> pd.DataFrame:
     if chart.color:
         names[chart.color] = "series"
     frame = data[list(names)].rename(columns=names)
+    # Each mark's label is worded as the text words the figure (one formatter: 1,612 never "1,610").
+    worded = data[chart.y].map(wording.figure)
     if chart.value_labels and chart.value_labels in data.columns:
-        frame["stated"] = data[chart.value_labels].to_numpy()
+        worded = data[chart.value_labels].astype(object).where(data[chart.value_labels].notna(), worded)
+    frame["stated"] = worded.to_numpy()
     return frame
 
 
@@ -170,7 +173,6 @@ def drawing_plan(data: pd.DataFrame, chart: Chart) -> dict:
         "height": _height(data, chart),
         "right": right,
         "series": bool(chart.color),
-        "stated": "stated" in plot.columns,
         "series_labels": _series_labels(plot, order) if stacked_labels else None,
         "titles": {"x_axis": chart.x_label or labels.get(chart.x) or (None if x_type == "nominal" else _label(chart.x)),
                    "hbar_category_axis": chart.x_label or labels.get(chart.x),
@@ -325,20 +327,20 @@ def alt_text(data: pd.DataFrame, chart: Chart) -> str:
             first, last = rows.iloc[0], rows.iloc[-1]
             peak = rows.loc[rows[chart.y].idxmax()]
             prefix = f"{name}: " if name is not None else ""
-            parts.append(f"{prefix}from {wording.words(first[chart.y])} in {_point(first[chart.x])} "
-                         f"to {wording.words(last[chart.y])} in {_point(last[chart.x])}, "
-                         f"peaking at {wording.words(peak[chart.y])} in {_point(peak[chart.x])}")
+            parts.append(f"{prefix}from {wording.figure(first[chart.y])} in {_point(first[chart.x])} "
+                         f"to {wording.figure(last[chart.y])} in {_point(last[chart.x])}, "
+                         f"peaking at {wording.figure(peak[chart.y])} in {_point(peak[chart.x])}")
         return f"{head} {measure}, {'; '.join(parts)}."
     rows = data.sort_values(chart.y, ascending=False)
     if chart.color:
         totals = rows.groupby(chart.x, observed=True, sort=False)[chart.y].sum().sort_values(ascending=False)
-        items = [f"{name} {wording.words(value)}" for name, value in totals.head(8).items()]
+        items = [f"{name} {wording.figure(value)}" for name, value in totals.head(8).items()]
         more = f", and {len(totals) - 8} more" if len(totals) > 8 else ""
         return f"{head} {measure} (total by {_label(chart.x).lower()}): {'; '.join(items)}{more}."
     def spoken(row) -> str:
         if chart.value_labels and chart.value_labels in rows.columns and pd.notna(row[chart.value_labels]):
             return str(row[chart.value_labels])
-        return wording.words(row[chart.y])
+        return wording.figure(row[chart.y])
 
     items = [f"{row[chart.x]} {spoken(row)}" for _, row in rows.head(8).iterrows()]
     more = f", and {len(rows) - 8} more" if len(rows) > 8 else ""

@@ -21,7 +21,6 @@ WIDTH = 560
 
 _NUMBER_LABELS = ("datum.value >= 1e9 ? format(datum.value / 1e9, ',~r') + 'B' : "
                   "datum.value >= 1e6 ? format(datum.value / 1e6, ',~r') + 'M' : format(datum.value, ',~r')")
-_VALUE_LABEL = "datum.y >= 1e6 ? format(datum.y / 1e6, ',.3~r') + ' million' : format(datum.y, ',.3~r')"
 
 
 def vega_lite(plan: dict) -> dict:
@@ -72,7 +71,7 @@ def to_altair(plan: dict):
         tooltip.append(alt.Tooltip("series", type="nominal", title=titles["series_tooltip"]))
     tooltip.append(alt.Tooltip("y", type="quantitative", format=",", title=titles["y_tooltip"]))
     size = dict(width=WIDTH, height=plan["height"])
-    label = "datum.stated" if plan["stated"] else _VALUE_LABEL
+    label = "datum.stated"  # worded by reportgen.compute.wording.figure, as the text is
 
     datasets = {name: alt.Data(name=name) for name in (_ROWS, _SERIES_LABELS)}  # layers lift a shared one
 

@@ -10,12 +10,9 @@ import pandas as pd
 
 from reportgen.bundle.dates import PartialDate, Quarter, period_range, truncate
 from reportgen.bundle.model import AggregateFunction, Condition, View
+from reportgen.compute.conditions import AggregateError, typed_value
 
 _OPERATORS = {"eq", "ne", "lt", "le", "gt", "ge", "in", "contains"}
-
-
-class AggregateError(ValueError):
-    """A spec that does not fit the table; the message names what is wrong."""
 
 
 def mask(frame: pd.DataFrame, condition: Condition | None) -> pd.Series:
@@ -24,15 +21,15 @@ def mask(frame: pd.DataFrame, condition: Condition | None) -> pd.Series:
     for column, test in (condition or {}).items():
         if column not in frame.columns:
             raise AggregateError(f"unknown column '{column}' in condition")
-        keep &= _clause(frame[column], test, frame.attrs.get("split", {}).get(column, ","))
+        keep &= _clause(frame[column], column, test, frame.attrs.get("split", {}).get(column, ","))
     return keep
 
 
-def _clause(series: pd.Series, test: Any, separator: str = ",") -> pd.Series:
+def _clause(series: pd.Series, column: str, test: Any, separator: str = ",") -> pd.Series:
     if isinstance(test, list):
-        return series.isin([_coerce(series, v) for v in test]).fillna(False).astype(bool)
+        return series.isin([typed_value(series, v, column) for v in test]).fillna(False).astype(bool)
     if not isinstance(test, dict):
-        return (series == _coerce(series, test)).fillna(False).astype(bool)
+        return (series == typed_value(series, test, column)).fillna(False).astype(bool)
     result = pd.Series(True, index=series.index)
     for op, value in test.items():
         if op not in _OPERATORS:
@@ -46,27 +43,13 @@ def _clause(series: pd.Series, test: Any, separator: str = ",") -> pd.Series:
         if op == "in":
             if not isinstance(value, list):
                 raise AggregateError(f"'in' needs a list of values, e.g. [a, b], not {value!r}")
-            result &= series.isin([_coerce(series, v) for v in value]).fillna(False).astype(bool)
+            result &= series.isin([typed_value(series, v, column) for v in value]).fillna(False).astype(bool)
             continue
-        target = _coerce(series, value)
-        try:
-            compared = {"eq": series == target, "ne": series != target, "lt": series < target,
-                        "le": series <= target, "gt": series > target, "ge": series >= target}[op]
-        except TypeError as exc:
-            raise AggregateError(f"cannot compare with {value!r}: {exc}") from None
+        target = typed_value(series, value, column, op)
+        compared = {"eq": series == target, "ne": series != target, "lt": series < target,
+                    "le": series <= target, "gt": series > target, "ge": series >= target}[op]
         result &= compared.fillna(False).astype(bool)
     return result
-
-
-def _coerce(series: pd.Series, value: Any) -> Any:
-    if pd.api.types.is_datetime64_any_dtype(series):
-        try:
-            return pd.Timestamp(str(value))
-        except ValueError:
-            raise AggregateError(f"'{value}' is not a date") from None
-    if pd.api.types.is_numeric_dtype(series) and isinstance(value, str):
-        raise AggregateError(f"column holds numbers but the condition gives text '{value}'")
-    return value
 
 
 def aggregate(frame: pd.DataFrame, function: AggregateFunction, column: str | None,

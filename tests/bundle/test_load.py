@@ -124,13 +124,15 @@ def test_missing_nested_field_points_at_its_mapping(make_bundle):
 
 
 @pytest.mark.parametrize("old,new,expected", [
-    ("authors: [Tester]", "authors: Tester", "b0/bundle.yaml:5:10: error: authors: Input should be a valid list"),
+    ("authors: [Tester]", "authors: Tester", "b0/bundle.yaml:5:10: error: authors: 'Tester' is not a list (write it as a list: [Tester])"),
     ("value: 24800", "value: lots",
-     "b0/bundle.yaml:17:12: error: metrics[0].value: Input should be a valid number, unable to parse string as a number"),
-    ("value: 24800", "value: .nan", "b0/bundle.yaml:17:12: error: metrics[0].value: Input should be a finite number"),
-    ("value: 24800", "value: .inf", "b0/bundle.yaml:17:12: error: metrics[0].value: Input should be a finite number"),
+     "b0/bundle.yaml:17:12: error: metrics[0].value: 'lots' is not a number"),
+    ("value: 24800", "value: .nan", "b0/bundle.yaml:17:12: error: metrics[0].value: 'nan' is not a finite number "
+         "(give a figure such as 24800)"),
+    ("value: 24800", "value: .inf", "b0/bundle.yaml:17:12: error: metrics[0].value: 'inf' is not a finite number "
+         "(give a figure such as 24800)"),
     ("type: integer, min: 0}", "type: integer, min: zero}",
-     "b0/bundle.yaml:33:47: error: tables[0].columns[1].min: Input should be a valid number, unable to parse string as a number"),
+     "b0/bundle.yaml:33:47: error: tables[0].columns[1].min: 'zero' is not a number"),
     ("    type: news\n", "    type: blog\n",
      "b0/bundle.yaml:13:11: error: sources[0].type: 'blog' is not one of 'news', 'company-report', 'government', "
      "'dataset', 'academic', 'ngo', 'court', 'testimony' or 'other'"),
