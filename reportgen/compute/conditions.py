@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from reportgen.bundle.dates import PartialDate, TableDate
+
 # Operators that put values in order: they need numbers or dates, not text or categories.
 ORDERING = {"lt", "le", "gt", "ge"}
 _TRUE_WORDS = {"true", "yes", "1"}
@@ -39,7 +41,14 @@ def kind_of(series: pd.Series) -> str:
         return "integer"
     if pd.api.types.is_numeric_dtype(series):
         return "number"
+    if isinstance(_first(series), TableDate):
+        return "partial date"
     return "text"
+
+
+def _first(series: pd.Series) -> Any:
+    present = series.dropna()
+    return present.iloc[0] if len(present) else None
 
 
 def typed_value(series: pd.Series, value: Any, column: str, op: str = "eq") -> Any:
@@ -47,6 +56,8 @@ def typed_value(series: pd.Series, value: Any, column: str, op: str = "eq") -> A
     kind = kind_of(series)
     if kind == "date":
         return _date(value, column, op)
+    if kind == "partial date":
+        return _partial_date(value, column)
     if kind in ("integer", "number"):
         return _number(value, column)
     if kind == "boolean":
@@ -66,6 +77,17 @@ def _date(value: Any, column: str, op: str) -> pd.Timestamp:
     except ValueError:
         raise AggregateError(f"'{value}' is not a date (column '{column}' holds dates)",
                              "write a date such as '2021-03-31'", column) from None
+
+
+def _partial_date(value: Any, column: str) -> TableDate:
+    """A date at the precision written: on a column mixing years, months and days, '2020-05'
+    is the month itself (not the days in it), and 'ge'/'lt' order by the start of each."""
+    try:
+        return TableDate.of(PartialDate.parse(value if isinstance(value, int) and not isinstance(value, bool)
+                                              else str(value)))
+    except ValueError:
+        raise AggregateError(f"'{value}' is not a date (column '{column}' holds dates known to the year, "
+                             "month or day)", "write a date such as 2021, '2021-03' or '2021-03-31'", column) from None
 
 
 # A year or a month: as a date it is its first day, which is what 'ge' and 'lt' need

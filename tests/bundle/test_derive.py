@@ -92,6 +92,16 @@ def test_mixed_dates_compare_with_condition_values(make_bundle):
     assert count({"reported": "2020-05"}) == 1                     # the month itself, not the days in it
     assert count({"reported": {"ge": "2020-05", "lt": "2020-06"}}) == 2
     assert count({"reported": ["2020", "2020-05"]}) == 2
+    assert count({"reported": 2020}) == 1                           # the year itself, as written
+
+
+def test_a_condition_that_is_no_date_on_a_mixed_date_column_is_refused(make_bundle):
+    from reportgen.compute.conditions import AggregateError
+
+    frame = loaded(make_bundle, only_day_quarter())
+    with pytest.raises(AggregateError, match="'spring' is not a date") as info:
+        aggregate(frame, AggregateFunction.COUNT, None, {"reported": "spring"})
+    assert info.value.hint == "write a date such as 2021, '2021-03' or '2021-03-31'"
 
 
 def test_a_date_part_of_a_coarser_value_is_left_empty_with_a_warning(make_bundle):
