@@ -10,6 +10,7 @@ import pandas as pd
 
 from reportgen.bundle.load import LoadedBundle
 from reportgen.bundle.model import ChartType
+from reportgen.charts.prepare import ChartError, prepare
 
 if TYPE_CHECKING:
     from reportgen.compute.metrics import Computed
@@ -49,9 +50,6 @@ def check_charts(bundle: LoadedBundle, computed: "Computed") -> None:
 
 
 def _check_drawable(bundle: LoadedBundle, frame: pd.DataFrame, chart, index: int) -> None:
-    # Here, not at the top: the drawing module brings Altair's spec code, which validate never needs.
-    from reportgen.charts.draw import ChartError, prepare
-
     try:
         data = prepare(frame, chart)
     except ChartError as exc:

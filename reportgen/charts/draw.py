@@ -21,17 +21,11 @@ from reportgen.bundle.dates import PartialDate, Quarter
 from reportgen.compute import wording
 from reportgen.assets import FONTS
 from reportgen.bundle.model import Chart, ChartType
+from reportgen.charts.alt import alt_text
 from reportgen.charts.cache import ChartCache
+from reportgen.charts.prepare import column_title, date_precision, prepare
 from reportgen.charts.spec import WIDTH
 from reportgen.engines.executor import EngineFailed, Pending, submit
-
-MAX_ROWS = 5000  # Altair's default limit; larger tables are aggregated first
-MAX_CATEGORIES = 25  # bars or labels on a category axis a reader can still tell apart
-
-
-class ChartError(ValueError):
-    pass
-
 
 class ChartDrawingFailed(RuntimeError):
     """A helper process could not draw a chart (it died or did not answer in time)."""
@@ -75,57 +69,6 @@ def _answer(chart_id: str, call: Pending):
         return call.result()
     except EngineFailed as exc:
         raise ChartDrawingFailed(f"chart '{chart_id}': {exc}") from None
-
-
-def prepare(frame: pd.DataFrame, chart: Chart) -> pd.DataFrame:
-    """The columns a chart draws, aggregated when there are more rows than a chart can show."""
-    keys = [c for c in (chart.x, chart.color) if c]
-    extra = [chart.value_labels] if chart.value_labels in frame.columns and chart.value_labels not in keys else []
-    data = frame[[*keys, chart.y, *extra]].dropna(subset=[chart.y])
-    if len(data) > MAX_ROWS or data.duplicated(subset=keys).any():
-        data = data.drop(columns=extra)  # labels of single rows no longer apply to sums
-        data = data.groupby(keys, observed=True, sort=False, dropna=False)[chart.y].sum().reset_index()
-    if len(data) > MAX_ROWS and pd.api.types.is_datetime64_any_dtype(data[chart.x]):
-        grouper = [pd.Grouper(key=chart.x, freq="W")] + ([chart.color] if chart.color else [])
-        data = data.groupby(grouper, observed=True)[chart.y].sum().reset_index()
-    if len(data) > MAX_ROWS:
-        raise ChartError(f"chart '{chart.id}' would draw {len(data):,} marks; group the table with a view first")
-    _check_categories(data, chart)
-    data = data.reset_index(drop=True)
-    data.attrs["labels"] = frame.attrs.get("labels", {})  # column labels become axis titles
-    return data
-
-
-def _check_categories(data: pd.DataFrame, chart: Chart) -> None:
-    """More categories than an axis can show would be an unreadable sliver: refuse, naming the fix."""
-    x = data[chart.x]
-    if pd.api.types.is_datetime64_any_dtype(x) or date_precision(x) is not None:
-        return
-    if pd.api.types.is_numeric_dtype(x) and chart.type in (ChartType.LINE, ChartType.AREA):
-        return
-    count = int(x.nunique(dropna=False))
-    if count > MAX_CATEGORIES:
-        raise ChartError(f"chart '{chart.id}' has {count:,} categories of '{chart.x}' on its axis, more than the "
-                         f"{MAX_CATEGORIES} a reader can tell apart: draw a view with sort_by, descending: true and "
-                         f"top: 10 (the rest are summed into 'Other')")
-
-
-def date_precision(values: pd.Series) -> str | None:
-    """'year', 'quarter', 'month' or 'day' of a column of dates at one precision (a datetime
-    column is of days), None for a column of something else. Dates of mixed precision cannot
-    share an axis: a year drawn as 1 January would be a day the data never gave."""
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return "day"
-    if values.dtype != object:
-        return None
-    present = values.dropna()
-    if not len(present) or not all(isinstance(v, (PartialDate, Quarter)) for v in present):
-        return None
-    found = {v.precision for v in present}
-    if len(found) > 1:
-        raise ChartError(f"column '{values.name}' mixes dates known to the {' and the '.join(sorted(found))}, which "
-                         "cannot share a time axis: draw a view with period: year (or a derived part) instead")
-    return found.pop()
 
 
 def _plot_frame(data: pd.DataFrame, chart: Chart) -> pd.DataFrame:
@@ -174,9 +117,9 @@ def drawing_plan(data: pd.DataFrame, chart: Chart) -> dict:
         "right": right,
         "series": bool(chart.color),
         "series_labels": _series_labels(plot, order) if stacked_labels else None,
-        "titles": {"x_axis": chart.x_label or labels.get(chart.x) or (None if x_type == "nominal" else _label(chart.x)),
+        "titles": {"x_axis": chart.x_label or labels.get(chart.x) or (None if x_type == "nominal" else column_title(chart.x)),
                    "hbar_category_axis": chart.x_label or labels.get(chart.x),
-                   "y_axis": chart.y_label or labels.get(chart.y) or _label(chart.y),
+                   "y_axis": chart.y_label or labels.get(chart.y) or column_title(chart.y),
                    "x_tooltip": chart.x_label or labels.get(chart.x) or chart.x,
                    "series_tooltip": labels.get(chart.color, chart.color) if chart.color else None,
                    "y_tooltip": chart.y_label or labels.get(chart.y) or chart.y},
@@ -233,10 +176,6 @@ def _height(data: pd.DataFrame, chart: Chart) -> int:
     if chart.type is ChartType.HBAR:
         return max(60, 34 * int(data[chart.x].nunique()))
     return 220
-
-
-def _label(column: str) -> str:
-    return column.replace("_", " ").capitalize()
 
 
 @cache
@@ -308,46 +247,3 @@ def _stable_ids(svg: str, prefix: str) -> str:
     found = list(dict.fromkeys(re.findall(r'id="(clip\d+)"', svg)))
     mapping = {old: f"{prefix}-clip{i}" for i, old in enumerate(found, start=1)}
     return re.sub(r'(?<=id=")clip\d+(?=")|(?<=url\(#)clip\d+(?=\))', lambda m: mapping.get(m.group(0), m.group(0)), svg)
-
-
-_KIND_NAMES = {ChartType.BAR: "Bar chart", ChartType.HBAR: "Horizontal bar chart", ChartType.LINE: "Line chart",
-               ChartType.AREA: "Area chart", ChartType.STACKED_BAR: "Stacked bar chart"}
-
-
-def alt_text(data: pd.DataFrame, chart: Chart) -> str:
-    """A sentence or two a screen reader can speak, made from the drawn data."""
-    kind = _KIND_NAMES[chart.type]
-    measure = chart.y_label or data.attrs.get("labels", {}).get(chart.y) or _label(chart.y)
-    head = f"{kind}. {chart.title.rstrip('.')}."
-    if date_precision(data[chart.x]) is not None or chart.type in (ChartType.LINE, ChartType.AREA):
-        series = data.groupby(chart.color, observed=True) if chart.color else [(None, data)]
-        parts = []
-        for name, rows in series:
-            rows = rows.sort_values(chart.x)
-            first, last = rows.iloc[0], rows.iloc[-1]
-            peak = rows.loc[rows[chart.y].idxmax()]
-            prefix = f"{name}: " if name is not None else ""
-            parts.append(f"{prefix}from {wording.figure(first[chart.y])} in {_point(first[chart.x])} "
-                         f"to {wording.figure(last[chart.y])} in {_point(last[chart.x])}, "
-                         f"peaking at {wording.figure(peak[chart.y])} in {_point(peak[chart.x])}")
-        return f"{head} {measure}, {'; '.join(parts)}."
-    rows = data.sort_values(chart.y, ascending=False)
-    if chart.color:
-        totals = rows.groupby(chart.x, observed=True, sort=False)[chart.y].sum().sort_values(ascending=False)
-        items = [f"{name} {wording.figure(value)}" for name, value in totals.head(8).items()]
-        more = f", and {len(totals) - 8} more" if len(totals) > 8 else ""
-        return f"{head} {measure} (total by {_label(chart.x).lower()}): {'; '.join(items)}{more}."
-    def spoken(row) -> str:
-        if chart.value_labels and chart.value_labels in rows.columns and pd.notna(row[chart.value_labels]):
-            return str(row[chart.value_labels])
-        return wording.figure(row[chart.y])
-
-    items = [f"{row[chart.x]} {spoken(row)}" for _, row in rows.head(8).iterrows()]
-    more = f", and {len(rows) - 8} more" if len(rows) > 8 else ""
-    return f"{head} {measure}: {'; '.join(items)}{more}."
-
-
-def _point(value) -> str:
-    if isinstance(value, pd.Timestamp):
-        return f"{value:%b} {value.day}, {value.year}"
-    return str(value)

@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 
 from reportgen.bundle.model import Chart, ChartType
-from reportgen.charts.draw import MAX_ROWS, RenderedChart, alt_text, prepare, start_charts
+from reportgen.charts.alt import alt_text
+from reportgen.charts.draw import RenderedChart, start_charts
+from reportgen.charts.prepare import MAX_ROWS, prepare
 from reportgen.charts.spec import FONT
 from tests.conftest import sample_with
 

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from reportgen.bundle.model import Chart, ChartType
-from reportgen.charts.draw import drawing_plan, prepare
+from reportgen.charts.draw import drawing_plan
+from reportgen.charts.prepare import prepare
 from reportgen.charts.spec import vega_lite
 
 
