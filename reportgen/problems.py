@@ -229,3 +229,21 @@ def display_path(path: Path | str) -> str:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError, RuntimeError):  # RuntimeError: a loop of links (Python 3.11)
         return str(p)
+
+
+def failure_problem(bundle: Path, exc: BaseException) -> Problem:
+    """A build that failed, at the template line it failed on when there is one (Jinja names
+    it), else naming the bundle."""
+    what = f"{type(exc).__name__}: {exc}"
+    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not (filename and line):  # an error raised while rendering: the template's own frame
+        trace = exc.__traceback__
+        while trace is not None:
+            code = trace.tb_frame.f_code.co_filename
+            if code.endswith((".j2", ".jinja", ".html")) and Path(code).is_file():
+                filename, line = code, trace.tb_lineno
+            trace = trace.tb_next
+    if filename and line:
+        return Problem(display_path(filename), line, 1, Severity.ERROR, what, f"building {display_path(bundle)}",
+                       kind="build failed")
+    return Problem(display_path(bundle), None, None, Severity.ERROR, what, kind="build failed")

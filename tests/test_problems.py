@@ -15,11 +15,11 @@ import pytest
 from bundle.builders import VALID_YAML, write_bundle
 from conftest import FIXED_EPOCH
 from reportgen.assets import PACKAGE
-from reportgen.batch.run import Outcome, failure_problem
+from reportgen.batch.run import Outcome
 from reportgen.cli.main import main
 from reportgen import api
 from reportgen.pipeline import MANIFEST_SCHEMA_VERSION
-from reportgen.problems import MAX_PER_KIND, Problem, Problems, Severity
+from reportgen.problems import MAX_PER_KIND, Problem, Problems, Severity, failure_problem
 
 # A table with one column its schema does not declare: a build with one validation warning.
 EXTRA_COLUMN_CSV = "name,exchanges,day,extra\nalpha,10,2026-01-01,1\n"

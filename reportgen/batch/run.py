@@ -21,7 +21,7 @@ from reportgen.assets import PACKAGE
 from reportgen.bundle import MANIFEST
 from reportgen.contained import real_path
 from reportgen.config import BuildConfig
-from reportgen.problems import Problem, Severity, display_path
+from reportgen.problems import Problem, Severity, display_path, failure_problem
 
 BUNDLES_PER_WORKER = 4
 
@@ -377,24 +377,6 @@ def rejection(problems: list[Problem]) -> tuple[list[Problem], list[Problem]]:
     strict = "an error under --strict"
     return [replace(p, severity=Severity.ERROR, hint=f"{p.hint}; {strict}" if p.hint else strict)
             for p in warnings], []
-
-
-def failure_problem(bundle: Path, exc: BaseException) -> Problem:
-    """A build that failed, at the template line it failed on when there is one (Jinja names
-    it), else naming the bundle."""
-    what = f"{type(exc).__name__}: {exc}"
-    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
-    if not (filename and line):  # an error raised while rendering: the template's own frame
-        trace = exc.__traceback__
-        while trace is not None:
-            code = trace.tb_frame.f_code.co_filename
-            if code.endswith((".j2", ".jinja", ".html")) and Path(code).is_file():
-                filename, line = code, trace.tb_lineno
-            trace = trace.tb_next
-    if filename and line:
-        return Problem(display_path(filename), line, 1, Severity.ERROR, what, f"building {display_path(bundle)}",
-                       kind="build failed")
-    return Problem(display_path(bundle), None, None, Severity.ERROR, what, kind="build failed")
 
 
 @dataclass

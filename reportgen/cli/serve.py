@@ -118,7 +118,7 @@ class Preview:
             page = _error_page("The bundle has problems", [p.format() for p in exc.problems])
             status = f"{len(exc.problems)} problem(s); see the page"
         except Exception as exc:  # a template error, say: show it, keep serving
-            from reportgen.batch.run import failure_problem
+            from reportgen.problems import failure_problem
 
             page = _error_page("The build failed", [failure_problem(self.bundle, exc).format()])
             status = f"build failed: {exc}"
