@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -78,7 +79,8 @@ def register_format(name: str, output: OutputFormat) -> None:
 
 def file_record(path: Path, root: Path) -> dict:
     data = path.read_bytes()
-    return {"path": path.relative_to(root).as_posix(), "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    # relpath: a collection's bundles may lie beside its folder ("../other-bundle/bundle.yaml")
+    return {"path": Path(os.path.relpath(path, root)).as_posix(), "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
 
 
 def build_bundle(path: Path, out: Path, config: BuildConfig, *, cache_key: str | None = None) -> BuildResult:
@@ -98,6 +100,7 @@ def start_build(path: Path, out: Path, config: BuildConfig, *,
     from reportgen import trace
     from reportgen.charts.cache import ChartCache
     from reportgen.charts.draw import start_charts
+    from reportgen.collection.brief import with_collection_template
     from reportgen.outputs import replace_folder
     from reportgen.validation import validate
 
@@ -109,6 +112,7 @@ def start_build(path: Path, out: Path, config: BuildConfig, *,
         raise BundleInvalid(checked.problems)
     bundle, computed = checked.bundle, checked.computed
     assert bundle.model is not None and computed is not None
+    config = with_collection_template(bundle, config)
     model = bundle.model
     template = config.template
 
