@@ -12,7 +12,7 @@ from reportgen.collection.figures import (CollectionFigures, collect_figures, co
                                           rewrite_references)
 from reportgen.collection.load import LoadedCollection, ValidateBundle, collection_file, load_collection
 from reportgen.collection.model import CollectionBrief, ComparisonRow, Member, Totalled
-from reportgen.compute.metrics import Computed
+from reportgen.compute.metrics import STATUS_ORDER, Computed
 from reportgen.config import TEMPLATES, BuildConfig
 from reportgen.limits import Limits
 from reportgen.problems import Problem, display_path
@@ -43,7 +43,7 @@ def validate_collection(path: Path | str, validate_bundle: ValidateBundle,
     bundle = CollectionBundle(collection.root, manifest, None, collection.positions, problems=collection.problems)
     if collection.model is None:
         return bundle, None, collection.problems.sorted()
-    figures = collect_figures(collection)
+    figures = collect_figures(collection, STATUS_ORDER)
     bundle.model = _as_bundle(collection, figures)
     if bundle.model is None:
         return bundle, None, collection.problems.sorted()

@@ -5,15 +5,20 @@ the members' sources merged into one list of endnotes."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from reportgen.bundle.model import FigureStatus, Metric, Source
-from reportgen.collection.load import LoadedCollection, MemberBundle
 from reportgen.collection.model import Collection, Comparison, Total, TotalFunction
 from reportgen.compute import wording
-from reportgen.compute.metrics import STATUS_ORDER, ResolvedMetric
+from reportgen.problems import display_path
+
+if TYPE_CHECKING:  # types only: new figures are copies of the bundles' (dataclasses.replace),
+    # which keeps this module's imports shallow (tests/test_layers.py bounds their depth)
+    from reportgen.collection.load import LoadedCollection, MemberBundle
+    from reportgen.compute.metrics import ResolvedMetric
 
 # {bundle_id.metric_id} or {total_id}; '{{' and '}}' stay literal braces, as in a bundle.
 REFERENCE = re.compile(r"(?<!\{)\{([a-z0-9][a-z0-9_-]*\.[a-z][a-z0-9_]*|[a-z][a-z0-9_]*)\}(?!\})")
@@ -30,13 +35,15 @@ class CollectionFigures:
     comparison_rows: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # id → [(bundle, figure)]
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     totalled: list[tuple[str, str]] = field(default_factory=list)  # (figure id, method in words)
+    status_order: list[FigureStatus] = field(default_factory=list)
 
 
-def collect_figures(collection: LoadedCollection) -> CollectionFigures:
-    """The collection's figures, sources and comparison tables; problems go to the collection."""
+def collect_figures(collection: LoadedCollection, status_order: list[FigureStatus]) -> CollectionFigures:
+    """The collection's figures, sources and comparison tables; problems go to the collection.
+    ``status_order`` lists statuses least established first (compute.metrics.STATUS_ORDER)."""
     model = collection.model
     assert model is not None
-    result = CollectionFigures(sources=merge_sources(collection))
+    result = CollectionFigures(sources=merge_sources(collection), status_order=status_order)
     members = {m.id: m for m in collection.members}
     for index, total in enumerate(model.totals):
         _add_total(collection, result, members, index, total)
@@ -63,7 +70,7 @@ def merge_sources(collection: LoadedCollection) -> list[Source]:
             collection.problems.error(
                 *bundle.where("sources", index, "id"),
                 f"source '{source.id}' is not the source '{source.id}' of bundle '{holder.id}' "
-                f"({where[0]}:{where[1]}): {_difference(first, source)}",
+                f"({display_path(where[0])}:{where[1]}): {_difference(first, source)}",
                 hint="in a collection one id names one source: give one of them another id, "
                      "or make both the same")
     return [source for source, _, _ in merged.values()]
@@ -89,9 +96,7 @@ def member_figure(result: CollectionFigures, member: MemberBundle, metric_id: st
     figure_id = _unique_id(result, "m_" + re.sub(r"[^a-z0-9]+", "_", member.id) + "__" + metric_id)
     # A copy under the collection's id: value, range, words, status and sources stay the bundle's.
     renamed = figure.metric.model_copy(update={"id": figure_id})
-    result.figures[figure_id] = ResolvedMetric(renamed, figure.value, figure.interval, figure.phrase,
-                                               figure.status, list(figure.sources), figure.method,
-                                               list(figure.inputs))
+    result.figures[figure_id] = replace(figure, metric=renamed, sources=list(figure.sources))
     result.by_reference[reference] = figure_id
     return figure_id
 
@@ -150,9 +155,9 @@ def _metric_ids(member: MemberBundle) -> list[str]:
     return sorted(computed.metrics) if computed else []
 
 
-def weakest_status(figures: list[ResolvedMetric]) -> FigureStatus:
+def weakest_status(figures: list[ResolvedMetric], order: list[FigureStatus]) -> FigureStatus:
     """The least established status of ``figures``: a sum of an alleged and a confirmed figure is alleged."""
-    return min((f.status for f in figures), key=STATUS_ORDER.index)
+    return min((f.status for f in figures), key=order.index)
 
 
 def _add_total(collection: LoadedCollection, result: CollectionFigures, members: dict[str, MemberBundle],
@@ -176,12 +181,14 @@ def _add_total(collection: LoadedCollection, result: CollectionFigures, members:
             return
     attributions = {f.metric.attribution for f in figures}
     sources = list(dict.fromkeys(s for f in figures for s in f.sources))
-    metric = Metric(id=total.id, label=total.label, unit=unit, status=weakest_status(figures), sources=sources,
+    metric = Metric(id=total.id, label=total.label, unit=unit, status=weakest_status(figures, result.status_order),
+                    sources=sources,
                     value=value, attribution=attributions.pop() if len(attributions) == 1 else None)
     names = " and ".join(f"'{member.id}'" for member, _ in found)
     method = f"{'sum' if total.function is TotalFunction.SUM else 'range'} of '{total.metric}' in bundles {names}"
-    result.figures[total.id] = ResolvedMetric(metric, value, interval, phrase, metric.status, sources, method,
-                                              inputs=[f.id for f in figures])
+    result.figures[total.id] = replace(figures[0], metric=metric, value=value, interval=interval, phrase=phrase,
+                                       status=metric.status, sources=sources, method=method,
+                                       inputs=[f.id for f in figures])
     result.by_reference[total.id] = total.id
     result.totalled.append((total.id, method))
 
@@ -238,8 +245,9 @@ def rewrite_references(collection: LoadedCollection, result: CollectionFigures, 
     """``text`` with each {bundle_id.metric_id} or {total_id} turned into the figure's id in the
     briefing; an unknown one is reported where it stands."""
     members = {m.id: m for m in collection.members}
+    declared_totals = {t.id for t in collection.model.totals} if collection.model else set()
 
-    def replace(match: re.Match) -> str:
+    def substitute(match: re.Match) -> str:
         reference = match.group(1)
         figure_id = result.by_reference.get(reference)
         if figure_id is None and "." in reference:
@@ -248,11 +256,11 @@ def rewrite_references(collection: LoadedCollection, result: CollectionFigures, 
             figure_id = member_figure(result, member, metric_id) if member else None
             if figure_id is None and (member is None or not member.checked.errors):
                 _unknown(collection, text, loc, match, members, member)
-        elif figure_id is None:
+        elif figure_id is None and reference not in declared_totals:  # a total that failed is reported
             _unknown(collection, text, loc, match, members, None)
         return "{" + figure_id + "}" if figure_id else match.group(0)
 
-    return REFERENCE.sub(replace, text)
+    return REFERENCE.sub(substitute, text)
 
 
 def _unknown(collection: LoadedCollection, text: str, loc: tuple, match: re.Match,

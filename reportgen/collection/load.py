@@ -6,7 +6,7 @@ from __future__ import annotations
 import glob
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
 
 from pydantic import ValidationError
 
@@ -15,9 +15,11 @@ from reportgen.bundle.load import LoadedBundle, _report_validation
 from reportgen.bundle.yamlsource import Positions, load_yaml
 from reportgen.collection import COLLECTION
 from reportgen.collection.model import Collection
-from reportgen.compute.metrics import Computed
 from reportgen.limits import Limits
 from reportgen.problems import Problem, Problems, display_path
+
+if TYPE_CHECKING:  # a type only: importing compute here would deepen every command's imports
+    from reportgen.compute.metrics import Computed
 
 
 class MemberValidation(Protocol):
