@@ -40,9 +40,11 @@ def validate(path: Path | str, *, strict: bool = False, limits: Limits = Limits(
     into the bundle's problems, and nothing is drawn or written. A collection (a folder with
     collection.yaml) is checked with each of its bundles, and becomes one bundle to build."""
     if is_collection(path):
-        bundle, computed, problems = validate_collection(
-            path, lambda member: validate(member, strict=strict, limits=limits), limits)
-        return Validation(bundle, computed, problems, strict)
+        bundle, computed = validate_collection(path, lambda member: validate(member, strict=strict, limits=limits),
+                                               limits)
+        if bundle.model is not None:
+            check_scripts(bundle)  # the collection's own text; each bundle's was checked with it
+        return Validation(bundle, computed, bundle.problems.sorted(), strict)
     bundle = load_bundle(path, limits)
     computed = None
     if bundle.model is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from reportgen.bundle import narrative
 from reportgen.bundle.load import LoadedBundle
 from reportgen.bundle.model import Chart, ChartType, Recommendations, Section
 from reportgen.collection.figures import (CollectionFigures, collect_figures, comparison_label, is_synthetic,
@@ -15,7 +16,7 @@ from reportgen.collection.model import CollectionBrief, ComparisonRow, Member, T
 from reportgen.compute.metrics import STATUS_ORDER, Computed
 from reportgen.config import TEMPLATES, BuildConfig
 from reportgen.limits import Limits
-from reportgen.problems import Problem, display_path
+from reportgen.problems import BundleInvalid, Problems, display_path
 
 
 @dataclass
@@ -35,26 +36,34 @@ def is_collection(path: Path | str) -> bool:
 
 
 def validate_collection(path: Path | str, validate_bundle: ValidateBundle,
-                        limits: Limits) -> tuple[LoadedBundle, Computed | None, list[Problem]]:
-    """The collection and its members checked, and, when all is valid, the collection as one bundle."""
+                        limits: Limits) -> tuple[LoadedBundle, Computed | None]:
+    """The collection and its members checked, and, when all is valid, the collection as one
+    bundle (its problems, the collection's and the members', are on the bundle returned)."""
     manifest = collection_file(Path(path))
     assert manifest is not None
     collection = load_collection(manifest, validate_bundle, limits)
     bundle = CollectionBundle(collection.root, manifest, None, collection.positions, problems=collection.problems)
     if collection.model is None:
-        return bundle, None, collection.problems.sorted()
+        return bundle, None
     figures = collect_figures(collection, STATUS_ORDER)
     bundle.model = _as_bundle(collection, figures)
     if bundle.model is None:
-        return bundle, None, collection.problems.sorted()
+        return bundle, None
     bundle.member_files = [f for m in collection.members for f in m.checked.bundle.files]
-    return bundle, Computed(figures.figures, figures.frames, []), collection.problems.sorted()
+    return bundle, Computed(figures.figures, figures.frames, [])
 
 
 def with_collection_template(bundle: LoadedBundle, config: BuildConfig) -> BuildConfig:
-    """A collection is built with the collection template unless a template was asked for."""
-    if isinstance(bundle.model, CollectionBrief) and config.template_given is None:
+    """A collection is built with the collection template unless a template was asked for; a
+    bundle cannot be (the template shows a collection's members). Raises BundleInvalid."""
+    is_one = isinstance(bundle.model, CollectionBrief)
+    if is_one and config.template_given is None:
         return replace(config, template=TEMPLATES["collection"])
+    if not is_one and config.template.name == "collection":
+        problems = Problems()
+        problems.error(bundle.manifest_path, 1, 1, "the collection template builds collections, not bundles",
+                       hint="use it for a folder holding collection.yaml; for a bundle choose brief, onepager or report")
+        raise BundleInvalid(problems.sorted())
     return config
 
 
@@ -64,6 +73,10 @@ def _as_bundle(collection: LoadedCollection, figures: CollectionFigures) -> Coll
     assert model is not None
 
     def text(value: str, *loc: str | int) -> str:
+        if (depth := narrative.markdown_depth(value)) > narrative.MAX_MARKDOWN_DEPTH:
+            collection.problems.error(*collection.where(*loc), f"text nests Markdown {depth} levels deep (quotes, "
+                                      f"lists, emphasis or links one inside another); at most "
+                                      f"{narrative.MAX_MARKDOWN_DEPTH} can be rendered")
         return rewrite_references(collection, figures, value, loc)
 
     summary = text(model.summary, "summary")

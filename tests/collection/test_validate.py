@@ -49,3 +49,57 @@ def test_schema_errors_in_collection_yaml_have_positions(tmp_path, monkeypatch, 
     assert main(["validate", "."]) == 2
     assert capsys.readouterr().out.splitlines() == [
         "collection.yaml:14:36: error: totals[1].function: 'median' is not one of 'sum' or 'range'"]
+
+
+def test_figures_in_different_units_are_not_totalled(tmp_path, monkeypatch, capsys):
+    root = write_collection(tmp_path)
+    manifest = root / "members" / "y" / "bundle.yaml"
+    manifest.write_text(manifest.read_text().replace("unit: accounts", "unit: users"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "."]) == 2
+    said = "'accounts' is counted in different units: 'accounts' in bundle 'x'; 'users' in bundle 'y'"
+    hint = "(compare or total only figures that count the same thing)"
+    assert capsys.readouterr().out.splitlines() == [
+        f"collection.yaml:11:39: error: {said} {hint}",  # the comparison's metric
+        f"collection.yaml:13:49: error: {said} {hint}",  # each total's
+        f"collection.yaml:14:51: error: {said} {hint}"]
+
+
+def test_two_members_with_one_id(tmp_path, monkeypatch, capsys):
+    root = write_collection(tmp_path)
+    manifest = root / "members" / "y" / "bundle.yaml"
+    manifest.write_text(manifest.read_text().replace("id: y\n", "id: x\n", 1))
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "."]) == 2
+    assert capsys.readouterr().out.splitlines() == [
+        "collection.yaml:7:28: error: no bundle 'y' in this collection (bundles here: x)",  # the summary's {y.accounts}
+        "collection.yaml:9:5: error: bundles members/x and members/y have the same id 'x' "
+        "(a collection names its figures {bundle_id.metric_id}: give each bundle its own id)"]
+
+
+def test_a_synthetic_member_makes_the_collection_say_so(tmp_path, monkeypatch, capsys):
+    root = write_collection(tmp_path)
+    manifest = root / "members" / "y" / "bundle.yaml"
+    manifest.write_text(manifest.read_text().replace("tlp: TLP:CLEAR\n", "tlp: TLP:CLEAR\nsynthetic: true\n"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "."]) == 2
+    assert capsys.readouterr().out.splitlines() == [
+        "collection.yaml:1:5: error: bundle 'y' is synthetic, but the collection is not marked so (add "
+        "'synthetic: true' so every page of the briefing says its data is partly invented)"]
+
+
+def test_deeply_nested_markdown_in_the_collection_is_refused(tmp_path, monkeypatch, capsys):
+    write_collection(tmp_path, COLLECTION.replace('body: "They range', 'body: "' + ">" * 30 + ' They range'))
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "."]) == 2
+    assert capsys.readouterr().out.splitlines() == [
+        "collection.yaml:17:11: error: text nests Markdown 20 levels deep (quotes, lists, emphasis or links "
+        "one inside another); at most 16 can be rendered"]
+
+
+def test_the_collection_template_refuses_a_bundle(tmp_path, monkeypatch, capsys):
+    write_collection(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "members/x", "--out", "dist", "--format", "html", "--template", "collection", "-j", "1"]) == 2
+    assert ("members/x/bundle.yaml:1:1: error: the collection template builds collections, not bundles"
+            in capsys.readouterr().err)
