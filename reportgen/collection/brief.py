@@ -112,12 +112,12 @@ def _as_bundle(collection: LoadedCollection, figures: CollectionFigures) -> Coll
         authors=model.authors, status=model.status, language=model.language, tlp=model.tlp,
         synthetic=synthetic, summary=summary,
         key_figures=[k for k in key_figures if k in figures.figures], sections=sections,
-        recommendations=recommendations, sources=figures.sources,
+        recommendations=recommendations, sources=_cited(figures),
         metrics=[f.metric for f in figures.figures.values()], charts=charts, keywords=model.keywords,
         members=[_member(m) for m in collection.members],
         comparison_rows={cid: [ComparisonRow(bundle=b, figure=f) for b, f in rows]
                          for cid, rows in figures.comparison_rows.items()},
-        totalled=[Totalled(figure=f, method=m) for f, m in figures.totalled])
+        totalled=[Totalled(figure=f, function=fn, method=m) for f, fn, m in figures.totalled])
 
 
 def _chart(collection: LoadedCollection, figures: CollectionFigures, comparison) -> Chart:
@@ -131,6 +131,13 @@ def _chart(collection: LoadedCollection, figures: CollectionFigures, comparison)
     return Chart(id=comparison.id, type=ChartType(comparison.chart.value), table=comparison.id, x="Bundle", y=label,
                  value_labels="As stated", title=comparison.title, y_label=f"{label} ({', '.join(statuses)})",
                  note=note, sources=list(dict.fromkeys(s for _, f in rows for s in figures.figures[f].sources)))
+
+
+def _cited(figures: CollectionFigures) -> list:
+    """The merged sources the collection's figures cite: its endnotes (a bundle's other sources
+    back figures this briefing does not print)."""
+    cited = {s for figure in figures.figures.values() for s in figure.sources}
+    return [source for source in figures.sources if source.id in cited] or figures.sources
 
 
 def _member(member) -> Member:

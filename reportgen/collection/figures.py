@@ -34,7 +34,7 @@ class CollectionFigures:
     sources: list[Source] = field(default_factory=list)
     comparison_rows: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # id → [(bundle, figure)]
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
-    totalled: list[tuple[str, str]] = field(default_factory=list)  # (figure id, method in words)
+    totalled: list[tuple[str, TotalFunction, str]] = field(default_factory=list)  # (figure id, function, method)
     status_order: list[FigureStatus] = field(default_factory=list)
 
 
@@ -190,7 +190,7 @@ def _add_total(collection: LoadedCollection, result: CollectionFigures, members:
                                        status=metric.status, sources=sources, method=method,
                                        inputs=[f.id for f in figures])
     result.by_reference[total.id] = total.id
-    result.totalled.append((total.id, method))
+    result.totalled.append((total.id, total.function, method))
 
 
 def _sum(figures: list[ResolvedMetric]) -> tuple[float, tuple[float, float], str]:

@@ -89,6 +89,7 @@ class ComparisonRow(Strict):
 
 class Totalled(Strict):
     figure: str
+    function: TotalFunction
     method: str  # in words: "sum of accounts_used in campaign-a and campaign-b"
 
 

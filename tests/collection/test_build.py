@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -69,9 +70,10 @@ def test_sample_briefing_states_each_figure_and_the_total(sample):
     assert "about 49,000 fraudulent accounts (alleged)" in flat
     assert "from over 16 million to 28.8 million exchanges (alleged)" in flat
     assert "Figure 1. Both campaigns used a similar number of fraudulent accounts" in flat
-    # Endnotes: the three sources of the two campaigns and the demo's, each once.
+    # Endnotes: the sources the printed figures cite, each once; the demo's others are not cited.
     html = (sample / "brief.html").read_text()
-    assert html.count('id="source-anthropic-2026-02"') == 1
+    endnotes = re.findall(r'<li id="source-([a-z0-9-]+)"', html)
+    assert endnotes == ["anthropic-2026-02", "atlas-aml-cs0056", "decrypt-2026-11", "larkspur-notice"]
     assert "This collection includes invented bundles" in html
 
 
