@@ -103,3 +103,10 @@ def test_the_collection_template_refuses_a_bundle(tmp_path, monkeypatch, capsys)
     assert main(["build", "members/x", "--out", "dist", "--format", "html", "--template", "collection", "-j", "1"]) == 2
     assert ("members/x/bundle.yaml:1:1: error: the collection template builds collections, not bundles"
             in capsys.readouterr().err)
+
+
+def test_the_sample_collection_validates_strictly(capsys):
+    from tests.conftest import EVIDENCE
+
+    assert main(["validate", "--strict", str(EVIDENCE / "distillation-collection")]) == 0
+    assert capsys.readouterr().out == ""
