@@ -41,7 +41,7 @@ def validate(path: Path | str, *, strict: bool = False, limits: Limits = Limits(
     collection.yaml) is checked with each of its bundles, and becomes one bundle to build."""
     if is_collection(path):
         bundle, computed = validate_collection(path, lambda member: validate(member, strict=strict, limits=limits),
-                                               limits)
+                                               limits, strict=strict)
         if bundle.model is not None:
             check_scripts(bundle)  # the collection's own text; each bundle's was checked with it
         return Validation(bundle, computed, bundle.problems.sorted(), strict)

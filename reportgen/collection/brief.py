@@ -35,8 +35,8 @@ def is_collection(path: Path | str) -> bool:
     return collection_file(Path(path)) is not None
 
 
-def validate_collection(path: Path | str, validate_bundle: ValidateBundle,
-                        limits: Limits) -> tuple[LoadedBundle, Computed | None]:
+def validate_collection(path: Path | str, validate_bundle: ValidateBundle, limits: Limits,
+                        *, strict: bool = False) -> tuple[LoadedBundle, Computed | None]:
     """The collection and its members checked, and, when all is valid, the collection as one
     bundle (its problems, the collection's and the members', are on the bundle returned)."""
     manifest = collection_file(Path(path))
@@ -46,7 +46,7 @@ def validate_collection(path: Path | str, validate_bundle: ValidateBundle,
     if collection.model is None:
         return bundle, None
     figures = collect_figures(collection, STATUS_ORDER)
-    bundle.model = _as_bundle(collection, figures)
+    bundle.model = _as_bundle(collection, figures, strict)
     if bundle.model is None:
         return bundle, None
     bundle.member_files = [f for m in collection.members for f in m.checked.bundle.files]
@@ -67,7 +67,7 @@ def with_collection_template(bundle: LoadedBundle, config: BuildConfig) -> Build
     return config
 
 
-def _as_bundle(collection: LoadedCollection, figures: CollectionFigures) -> CollectionBrief | None:
+def _as_bundle(collection: LoadedCollection, figures: CollectionFigures, strict: bool) -> CollectionBrief | None:
     """The collection as a bundle, or None when it or a member has errors (all reported by then)."""
     model = collection.model
     assert model is not None
@@ -77,6 +77,10 @@ def _as_bundle(collection: LoadedCollection, figures: CollectionFigures) -> Coll
             collection.problems.error(*collection.where(*loc), f"text nests Markdown {depth} levels deep (quotes, "
                                       f"lists, emphasis or links one inside another); at most "
                                       f"{narrative.MAX_MARKDOWN_DEPTH} can be rendered")
+        for token, offset in narrative.bare_numbers(value) if strict else ():
+            collection.problems.warning(collection.manifest_path, *collection.positions.inside(loc, value, offset),
+                                        f"number '{token}' typed into the text",
+                                        "write {bundle_id.metric_id} or a total, so it is sourced and written once")
         return rewrite_references(collection, figures, value, loc)
 
     summary = text(model.summary, "summary")

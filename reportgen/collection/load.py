@@ -36,6 +36,8 @@ class MemberValidation(Protocol):
 
 
 ValidateBundle = Callable[[Path], MemberValidation]
+# Each member is validated and held in memory with its tables: a glob must not make it thousands.
+MAX_MEMBERS = 50
 
 
 @dataclass
@@ -82,7 +84,8 @@ def member_folders(collection: Path, entries: list[str]) -> list[tuple[int, list
         if Path(entry).is_absolute():
             found.append((index, []))
         elif glob.has_magic(entry):
-            matches = sorted(Path(p) for p in glob.glob(str(root / entry)))
+            # root_dir: the collection's own folder name is never read as a pattern
+            matches = sorted(root / p for p in glob.glob(entry, root_dir=root))
             found.append((index, [m for m in matches if (m / MANIFEST).is_file()]))
         else:
             folder = root / entry
@@ -145,6 +148,11 @@ def _load_members(collection: LoadedCollection, validate_bundle: ValidateBundle)
             if real in seen:
                 continue  # named twice (by a glob and by name): read once
             seen[real] = None
+            if len(seen) > MAX_MEMBERS:
+                collection.problems.error(*collection.where("bundles", index),
+                                          f"the collection names more than {MAX_MEMBERS} bundles",
+                                          hint="a briefing compares a handful; name fewer, or split the collection")
+                return
             member = MemberBundle(folder, index, validate_bundle(folder))
             collection.problems.items.extend(member.checked.problems)
             if member.checked.bundle.model is None:

@@ -110,3 +110,31 @@ def test_the_sample_collection_validates_strictly(capsys):
 
     assert main(["validate", "--strict", str(EVIDENCE / "distillation-collection")]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_strict_warns_of_numbers_typed_into_the_collections_text(tmp_path, monkeypatch, capsys):
+    write_collection(tmp_path, COLLECTION.replace('body: "They range', 'body: "About 48,000 in all. They range'))
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "."]) == 0
+    assert main(["validate", "--strict", "."]) == 2
+    assert capsys.readouterr().out.splitlines() == [
+        "collection.yaml:17:18: warning: number '48,000' typed into the text (write {bundle_id.metric_id} or a "
+        "total, so it is sourced and written once)"]
+
+
+def test_a_glob_reads_patterns_only_in_the_entry(tmp_path, monkeypatch, capsys):
+    root = write_collection(tmp_path / "[draft]")  # brackets in the folder's own name are no pattern
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", str(root)]) == 0
+
+
+def test_a_glob_may_not_name_too_many_bundles(tmp_path, monkeypatch, capsys):
+    from reportgen.collection import load
+
+    write_collection(tmp_path)
+    monkeypatch.setattr(load, "MAX_MEMBERS", 1)
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "."]) == 2
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "collection.yaml:9:5: error: the collection names more than 1 bundles (a briefing compares a handful; "
+        "name fewer, or split the collection)")
