@@ -9,9 +9,19 @@ from pathlib import Path
 from reportgen.bundle import narrative
 from reportgen.bundle.load import LoadedBundle
 from reportgen.bundle.model import Chart, ChartType, Recommendations, Section
-from reportgen.collection.figures import (CollectionFigures, collect_figures, comparison_label, is_synthetic,
-                                          rewrite_references)
-from reportgen.collection.load import LoadedCollection, ValidateBundle, collection_file, load_collection
+from reportgen.collection.figures import (
+    CollectionFigures,
+    collect_figures,
+    comparison_label,
+    is_synthetic,
+    rewrite_references,
+)
+from reportgen.collection.load import (
+    LoadedCollection,
+    ValidateBundle,
+    collection_file,
+    load_collection,
+)
 from reportgen.collection.model import CollectionBrief, ComparisonRow, Member, Totalled
 from reportgen.compute.metrics import STATUS_ORDER, Computed
 from reportgen.config import TEMPLATES, BuildConfig

@@ -197,8 +197,7 @@ def _sum(figures: list[ResolvedMetric]) -> tuple[float, tuple[float, float], str
     """The sum, the range the stated figures' rounding leaves it in, and its words ("about 49,000")."""
     value = sum(f.value for f in figures)
     interval = (sum(f.interval[0] for f in figures), sum(f.interval[1] for f in figures))
-    scale = 100 if figures[0].metric.unit == "share" else 1
-    return value, interval, wording.approximate((interval[0] * scale, interval[1] * scale), value * scale)
+    return value, interval, wording.approximate(interval, value)  # shares are not summed (UNSUMMABLE_UNITS)
 
 
 def _range(figures: list[ResolvedMetric]) -> tuple[float, tuple[float, float], str]:

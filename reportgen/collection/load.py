@@ -4,9 +4,10 @@ each validated as a bundle is (their problems keep their own ``file:line``)."""
 from __future__ import annotations
 
 import glob
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import ValidationError
 

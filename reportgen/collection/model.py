@@ -8,6 +8,7 @@ from pydantic import Field
 
 from reportgen.bundle.model import Bundle, Date, Id, MetricId, Recommendations, Status, Strict, Tlp
 
+
 class ComparisonChart(str, Enum):
     BAR = "bar"
     HBAR = "hbar"
