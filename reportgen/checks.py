@@ -84,6 +84,10 @@ def check(bundle: LoadedBundle, *, strict: bool = False) -> set[tuple]:
                 bundle.problems.error(bundle.manifest_path, *bundle.positions.inside(loc, text, reference.offset),
                                       f"unknown metric '{{{reference.metric_id}}}' in text",
                                       f"did you mean '{{{close[0]}}}'?" if close else "write '{{' for a literal brace")
+        for form, offset in narrative.unknown_forms(text):
+            bundle.problems.error(bundle.manifest_path, *bundle.positions.inside(loc, text, offset),
+                                  f"unknown form ':{form}' of a metric reference",
+                                  "write {metric_id} for the figure with its unit, {metric_id:number} without it")
         for token, offset in narrative.bare_numbers(text) if strict else ():
             bundle.problems.warning(bundle.manifest_path, *bundle.positions.inside(loc, text, offset),
                                     f"number '{token}' typed into the text",

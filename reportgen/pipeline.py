@@ -16,8 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from reportgen import __version__
+from reportgen.charts.engines import spec_engine, svg_engine
 from reportgen.config import BuildConfig
+from reportgen.engines.executor import Engine
 from reportgen.outputs import bundle_from_output
+from reportgen.pdf.engine import pdf_engine
 from reportgen.problems import BundleInvalid, Problem, Severity, display_path, escaped_strings
 
 if TYPE_CHECKING:
@@ -63,10 +66,12 @@ class Job:
 @dataclass(frozen=True)
 class OutputFormat:
     """How one output format is written. ``prepare`` (optional) runs while the chart helpers draw;
-    its result is handed to ``start``, which begins writing and returns the function finishing it."""
+    its result is handed to ``start``, which begins writing and returns the function finishing it.
+    ``engines`` names the engines it calls, so a command can warm them up early."""
 
     start: Callable[[Job, Any], Callable[[], Written]]
     prepare: Callable[[Job], Any] | None = None
+    engines: Callable[[BuildConfig], tuple[Engine, ...]] = lambda _config: ()
 
 
 OUTPUT_FORMATS: dict[str, OutputFormat] = {}
@@ -75,6 +80,12 @@ OUTPUT_FORMATS: dict[str, OutputFormat] = {}
 def register_format(name: str, output: OutputFormat) -> None:
     """Make ``name`` an output format (``--format NAME``); formats start in registration order."""
     OUTPUT_FORMATS[name] = output
+
+
+def engines_for(config: BuildConfig) -> list[Engine]:
+    """The engines a build with ``config`` calls, slowest to warm up first."""
+    return [svg_engine(), spec_engine(), *(engine for output in _output_formats(config.formats)
+                                            for engine in output.engines(config))]
 
 
 def file_record(path: Path, root: Path) -> dict:
@@ -95,12 +106,13 @@ def build_bundle(path: Path, out: Path, config: BuildConfig, *, cache_key: str |
 def start_build(path: Path, out: Path, config: BuildConfig, *,
                 cache_key: str | None = None) -> Callable[[], BuildResult]:
     """Everything up to the PDF's layout, which goes on in the PDF helper process when there is
-    one (see reportgen.engines.sidecar); the function returned collects the PDF and writes the outputs.
+    one (see reportgen.engines); the function returned collects the PDF and writes the outputs.
     A batch starts the next bundle in between. Raises BundleInvalid for bad input."""
     from reportgen import trace
     from reportgen.charts.cache import ChartCache
     from reportgen.charts.draw import start_charts
     from reportgen.collection.brief import with_collection_template
+    from reportgen.compute.display import shown_frames
     from reportgen.outputs import replace_folder
     from reportgen.validation import validate
 
@@ -116,7 +128,7 @@ def start_build(path: Path, out: Path, config: BuildConfig, *,
     model = bundle.model
     template = config.template
 
-    frames = {**bundle.tables, **computed.views}
+    frames = shown_frames(model, {**bundle.tables, **computed.views})  # labels and Yes/No, as read
     chart_cache = ChartCache(out / CHART_CACHE, reuse=not config.fresh_charts) if config.chart_cache else None
     pending = start_charts([(frames[c.table], c) for c in model.charts], chart_cache)
     trace.mark("charts started")
@@ -182,12 +194,12 @@ def _prepare_pdf(job: Job) -> str:
 
 
 def _start_pdf(job: Job, draft: str) -> Callable[[], Written]:
-    """Start the PDF (in the warm helper process when ``reportgen build`` started one) and return
-    the function that finishes it. A template with ``max_pages`` that runs over is laid out again
+    """Start the PDF (on the PDF engine, wherever reportgen.engines runs it) and return the
+    function that finishes it. A template with ``max_pages`` that runs over is laid out again
     with tighter type."""
     from reportgen import trace
     from reportgen.assets import PACKAGE
-    from reportgen.engines import sidecar
+    from reportgen.engines.executor import submit
     from reportgen.render.appearance import print_stylesheet_digest, theme_folder
     from reportgen.render.html import build_context, fill_chart_svgs, render_html
 
@@ -200,24 +212,19 @@ def _start_pdf(job: Job, draft: str) -> Callable[[], Written]:
     settings = dict(base_dir=bundle.root.resolve(), roots=[r.resolve() for r in roots], identifier=identifier,
                     when=job.when, theme=theme, variant=config.pdf_variant,
                     attachments=bundle.files if config.pdf_variant == "pdf/a-3b" else None)
-    helper = sidecar.running("pdf")
+    engine = pdf_engine(config.theme)
 
     def print_html(fit_level: int) -> str:
         return render_html(template, build_context(medium="print", fit_level=fit_level, **job.context_args))
 
     def write(html: str) -> tuple[bytes, int, list[str]]:
-        if helper:
-            return helper.call(html, **settings)
-        from reportgen.pdf.write import write_pdf
+        return submit(engine, html, **settings).result()
 
-        return write_pdf(html, **settings)
-
-    first_html = fill_chart_svgs(draft, job.charts)
-    ticket = helper.submit(first_html, **settings) if helper else None
+    first = submit(engine, fill_chart_svgs(draft, job.charts), **settings)
     trace.mark("pdf started")
 
     def finish() -> Written:
-        pdf, pages, warnings = helper.result(ticket) if helper else write(first_html)
+        pdf, pages, warnings = first.result()
         fit_level, most = 0, template.max_pages
         while most and pages > most and fit_level < MAX_FIT_LEVEL:
             fit_level += 1
@@ -245,7 +252,8 @@ def _start_html(job: Job, _prepared: None) -> Callable[[], Written]:
 
 
 # The PDF first: its layout goes on in the helper process while the HTML is drawn.
-register_format("pdf", OutputFormat(start=_start_pdf, prepare=_prepare_pdf))
+register_format("pdf", OutputFormat(start=_start_pdf, prepare=_prepare_pdf,
+                                    engines=lambda config: (pdf_engine(config.theme),)))
 register_format("html", OutputFormat(start=_start_html))
 
 

@@ -50,9 +50,11 @@ def validate(path: Path | str, *, strict: bool = False, limits: Limits = Limits(
     if bundle.model is not None:
         reported = check(bundle, strict=strict)
         computed = compute(bundle)
-        for loc, message in computed.failures:
+        for loc, message, *hint in computed.failures:
             if tuple(loc[:3]) not in reported:  # that mistake is reported already, where it stands
-                bundle.problems.error(*bundle.where(*loc), message)
+                bundle.problems.error(*bundle.where(*loc), message, *hint)
+        for loc, message, hint in computed.empty:  # a figure of 0 from a mistyped value: fatal when strict
+            (bundle.problems.error if strict else bundle.problems.warning)(*bundle.where(*loc), message, hint)
         check_charts(bundle, computed)
         check_scripts(bundle)  # no text prints as empty boxes
     return Validation(bundle, computed, bundle.problems.sorted(), strict)

@@ -205,8 +205,9 @@ def test_view_column_named_like_group_by(make_bundle):
 
 
 def test_view_that_filters_out_every_row(make_bundle):
+    # Allowed to be empty, it builds without a problem; otherwise see tests/compute/test_conditions.py.
     text = VALID_YAML + ("views:\n  - id: v\n    table: rows\n    where: {name: zzz}\n    group_by: [name]\n"
-                         "    columns: {n: {function: sum, column: exchanges}}\n")
+                         "    columns: {n: {function: sum, column: exchanges}}\n    allow_empty: true\n")
     assert formatted(make_bundle(text)) == []
 
 
@@ -223,3 +224,11 @@ def test_all_errors_are_reported_together(make_bundle):
     text = edit(text, "{table: rows,", "{table: rowz,")
     problems = formatted(make_bundle(text))
     assert len(problems) == 3, problems
+
+
+def test_number_form_of_a_reference_is_accepted_and_a_mistyped_form_is_not(make_bundle):
+    assert formatted(make_bundle(edit(VALID_YAML, "to generate {total}.", "to generate {total:number}."))) == []
+    text = edit(VALID_YAML, "to generate {total}.", "to generate {total:numbr}.")
+    assert formatted(make_bundle(text)) == [
+        f"b1/bundle.yaml:7:{col_of(text, '{total:numbr}')}: error: unknown form ':numbr' of a metric reference "
+        "(write {metric_id} for the figure with its unit, {metric_id:number} without it)"]

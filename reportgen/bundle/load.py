@@ -13,12 +13,13 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from reportgen.bundle import MANIFEST
+from reportgen.bundle.derive import add_columns
 from reportgen.bundle.model import Bundle
 from reportgen.bundle.paths import resolve_inside
 from reportgen.bundle.tables import read_table
 from reportgen.limits import Limits
 from reportgen.bundle.yamlsource import Positions, load_yaml
-from reportgen.problems import BundleInvalid, Problems
+from reportgen.problems import Problems
 
 _RENAMED_VALUES = {"TLP:WHITE": "TLP:CLEAR"}  # TLP 2.0 renamed WHITE to CLEAR
 
@@ -210,6 +211,8 @@ def _load_tables(bundle: LoadedBundle, limits: Limits) -> None:
         errors_before = len(bundle.problems.errors)
         cells_left = replace(limits, max_table_cells=max(limits.max_table_cells - spent_cells, 0))
         frame = read_table(table, path, bundle.problems, cells_left, root=bundle.root)
+        if frame is not None:  # derives and unpivots that fail make the table invalid too
+            frame = add_columns(frame, table, lambda *loc, i=index, key=False: bundle.where("tables", i, *loc, key=key), bundle.problems)
         if len(bundle.problems.errors) > errors_before:
             bundle.invalid_tables.add(table.id)
         if frame is not None:
@@ -381,18 +384,60 @@ def _describe(error: dict, loc: tuple, data: dict) -> tuple[str, str | None]:
         if loc and loc[-1] == "url":
             return f"{where}: '{value}' is not an http(s) URL", None
         return f"{where}: '{value}' does not have the expected form", None
+    worded = _worded(kind, error.get("ctx") or {}, error.get("input"), loc)
+    if worded is not None:
+        return worded
     message = error["msg"]
     message = message.removeprefix("Value error, ")
     return f"{where}: {message}", None
+
+
+# What a list of the manifest holds, to count it in words ("key_figures lists 6 metrics").
+_LIST_ITEMS = {"key_figures": "metrics", "authors": "authors", "sources": "sources", "metrics": "metrics",
+               "tables": "tables", "views": "views", "charts": "charts", "sections": "sections",
+               "columns": "columns", "group_by": "columns", "key_findings": "findings", "items": "items",
+               "keywords": "keywords", "allowed": "values", "na_values": "values"}
+_TYPE_WORDS = {"string_type": "text", "int_type": "a whole number", "int_parsing": "a whole number",
+               "int_from_float": "a whole number", "float_type": "a number", "float_parsing": "a number",
+               "bool_type": "true or false", "bool_parsing": "true or false", "list_type": "a list",
+               "dict_type": "a mapping of fields", "model_type": "a mapping of fields",
+               "model_attributes_type": "a mapping of fields"}
+
+
+def _worded(kind: str, ctx: dict, value: Any, loc: tuple) -> tuple[str, str | None] | None:
+    """A pydantic error in the bundle's terms, (message, hint); None when pydantic's words serve."""
+    where = _field_path(loc)
+    name = str(loc[-1]) if loc and isinstance(loc[-1], str) else ""
+    if kind in ("too_long", "too_short"):
+        count, items = ctx.get("actual_length"), _LIST_ITEMS.get(name, "items")
+        if kind == "too_long":
+            return f"{where} lists {count} {items}; at most {ctx.get('max_length')} are allowed", None
+        return f"{where} lists {count or 'no'} {items}; at least {ctx.get('min_length')} is needed", None
+    if kind == "string_too_short":
+        return f"{where} must not be empty", None
+    if kind == "string_too_long":
+        limit = ctx.get("max_length")
+        return f"{where}: '{value}' is longer than {limit} character{'s' if limit != 1 else ''}", None
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = next(iter(ctx.values()), "")
+        words = {"greater_than_equal": "at least", "greater_than": "more than",
+                 "less_than_equal": "at most", "less_than": "less than"}[kind]
+        return f"{where}: {_shown(value)} must be {words} {bound}", None
+    if kind == "finite_number":
+        return f"{where}: {_shown(value)} is not a finite number", "give a figure such as 24800"
+    if kind == "literal_error":
+        return f"{where}: {_shown(value)} is not one of {ctx.get('expected', '')}", None
+    if kind in _TYPE_WORDS:
+        if isinstance(value, dict) and len(value) == 1 and _TYPE_WORDS[kind] == "text":
+            key, inner = next(iter(value.items()))
+            return (f"{where}: '{key}: {inner}' was read as a mapping, not text",
+                    f'quote this line: "{key}: {inner}" (a \': \' inside text starts a mapping)')
+        hint = f"write it as a list: [{value}]" if kind == "list_type" and isinstance(value, (str, int, float)) else None
+        return f"{where}: {_shown(value)} is not {_TYPE_WORDS[kind]}", hint
+    return None
 
 
 def _looks_like_id_list(loc: tuple) -> bool:
     return len(loc) >= 2 and isinstance(loc[-1], int) and str(loc[-2]) in (
         "sources", "key_figures", "charts", "tables")
 
-
-def load_or_raise(path: Path | str, limits: Limits = Limits()) -> LoadedBundle:
-    bundle = load_bundle(path, limits)
-    if bundle.problems.errors:
-        raise BundleInvalid(bundle.problems.sorted())
-    return bundle

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from typing import Annotated, Any, Literal
 
@@ -83,6 +84,15 @@ class ColumnType(str, Enum):
     CATEGORY = "category"
 
 
+class ColumnRole(str, Enum):
+    """How a column's whole numbers are printed: a year, identifier or code never as "2,021"."""
+
+    YEAR = "year"
+    IDENTIFIER = "identifier"
+    CODE = "code"
+    NUMBER = "number"
+
+
 class Column(Strict):
     name: str = Field(min_length=1)
     type: ColumnType
@@ -94,6 +104,28 @@ class Column(Strict):
     description: str | None = None
     split: str | None = Field(default=None, min_length=1,
                               description="separator of a multi-valued cell, e.g. ', '")
+    role: ColumnRole | None = Field(default=None, description="year, identifier or code: printed without "
+                                    "thousands separators (a whole-number column named like a year is a year)")
+    labels: dict[str, str] | None = Field(default=None, description="display label of each value, e.g. "
+                                          "{hack: 'Hacking or IT incident'}, used in legends, axes, tables and text")
+
+    @property
+    def shown_as(self) -> ColumnRole:
+        """The role the column is printed in: declared, else inferred from a year-like name."""
+        if self.role is not None:
+            return self.role
+        if self.type is ColumnType.INTEGER and _YEAR_WORDS & set(_name_words(self.name)):
+            return ColumnRole.YEAR
+        return ColumnRole.NUMBER
+
+
+# Words of a column name that say it holds years: year, yearAdded, fiscal_year, yr, FY.
+_YEAR_WORDS = {"year", "yr", "fy"}
+
+
+def _name_words(name: str) -> list[str]:
+    """'fiscal_year' → fiscal, year; 'yearAdded' → year, added."""
+    return [w.lower() for w in re.findall(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+|[A-Z]+", name)]
 
 
 class ReadOptions(Strict):
@@ -109,6 +141,62 @@ class ReadOptions(Strict):
     skip_rows: int = Field(default=0, ge=0)
 
 
+class DatePart(str, Enum):
+    YEAR = "year"
+    QUARTER = "quarter"
+    MONTH = "month"
+
+
+class Derive(Strict):
+    """A column computed on load from another: a part of a date, a bucket of a number, or a
+    value mapped through a lookup."""
+
+    name: str = Field(min_length=1)
+    source: str = Field(alias="from", min_length=1, description="the column it is computed from")
+    part: DatePart | None = Field(default=None, description="year, quarter or month of a date column")
+    buckets: list[Annotated[float, Field(allow_inf_nan=False)]] | None = Field(
+        default=None, min_length=1, description="lower bounds, ascending: [0, 500] is 0–499.99… and 500 and over")
+    labels: list[str] | None = Field(default=None, description="one name per bucket")
+    map: dict[str, str] | None = Field(default=None, min_length=1, description="value → new value")
+    other: str = Field(default="keep", min_length=1,
+                       description="with map, a value not in it: keep (as it is), error, or a label to give it")
+    label: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "Derive":
+        kinds = [k for k in ("part", "buckets", "map") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError("a derived column needs exactly one of 'part', 'buckets' or 'map'"
+                             + (f" (found {', '.join(kinds)})" if kinds else ""))
+        if self.buckets is not None:
+            if self.labels is None or len(self.labels) != len(self.buckets):
+                raise ValueError(f"'buckets' needs 'labels', one per bucket: {len(self.buckets)} "
+                                 f"bounds give {len(self.buckets)} buckets (the last is open-ended)")
+            if len(set(self.labels)) != len(self.labels):
+                raise ValueError("each bucket needs a label of its own")
+            if any(b >= a for a, b in zip(self.buckets[1:], self.buckets)):
+                raise ValueError("'buckets' must be in ascending order, each bound once")
+        elif self.labels is not None:
+            raise ValueError("'labels' names buckets: it goes with 'buckets'")
+        return self
+
+
+class Unpivot(Strict):
+    """Wide flag columns (kind.phishing, kind.malware…) read as one multi-valued column."""
+
+    name: str = Field(min_length=1)
+    columns: dict[str, str] | None = Field(default=None, min_length=1, description="flag column → its label")
+    prefix: str | None = Field(default=None, min_length=1,
+                               description="every declared column starting with it; the rest of its name is the label")
+    label: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "Unpivot":
+        if (self.columns is None) == (self.prefix is None):
+            raise ValueError("an unpivot needs exactly one of 'columns' or 'prefix'")
+        return self
+
+
 class Table(Strict):
     id: Id
     file: str = Field(min_length=1)
@@ -117,6 +205,8 @@ class Table(Strict):
     read: ReadOptions = Field(default_factory=ReadOptions)
     columns: list[Column] = Field(min_length=1)
     synthetic: bool = False
+    derive: list[Derive] = Field(default_factory=list, description="columns computed on load, in order")
+    unpivot: list[Unpivot] = Field(default_factory=list, description="flag columns read as one multi-valued column")
 
 
 Scalar = str | int | float | bool
@@ -144,6 +234,7 @@ class Aggregate(Strict):
     column: str | None = None
     where: Condition | None = Field(default=None, description="rows to keep before aggregating")
     match: Condition | None = Field(default=None, description="with 'share': the rows counted as a share of those kept")
+    allow_empty: bool = Field(default=False, description="no warning when 'where' or 'match' keeps no row")
 
     @model_validator(mode="after")
     def _needs(self) -> "Aggregate":
@@ -159,10 +250,18 @@ class Check(Aggregate):
     tolerance: Annotated[float, Field(allow_inf_nan=False)] | str = Field(default=0, description="absolute (e.g. 5) or relative ('0.5%')")
 
 
+class UnitForms(Strict):
+    """A unit's singular and plural: "1 vulnerability", "2 vulnerabilities"."""
+
+    one: str = Field(min_length=1)
+    other: str = Field(min_length=1)
+
+
 class Metric(Strict):
     id: MetricId
     label: str = Field(min_length=1)
-    unit: str | None = Field(default=None, description="noun after the number ('accounts'), or percent, share, usd")
+    unit: str | UnitForms | None = Field(default=None, description="noun after the number ('accounts', or "
+                                         "{one: account, other: accounts}), or percent, share, usd")
     as_of: Date | None = None
     status: FigureStatus
     sources: list[Id] = Field(default_factory=list)
@@ -208,6 +307,13 @@ class View(Strict):
     group_by: list[str] = Field(min_length=1)
     columns: dict[str, ViewColumn] = Field(min_length=1)
     sort_by: str | None = None
+    descending: bool = Field(default=False, description="sort largest first")
+    top: int | None = Field(default=None, ge=1, description="keep the first N rows after sorting; the rest become one row")
+    other_label: str = Field(default="Other", min_length=1, description="with top, the name of the row of the rest")
+    having: Condition | None = Field(default=None, description="rows to keep after aggregating, on the view's columns")
+    period: DatePart | None = Field(default=None, description="group the date column by year, quarter or month, "
+                                    "every period from the first to the last shown")
+    allow_empty: bool = Field(default=False, description="no warning when 'where' keeps no row")
 
 
 class ChartType(str, Enum):

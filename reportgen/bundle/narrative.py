@@ -1,4 +1,5 @@
-"""Narrative text refers to metrics as ``{metric_id}``; the number itself lives in one place.
+"""Narrative text refers to metrics as ``{metric_id}`` (or ``{metric_id:number}``, without the
+unit); the number itself lives in one place.
 
 ``{{`` and ``}}`` write literal braces. Anything else in braces is left as typed, so a stray
 ``{{ ''.__class__ }}`` is inert text, never evaluated. Narrative is Markdown, and how deeply
@@ -13,7 +14,8 @@ from functools import cache
 
 from markdown_it import MarkdownIt
 
-REFERENCE = re.compile(r"(?<!\{)\{([a-z][a-z0-9_]*)\}(?!\})")
+# ``{metric_id}`` cites the figure with its unit; ``{metric_id:number}`` the figure alone.
+REFERENCE = re.compile(r"(?<!\{)\{([a-z][a-z0-9_]*)(?::(number))?\}(?!\})")
 # A number a reader would take as a figure: 3+ digits, a decimal, a percent, or a scale word.
 # Years (1900–2099), ordinals and numbers inside references are not counted.
 BARE_NUMBER = re.compile(
@@ -31,10 +33,20 @@ MAX_MARKDOWN_DEPTH = 16
 class Reference:
     metric_id: str
     offset: int
+    number_only: bool = False  # written {metric_id:number}: no unit
+
+
+# ``{metric_id:word}`` with a word other than ``number``: a mistyped form, printed as typed otherwise.
+UNKNOWN_FORM = re.compile(r"(?<!\{)\{([a-z][a-z0-9_]*):(?!number\})([A-Za-z_]+)\}(?!\})")
+
+
+def unknown_forms(text: str) -> list[tuple[str, int]]:
+    """(form, offset) of every ``{metric_id:form}`` whose form is not ``number``."""
+    return [(m.group(2), m.start()) for m in UNKNOWN_FORM.finditer(text)]
 
 
 def references(text: str) -> list[Reference]:
-    return [Reference(m.group(1), m.start()) for m in REFERENCE.finditer(text)]
+    return [Reference(m.group(1), m.start(), m.group(2) == "number") for m in REFERENCE.finditer(text)]
 
 
 def bare_numbers(text: str) -> list[tuple[str, int]]:

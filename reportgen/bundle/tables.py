@@ -23,6 +23,8 @@ from reportgen.limits import MAX_FIGURE, Limits
 from reportgen.bundle.fastcsv import read_text_table
 from reportgen.bundle.paths import FileTooLarge, UnreadableFile, read_bundle_file
 from reportgen.bundle.skiprows import line_breaks, skipped_characters
+from reportgen.bundle.dates import PartialDate, TableDate
+from reportgen.bundle.booleans import boolean_words
 from reportgen.bundle.model import Column, ColumnType, ReadOptions, Table
 from reportgen.problems import Problems
 
@@ -488,6 +490,7 @@ def _convert(raw: pd.DataFrame, table: Table, path: Path, lines: RowLines, probl
         problems.warning(path, lines.header(), header.index(extra) + 1,
                          f"column '{extra}' is not declared in the table schema and is ignored")
     result: dict[str, pd.Series] = {}
+    words: dict[str, tuple[str, str]] = {}
     for index, column in enumerate(table.columns):
         if column.name not in header:
             hint = _closest(column.name, header)
@@ -497,12 +500,16 @@ def _convert(raw: pd.DataFrame, table: Table, path: Path, lines: RowLines, probl
         reporter = _CellReporter(path, lines, header.index(column.name) + 1, column.name, problems)
         result[column.name] = _convert_column(raw[column.name], column, table.read, reporter)
         reporter.flush()
+        if column.type is ColumnType.BOOLEAN:  # shown as the file writes it: Yes/No, not True/False
+            words[column.name] = boolean_words(raw[column.name], table.read.true_values, table.read.false_values)
         if column.name not in declared[index + 1:]:
             del raw[column.name]  # its text is no longer needed: a large table is not held twice
     frame = pd.DataFrame(result, index=raw.index)
     # Multi-valued columns keep their separator, so 'contains' conditions split cells the same way.
     frame.attrs["split"] = {c.name: c.split for c in table.columns if c.split}
     frame.attrs["header"] = header  # for hints about columns the schema does not declare
+    frame.attrs["labels"] = {c.name: c.label for c in table.columns if c.label}  # axis titles
+    frame.attrs["boolean_words"] = words
     return frame
 
 
@@ -521,12 +528,12 @@ class _CellReporter:
         self.extra = 0
         self.last_line = 0
 
-    def bad(self, mask: pd.Series, values: pd.Series, why: str) -> None:
+    def bad(self, mask: pd.Series, values: pd.Series, why: str, hint: str | None = None) -> None:
         rows = mask[mask].index
         for row in rows[:MAX_ERRORS_PER_COLUMN]:
             cell = values.iloc[row] if row < len(values) else ""
             line = self.lines.row(int(row))
-            self.problems.error(self.path, line, self.col, f"column '{self.name}': {why.format(cell=cell)}")
+            self.problems.error(self.path, line, self.col, f"column '{self.name}': {why.format(cell=cell)}", hint)
             self.last_line = max(self.last_line, line)
         self.extra += max(0, len(rows) - MAX_ERRORS_PER_COLUMN)
 
@@ -557,7 +564,8 @@ def _convert_column(text: pd.Series, column: Column, options: ReadOptions, repor
         numbers = _parse_numbers(cleaned.where(present))
         infinite = numbers.abs() == float("inf")
         numbers = numbers.where(~infinite)  # 'inf' is not a figure anyone can cite
-        report.bad(present & numbers.isna(), text, f"'{{cell}}' is not a {'whole number' if kind is ColumnType.INTEGER else 'number'}")
+        report.bad(present & numbers.isna(), text, f"'{{cell}}' is not a {'whole number' if kind is ColumnType.INTEGER else 'number'}",
+                   _separator_hint(text[present & numbers.isna()], options))
         if kind is ColumnType.INTEGER:
             fractional = present & numbers.notna() & (numbers % 1 != 0)
             report.bad(fractional, text, "'{cell}' is not a whole number")
@@ -586,8 +594,8 @@ def _convert_column(text: pd.Series, column: Column, options: ReadOptions, repor
             report.problems.error(report.path, report.lines.header(), report.col,
                                   f"column '{column.name}': read.date_format '{fmt}' is not a valid format: {exc}")
             return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-        report.bad(present & dates.isna(), text, f"'{{cell}}' is not a date in the format {fmt}")
-        values = dates
+        values = _with_precision(text, dates, present, fmt)
+        report.bad(present & values.isna(), text, f"'{{cell}}' is not a date in the format {fmt}")
     elif kind is ColumnType.BOOLEAN:
         lowered = text.str.lower()
         truthy = lowered.isin([v.lower() for v in options.true_values])
@@ -613,6 +621,20 @@ def _convert_column(text: pd.Series, column: Column, options: ReadOptions, repor
         else:
             values = values.astype("string")
     return values
+
+
+# "1,250" or "1.250,5": digits grouped in threes, as a spreadsheet writes them.
+_GROUPED = re.compile(r"^[-+]?\d{1,3}(?:([,. \u00a0'])\d{3})+(?:[.,]\d+)?$")
+
+
+def _separator_hint(bad: pd.Series, options: ReadOptions) -> str | None:
+    """The read option that makes "1,250" a number, when the bad cells are grouped digits."""
+    if options.thousands is not None or bad.empty:
+        return None
+    grouped = _GROUPED.match(str(bad.iloc[0]))
+    if grouped is None:
+        return None
+    return f'the file groups digits with "{grouped.group(1)}": add read: {{thousands: "{grouped.group(1)}"}}'
 
 
 def _parse_numbers(text: pd.Series) -> pd.Series:
@@ -642,3 +664,40 @@ def _parse_dates(text: pd.Series, fmt: str) -> pd.Series:
     parsed = pd.to_datetime(pd.Series(distinct), format=fmt, errors="coerce").to_numpy()
     parsed = np.append(parsed, np.datetime64("NaT"))  # where code -1 (a missing cell) points
     return pd.Series(parsed[codes], index=text.index)
+
+
+_PARTIAL_CELL = re.compile(r"\d{4}(-\d{2})?")
+
+
+def _format_precision(fmt: str) -> str:
+    """How fine the dates a strftime format reads are: '%Y-%m' gives months, not days."""
+    if any(code in fmt for code in ("%d", "%j", "%e", "%U", "%W", "%V")):
+        return "day"
+    return "month" if any(code in fmt for code in ("%m", "%b", "%B")) else "year"
+
+
+def _with_precision(text: pd.Series, dates: pd.Series, present: pd.Series, fmt: str) -> pd.Series:
+    """The column as datetimes when every value is a day, as before; else each value a TableDate
+    at its own precision: a format of months gives months, and a cell the format does not read
+    but written '2020' or '2020-05' keeps that precision, so a year is never shown as 1 January."""
+    partial = present & dates.isna() & text.str.fullmatch(_PARTIAL_CELL.pattern).fillna(False).astype(bool)
+    precision = _format_precision(fmt)
+    if precision == "day" and not partial.any():
+        return dates
+    codes, distinct = pd.factorize(text.where(partial))
+    parsed = [_partial(cell) for cell in distinct]
+    values = pd.Series(np.array([*parsed, None], dtype=object)[codes], index=text.index, dtype=object)
+    known = dates.notna()
+    if known.any():
+        day_codes, stamps = pd.factorize(dates[known])
+        as_partial = np.array([TableDate(d.year, d.month if precision != "year" else None,
+                                         d.day if precision == "day" else None) for d in stamps], dtype=object)
+        values[known] = as_partial[day_codes]
+    return values
+
+
+def _partial(cell: str) -> TableDate | None:
+    try:
+        return TableDate.of(PartialDate.parse(cell))
+    except ValueError:  # '2020-13': not a real month
+        return None

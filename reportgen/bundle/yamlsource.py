@@ -238,7 +238,7 @@ def _parse(text: str, path: Path, problems: Problems, max_nodes: int, max_chars:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        problems.error(path, line, col, f"YAML syntax error: {message}")
+        problems.error(path, line, col, f"YAML syntax error: {message}", hint=_quote_hint(exc, text))
     except _TooLarge as exc:
         problems.error(path, 1, 1, str(exc), hint=exc.hint)
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
@@ -246,6 +246,19 @@ def _parse(text: str, path: Path, problems: Problems, max_nodes: int, max_chars:
     finally:
         loader.dispose()
     return None, Positions()
+
+
+def _quote_hint(exc: yaml.MarkedYAMLError, text: str) -> str | None:
+    """For text holding ': ' (which YAML reads as a new key), the line as it should be written."""
+    mark = exc.problem_mark
+    if mark is None or "mapping values are not allowed" not in str(exc.problem):
+        return None
+    line = text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""
+    key, _, value = line.partition(": ")
+    value = value.strip()
+    if not value or '"' in value or "\\" in value:
+        return "quote this line: text holding ': ' must be in quotes"
+    return f'quote this line: {key.rstrip()}: "{value}"'
 
 
 def _line_col(text: str, position: int) -> tuple[int, int]:

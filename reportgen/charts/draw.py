@@ -17,13 +17,16 @@ from typing import Callable
 
 import pandas as pd
 
+from reportgen.bundle.dates import PartialDate, Quarter
 from reportgen.compute import wording
 from reportgen.assets import FONTS
 from reportgen.bundle.model import Chart, ChartType
 from reportgen.charts.cache import ChartCache
 from reportgen.charts.spec import WIDTH
+from reportgen.engines.executor import EngineFailed, Pending, submit
 
 MAX_ROWS = 5000  # Altair's default limit; larger tables are aggregated first
+MAX_CATEGORIES = 25  # bars or labels on a category axis a reader can still tell apart
 
 
 class ChartError(ValueError):
@@ -55,45 +58,23 @@ class RenderedChart:
 
 
 def _start_svgs(plans: list[tuple[str, dict]]) -> Callable[[], list[str]]:
-    """Start drawing each (chart id, plan): Altair and vl-convert in the warm helper processes
-    when ``reportgen build`` started them (vl-convert then draws while this process goes on),
-    else in this process. Returns the function that collects the SVGs, in order."""
-    from reportgen.engines import sidecar
-    specs, svgs = sidecar.running("specs"), sidecar.running("svgs")
-    if specs:
-        spec_tickets = [(chart_id, _for_chart(chart_id, specs.submit, plan)) for chart_id, plan in plans]
-        built = ((chart_id, _for_chart(chart_id, specs.result, ticket)) for chart_id, ticket in spec_tickets)
-    else:
-        built = ((chart_id, _local_specs()(plan)) for chart_id, plan in plans)
-    if svgs:
-        svg_tickets = [(chart_id, _for_chart(chart_id, svgs.submit, spec)) for chart_id, spec in built]
-        return lambda: [_for_chart(chart_id, svgs.result, ticket) for chart_id, ticket in svg_tickets]
-    return lambda: [_local_svgs()(spec) for _, spec in built]
+    """Start drawing each (chart id, plan): plan → Vega-Lite spec (Altair) → SVG (vl-convert),
+    each engine wherever reportgen.engines runs it. Returns the function that collects the SVGs,
+    in order."""
+    from reportgen.charts.engines import spec_engine, svg_engine
+
+    specs = [(chart_id, submit(spec_engine(), plan)) for chart_id, plan in plans]
+    svgs = [(chart_id, submit(svg_engine(), _answer(chart_id, spec))) for chart_id, spec in specs]
+    return lambda: [_answer(chart_id, svg) for chart_id, svg in svgs]
 
 
-def _for_chart(chart_id: str, helper_call: Callable, *args):
-    """A call on a helper about one chart; a helper that failed (died, did not answer in time)
-    is reported with the chart it was drawing."""
-    from reportgen.engines.sidecar import SidecarFailed
-
+def _answer(chart_id: str, call: Pending):
+    """The answer to a call about one chart; an engine that failed (its helper died or did not
+    answer in time) is reported with the chart it was drawing."""
     try:
-        return helper_call(*args)
-    except SidecarFailed as exc:
+        return call.result()
+    except EngineFailed as exc:
         raise ChartDrawingFailed(f"chart '{chart_id}': {exc}") from None
-
-
-@cache
-def _local_specs():
-    from reportgen.charts.engines import spec_engine
-
-    return spec_engine()
-
-
-@cache
-def _local_svgs():
-    from reportgen.charts.engines import svg_engine
-
-    return svg_engine(str(FONTS.resolve()))
 
 
 def prepare(frame: pd.DataFrame, chart: Chart) -> pd.DataFrame:
@@ -109,7 +90,42 @@ def prepare(frame: pd.DataFrame, chart: Chart) -> pd.DataFrame:
         data = data.groupby(grouper, observed=True)[chart.y].sum().reset_index()
     if len(data) > MAX_ROWS:
         raise ChartError(f"chart '{chart.id}' would draw {len(data):,} marks; group the table with a view first")
-    return data.reset_index(drop=True)
+    _check_categories(data, chart)
+    data = data.reset_index(drop=True)
+    data.attrs["labels"] = frame.attrs.get("labels", {})  # column labels become axis titles
+    return data
+
+
+def _check_categories(data: pd.DataFrame, chart: Chart) -> None:
+    """More categories than an axis can show would be an unreadable sliver: refuse, naming the fix."""
+    x = data[chart.x]
+    if pd.api.types.is_datetime64_any_dtype(x) or date_precision(x) is not None:
+        return
+    if pd.api.types.is_numeric_dtype(x) and chart.type in (ChartType.LINE, ChartType.AREA):
+        return
+    count = int(x.nunique(dropna=False))
+    if count > MAX_CATEGORIES:
+        raise ChartError(f"chart '{chart.id}' has {count:,} categories of '{chart.x}' on its axis, more than the "
+                         f"{MAX_CATEGORIES} a reader can tell apart: draw a view with sort_by, descending: true and "
+                         f"top: 10 (the rest are summed into 'Other')")
+
+
+def date_precision(values: pd.Series) -> str | None:
+    """'year', 'quarter', 'month' or 'day' of a column of dates at one precision (a datetime
+    column is of days), None for a column of something else. Dates of mixed precision cannot
+    share an axis: a year drawn as 1 January would be a day the data never gave."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "day"
+    if values.dtype != object:
+        return None
+    present = values.dropna()
+    if not len(present) or not all(isinstance(v, (PartialDate, Quarter)) for v in present):
+        return None
+    found = {v.precision for v in present}
+    if len(found) > 1:
+        raise ChartError(f"column '{values.name}' mixes dates known to the {' and the '.join(sorted(found))}, which "
+                         "cannot share a time axis: draw a view with period: year (or a derived part) instead")
+    return found.pop()
 
 
 def _plot_frame(data: pd.DataFrame, chart: Chart) -> pd.DataFrame:
@@ -119,16 +135,27 @@ def _plot_frame(data: pd.DataFrame, chart: Chart) -> pd.DataFrame:
     if chart.color:
         names[chart.color] = "series"
     frame = data[list(names)].rename(columns=names)
+    # Each mark's label is worded as the text words the figure (one formatter: 1,612 never "1,610").
+    worded = data[chart.y].map(wording.figure)
     if chart.value_labels and chart.value_labels in data.columns:
-        frame["stated"] = data[chart.value_labels].to_numpy()
+        worded = data[chart.value_labels].astype(object).where(data[chart.value_labels].notna(), worded)
+    frame["stated"] = worded.to_numpy()
     return frame
 
 
 def drawing_plan(data: pd.DataFrame, chart: Chart) -> dict:
     """What to draw and how, as plain JSON (see reportgen.charts.spec)."""
     plot = _plot_frame(data, chart)
+    precision = date_precision(plot["x"])
+    if precision not in (None, "day"):  # periods are drawn at their first day, ticked by the period
+        plot["x"] = pd.to_datetime(pd.Series([v.first_day() if pd.notna(v) else None for v in plot["x"]], dtype=object))
     x_is_time = pd.api.types.is_datetime64_any_dtype(plot["x"])
+    labels = data.attrs.get("labels", {})
     x_type = "temporal" if x_is_time else ("quantitative" if pd.api.types.is_numeric_dtype(plot["x"]) and chart.type in (ChartType.LINE, ChartType.AREA) else "nominal")
+    # Bars of periods are bands, one a period, each named under its middle ("Jan 2026").
+    banded = precision in _TIME_UNITS and chart.type in (ChartType.BAR, ChartType.STACKED_BAR)
+    if banded:
+        x_type = "ordinal"
     order = _plain(pd.Series(list(dict.fromkeys(plot["x"].tolist())), dtype=object)) if x_type == "nominal" else None
     stacked_labels = chart.type is ChartType.STACKED_BAR and bool(chart.color) and x_type == "nominal"
     right = 40
@@ -140,16 +167,19 @@ def drawing_plan(data: pd.DataFrame, chart: Chart) -> dict:
         "x_type": x_type,
         "x_is_time": bool(x_is_time),
         "order": order,
-        "time_ticks": _time_ticks(plot["x"]) if x_is_time else {},
+        "time_ticks": (_BAND_TICKS[precision] if banded else _time_ticks(plot["x"], precision)) if x_is_time else {},
+        "time_unit": _TIME_UNITS.get(precision) if x_is_time else None,
+        "time_format": _TIME_FORMATS.get(precision, "%b %d, %Y"),
         "height": _height(data, chart),
         "right": right,
         "series": bool(chart.color),
-        "stated": "stated" in plot.columns,
         "series_labels": _series_labels(plot, order) if stacked_labels else None,
-        "titles": {"x_axis": chart.x_label or (None if x_type == "nominal" else _label(chart.x)),
-                   "hbar_category_axis": chart.x_label, "y_axis": chart.y_label or _label(chart.y),
-                   "x_tooltip": chart.x_label or chart.x, "series_tooltip": chart.color,
-                   "y_tooltip": chart.y_label or chart.y},
+        "titles": {"x_axis": chart.x_label or labels.get(chart.x) or (None if x_type == "nominal" else _label(chart.x)),
+                   "hbar_category_axis": chart.x_label or labels.get(chart.x),
+                   "y_axis": chart.y_label or labels.get(chart.y) or _label(chart.y),
+                   "x_tooltip": chart.x_label or labels.get(chart.x) or chart.x,
+                   "series_tooltip": labels.get(chart.color, chart.color) if chart.color else None,
+                   "y_tooltip": chart.y_label or labels.get(chart.y) or chart.y},
     }
 
 
@@ -159,7 +189,7 @@ def _plain(column: pd.Series) -> list:
     if pd.api.types.is_datetime64_any_dtype(column):
         return [value.isoformat() if pd.notna(value) else "" for value in column]
     values = column.astype(object)
-    return values.where(values.notna(), None).tolist()
+    return [str(v) if isinstance(v, (PartialDate, Quarter)) else v for v in values.where(values.notna(), None)]
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -178,9 +208,22 @@ def _series_labels(plot: pd.DataFrame, order: list) -> dict:
     return {"values": _records(labels), "dx": step * 0.45 + 4}
 
 
-def _time_ticks(dates: pd.Series) -> dict:
-    """One tick a month over long spans ("Aug 2026"), days over short ones: never a repeated label."""
+# Vega-Lite time units and tick formats of dates known to the year, quarter or month: bars
+# then span their period (not a hairline on a day scale) and ticks name it ("Jan 2026").
+_TIME_UNITS = {"year": "year", "quarter": "yearquarter", "month": "yearmonth"}
+_TIME_FORMATS = {"year": "%Y", "quarter": "Q%q %Y", "month": "%b %Y"}
+_BAND_TICKS = {precision: {"format": time_format, "formatType": "time"} for precision, time_format in _TIME_FORMATS.items()}
+
+
+def _time_ticks(dates: pd.Series, precision: str | None = "day") -> dict:
+    """One tick a month over long spans ("Aug 2026"), days over short ones: never a repeated label.
+    Dates known to the year, quarter or month are ticked at most once a period."""
     span = (dates.max() - dates.min()).days if len(dates) else 0
+    if precision in _TIME_UNITS:
+        interval = "month" if precision == "quarter" else precision
+        periods = max(1, dates.nunique())
+        step = (3 if precision == "quarter" else 1) * max(1, -(-periods // 12))
+        return {"format": _TIME_FORMATS[precision], "tickCount": {"interval": interval, "step": step}}
     if span > 62:
         return {"format": "%b %Y", "tickCount": {"interval": "month", "step": 1 if span < 400 else 3}}
     return {"format": "%b %d", "tickCount": {"interval": "day", "step": int(max(1, span // 6))}}
@@ -274,9 +317,9 @@ _KIND_NAMES = {ChartType.BAR: "Bar chart", ChartType.HBAR: "Horizontal bar chart
 def alt_text(data: pd.DataFrame, chart: Chart) -> str:
     """A sentence or two a screen reader can speak, made from the drawn data."""
     kind = _KIND_NAMES[chart.type]
-    measure = chart.y_label or _label(chart.y)
+    measure = chart.y_label or data.attrs.get("labels", {}).get(chart.y) or _label(chart.y)
     head = f"{kind}. {chart.title.rstrip('.')}."
-    if pd.api.types.is_datetime64_any_dtype(data[chart.x]) or chart.type in (ChartType.LINE, ChartType.AREA):
+    if date_precision(data[chart.x]) is not None or chart.type in (ChartType.LINE, ChartType.AREA):
         series = data.groupby(chart.color, observed=True) if chart.color else [(None, data)]
         parts = []
         for name, rows in series:
@@ -284,20 +327,20 @@ def alt_text(data: pd.DataFrame, chart: Chart) -> str:
             first, last = rows.iloc[0], rows.iloc[-1]
             peak = rows.loc[rows[chart.y].idxmax()]
             prefix = f"{name}: " if name is not None else ""
-            parts.append(f"{prefix}from {wording.words(first[chart.y])} in {_point(first[chart.x])} "
-                         f"to {wording.words(last[chart.y])} in {_point(last[chart.x])}, "
-                         f"peaking at {wording.words(peak[chart.y])} in {_point(peak[chart.x])}")
+            parts.append(f"{prefix}from {wording.figure(first[chart.y])} in {_point(first[chart.x])} "
+                         f"to {wording.figure(last[chart.y])} in {_point(last[chart.x])}, "
+                         f"peaking at {wording.figure(peak[chart.y])} in {_point(peak[chart.x])}")
         return f"{head} {measure}, {'; '.join(parts)}."
     rows = data.sort_values(chart.y, ascending=False)
     if chart.color:
         totals = rows.groupby(chart.x, observed=True, sort=False)[chart.y].sum().sort_values(ascending=False)
-        items = [f"{name} {wording.words(value)}" for name, value in totals.head(8).items()]
+        items = [f"{name} {wording.figure(value)}" for name, value in totals.head(8).items()]
         more = f", and {len(totals) - 8} more" if len(totals) > 8 else ""
         return f"{head} {measure} (total by {_label(chart.x).lower()}): {'; '.join(items)}{more}."
     def spoken(row) -> str:
         if chart.value_labels and chart.value_labels in rows.columns and pd.notna(row[chart.value_labels]):
             return str(row[chart.value_labels])
-        return wording.words(row[chart.y])
+        return wording.figure(row[chart.y])
 
     items = [f"{row[chart.x]} {spoken(row)}" for _, row in rows.head(8).iterrows()]
     more = f", and {len(rows) - 8} more" if len(rows) > 8 else ""

@@ -21,7 +21,6 @@ WIDTH = 560
 
 _NUMBER_LABELS = ("datum.value >= 1e9 ? format(datum.value / 1e9, ',~r') + 'B' : "
                   "datum.value >= 1e6 ? format(datum.value / 1e6, ',~r') + 'M' : format(datum.value, ',~r')")
-_VALUE_LABEL = "datum.y >= 1e6 ? format(datum.y / 1e6, ',.3~r') + ' million' : format(datum.y, ',.3~r')"
 
 
 def vega_lite(plan: dict) -> dict:
@@ -58,17 +57,21 @@ def to_altair(plan: dict):
                           ticks=False)
     category_axis = alt.Axis(title=titles["x_axis"], labelLimit=220, domain=True, ticks=False, grid=False,
                              labelAngle=0, **plan["time_ticks"])
-    x = alt.X("x", type=x_type, axis=category_axis, sort=order)
+    # Dates known to the month (or quarter, year) carry its time unit, so a bar spans its period.
+    time_unit = {"timeUnit": plan["time_unit"]} if plan["time_unit"] else {}
+    time_format = plan["time_format"]
+    x = alt.X("x", type=x_type, axis=category_axis, sort=order, **time_unit)
     y = alt.Y("y", type="quantitative", axis=value_axis)
     color = (alt.Color("series", type="nominal", scale=alt.Scale(range=PALETTE),
                        legend=alt.Legend(title=None, orient="top", direction="horizontal"))
              if plan["series"] else alt.ColorValue(PALETTE[0]))
-    tooltip = [alt.Tooltip("x", type="temporal" if x_is_time else "nominal", title=titles["x_tooltip"])]
+    tooltip = [alt.Tooltip("x", type="temporal" if x_is_time else "nominal", title=titles["x_tooltip"],
+                           **({"format": time_format} if x_is_time else {}))]
     if plan["series"]:
         tooltip.append(alt.Tooltip("series", type="nominal", title=titles["series_tooltip"]))
     tooltip.append(alt.Tooltip("y", type="quantitative", format=",", title=titles["y_tooltip"]))
     size = dict(width=WIDTH, height=plan["height"])
-    label = "datum.stated" if plan["stated"] else _VALUE_LABEL
+    label = "datum.stated"  # worded by reportgen.compute.wording.figure, as the text is
 
     datasets = {name: alt.Data(name=name) for name in (_ROWS, _SERIES_LABELS)}  # layers lift a shared one
 
@@ -85,7 +88,7 @@ def to_altair(plan: dict):
         bars = chart(dict(type="bar", cornerRadiusEnd=2),
                      y=alt.Y("x", type="ordinal" if x_is_time else "nominal", sort=order,
                              axis=alt.Axis(title=titles["hbar_category_axis"], labelLimit=220, ticks=False, grid=False,
-                                           labelExpr="timeFormat(datum.value, '%b %d, %Y')" if x_is_time
+                                           labelExpr=f"timeFormat(datum.value, '{time_format}')" if x_is_time
                                            else alt.Undefined)),
                      x=alt.X("y", type="quantitative", axis=value_axis), color=color, tooltip=tooltip)
         labels = chart(dict(type="text", align="left", dx=4, color=TEXT, fontSize=12),

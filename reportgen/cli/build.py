@@ -100,8 +100,8 @@ def run_build(args: argparse.Namespace, limits) -> int:
         _print_summary([], _stale(args.paths, bundles, out, args.prune), style, args.quiet)
         return EXIT_OK
     jobs = args.jobs or os.cpu_count() or 1
-    from reportgen.engines import sidecar
     from reportgen.batch.run import worker_count
+    from reportgen.engines.executor import stop_helpers
 
     # Helpers start now, before the incremental check, for bundles built one after another;
     # stopped again if that check finds nothing to build.
@@ -112,7 +112,7 @@ def run_build(args: argparse.Namespace, limits) -> int:
                            on_done=progress.done,
                            on_start=progress.start, on_plan=lambda todo, workers: _helpers(todo, workers, config))
     finally:
-        sidecar.stop_all()  # helpers belong to one command (its working directory, its theme)
+        stop_helpers()  # helpers belong to one command (its working directory, its theme)
     _print_summary(outcomes, _stale(args.paths, bundles, out, args.prune), style, args.quiet)
     if any(o.status == "failed" for o in outcomes):
         return EXIT_BUILD_FAILED
@@ -148,21 +148,16 @@ def _stale(roots: list[Path], building: list[Path], out: Path, prune: bool) -> l
 
 
 def _helpers(todo: int, workers: int, config: BuildConfig) -> None:
-    """Bundles built here, one after another: vl-convert, Altair and WeasyPrint start in helper
-    processes on the other core, before this process imports pandas and checks the bundle.
-    Nothing to build here: none, or stopped."""
-    from reportgen.assets import FONTS
-    from reportgen.charts import engines as chart_engines
-    from reportgen.engines import sidecar
-    from reportgen.pdf.engine import pdf_engine
+    """Bundles built here, one after another: the engines start in helper processes on the
+    other core, before this process imports pandas and checks the bundle. Nothing to build
+    here: none, or stopped."""
+    from reportgen.engines.executor import start_helpers, stop_helpers
+    from reportgen.pipeline import engines_for
 
-    if not todo or workers > 1 or (os.cpu_count() or 1) < 2:
-        sidecar.stop_all()
-        return
-    sidecar.start("svgs", chart_engines.svg_engine, str(FONTS.resolve()), refuse_if_loaded=("vl_convert",))
-    sidecar.start("specs", chart_engines.spec_engine)
-    if "pdf" in config.formats:
-        sidecar.start("pdf", pdf_engine, config.theme)
+    if todo and workers <= 1:  # 0 workers: built in this process
+        start_helpers(engines_for(config))
+    else:
+        stop_helpers()
 
 
 class _Progress:

@@ -183,8 +183,8 @@ def entry() -> None:
     from reportgen import trace
     trace.start()
     code = main()
-    from reportgen.engines import sidecar
-    sidecar.stop_all()
+    from reportgen.engines.executor import stop_helpers
+    stop_helpers()
     trace.mark("exit")
     sys.stdout.flush()
     sys.stderr.flush()

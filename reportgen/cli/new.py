@@ -99,6 +99,7 @@ tables:
     synthetic: true                  # invented example data
     sources: [example-source]
     read: {{date_format: "%Y-%m"}}     # how to read the file: delimiter, thousands, date_format, na_values, ...
+                                     # a format without a day reads months: "Jan. 2026", one bar a month
     columns:                         # every column used, with its type: integer, number, string, date, boolean, category
       - {{name: period, type: date, required: true, label: Month}}
       - {{name: category, type: category, required: true, allowed: [Example A, Example B], label: Category}}

@@ -20,8 +20,9 @@ if TYPE_CHECKING:  # types only: new figures are copies of the bundles' (datacla
     from reportgen.collection.load import LoadedCollection, MemberBundle
     from reportgen.compute.metrics import ResolvedMetric
 
-# {bundle_id.metric_id} or {total_id}; '{{' and '}}' stay literal braces, as in a bundle.
-REFERENCE = re.compile(r"(?<!\{)\{([a-z0-9][a-z0-9_-]*\.[a-z][a-z0-9_]*|[a-z][a-z0-9_]*)\}(?!\})")
+# {bundle_id.metric_id} or {total_id}, optionally ':number' (without the unit), as in a bundle;
+# '{{' and '}}' stay literal braces. Any other ':form' is reported.
+REFERENCE = re.compile(r"(?<!\{)\{([a-z0-9][a-z0-9_-]*\.[a-z][a-z0-9_]*|[a-z][a-z0-9_]*)(?::([a-z]+))?\}(?!\})")
 UNSUMMABLE_UNITS = {"percent", "share"}
 
 
@@ -139,7 +140,7 @@ def _figures_of(collection: LoadedCollection, result: CollectionFigures, taken: 
             found.append((member, result.figures[figure_id]))
     units = {figure.metric.unit for _, figure in found}
     if ok and len(units) > 1:
-        said = "; ".join(f"'{figure.metric.unit or 'no unit'}' in bundle '{member.id}'" for member, figure in found)
+        said = "; ".join(f"'{unit_name(figure) or 'no unit'}' in bundle '{member.id}'" for member, figure in found)
         collection.problems.error(*collection.where(list_name, index, "metric"),
                                   f"'{metric_id}' is counted in different units: {said}",
                                   hint="compare or total only figures that count the same thing")
@@ -225,11 +226,17 @@ def _add_comparison(collection: LoadedCollection, result: CollectionFigures, mem
     })
 
 
+def unit_name(figure: ResolvedMetric) -> str | None:
+    """The figure's unit as a plural noun or a unit word ('accounts', 'usd'), None without one."""
+    unit = figure.metric.unit
+    return unit if unit is None or isinstance(unit, str) else unit.other
+
+
 def comparison_label(comparison: Comparison, figure: ResolvedMetric) -> str:
     """The compared measure's name: as given, else the figures' unit ("Fraudulent accounts")."""
     if comparison.label:
         return comparison.label
-    unit = figure.metric.unit
+    unit = unit_name(figure)
     return unit[:1].upper() + unit[1:] if unit and unit not in ("usd", "percent", "share") else comparison.metric
 
 
@@ -247,7 +254,13 @@ def rewrite_references(collection: LoadedCollection, result: CollectionFigures, 
     declared_totals = {t.id for t in collection.model.totals} if collection.model else set()
 
     def substitute(match: re.Match) -> str:
-        reference = match.group(1)
+        reference, form = match.group(1), match.group(2)
+        if form not in (None, "number"):
+            collection.problems.error(collection.manifest_path, *collection.positions.inside(loc, text, match.start()),
+                                      f"unknown form ':{form}' of a figure reference",
+                                      hint="write {bundle_id.metric_id} for the figure with its unit, "
+                                           "{bundle_id.metric_id:number} without it")
+            return match.group(0)
         figure_id = result.by_reference.get(reference)
         if figure_id is None and "." in reference:
             bundle_id, metric_id = reference.split(".", 1)
@@ -257,7 +270,7 @@ def rewrite_references(collection: LoadedCollection, result: CollectionFigures, 
                 _unknown(collection, text, loc, match, members, member)
         elif figure_id is None and reference not in declared_totals:  # a total that failed is reported
             _unknown(collection, text, loc, match, members, None)
-        return "{" + figure_id + "}" if figure_id else match.group(0)
+        return "{" + figure_id + (f":{form}" if form else "") + "}" if figure_id else match.group(0)
 
     return REFERENCE.sub(substitute, text)
 

@@ -9,10 +9,10 @@ import pandas as pd
 
 from reportgen.compute import formula as formulas
 from reportgen.compute import wording
-from reportgen.compute.aggregate import AggregateError, aggregate, build_view
+from reportgen.compute.aggregate import AggregateError, aggregate, build_view, mask
 from reportgen.bundle.dates import PartialDate
 from reportgen.bundle.load import LoadedBundle
-from reportgen.bundle.model import Aggregate, FigureStatus, Metric
+from reportgen.bundle.model import Aggregate, FigureStatus, Metric, UnitForms
 
 # Least certain first: a figure computed from an alleged one is itself only alleged.
 STATUS_ORDER = [FigureStatus.DISPUTED, FigureStatus.ALLEGED, FigureStatus.ESTIMATED,
@@ -57,16 +57,24 @@ class ResolvedMetric:
             return _insert_currency(self.phrase)
         if unit in ("percent", "share"):
             return self.phrase if self.phrase.endswith("%") else self.phrase + "%"
-        return f"{self.phrase} {unit}"
+        if isinstance(unit, UnitForms):
+            return f"{self.phrase} {wording.unit_for(self.phrase, unit.one, unit.other)}"
+        return f"{self.phrase} {wording.unit_for(self.phrase, None, unit)}"
+
+    @property
+    def number(self) -> str:
+        """The figure without its noun, for ``{metric_id:number}``: "14 of {total}" reads "14 of 57
+        case studies", never "14 case studies of 57 case studies". Symbols ($, %) are kept."""
+        return self.headline
 
 
-def _phrase(value: float, unit: str | None) -> str:
+def _phrase(value: float, unit: str | UnitForms | None) -> str:
     """Words for an exact figure; a share (0–1) reads as a percentage, cents are kept under $1,000."""
     if unit == "share":
-        return wording.words(value * 100)
+        return wording.figure(value * 100)
     if unit == "usd" and abs(value) < 1000 and not float(value).is_integer():
         return f"{value:,.2f}"
-    return wording.words(value)
+    return wording.figure(value)
 
 
 def _insert_currency(phrase: str) -> str:
@@ -82,8 +90,10 @@ def _insert_currency(phrase: str) -> str:
 class Computed:
     metrics: dict[str, ResolvedMetric]
     views: dict[str, pd.DataFrame]
-    # (location path in bundle.yaml, message) for checks to report with positions
-    failures: list[tuple[tuple, str]]
+    # (location path in bundle.yaml, message[, hint]) for checks to report with positions
+    failures: list[tuple]
+    # (location, message, hint): conditions that kept no row, an error under --strict
+    empty: list[tuple[tuple, str, str]] = field(default_factory=list)
 
     def frame(self, table_id: str, bundle: LoadedBundle) -> pd.DataFrame | None:
         return bundle.tables.get(table_id, self.views.get(table_id))
@@ -91,7 +101,8 @@ class Computed:
 
 def compute(bundle: LoadedBundle) -> Computed:
     assert bundle.model is not None
-    failures: list[tuple[tuple, str]] = []
+    failures: list[tuple] = []
+    empty: list[tuple[tuple, str, str]] = []
     views: dict[str, pd.DataFrame] = {}
     for index, view in enumerate(bundle.model.views):
         source = bundle.tables.get(view.table)
@@ -100,8 +111,12 @@ def compute(bundle: LoadedBundle) -> Computed:
         try:
             views[view.id] = build_view(source, view)
         except AggregateError as exc:
-            failures.append((("views", index), f"view '{view.id}': {exc}"))
+            conditions = {("where",): view.where, **{("columns", name, "match"): spec.match
+                                                      for name, spec in view.columns.items()}}
+            failures.append((_condition_loc(("views", index), exc, conditions), f"view '{view.id}': {exc}", exc.hint))
             continue
+        if view.where and not view.allow_empty and not mask(source, view.where).any():
+            empty.append(_nothing_kept(("views", index, "where"), f"view '{view.id}'"))
         failures.extend(_unprintable_view_cells(views[view.id], view, index))
 
     # Tables with bad cells were reported cell by cell; sums over them would only add noise.
@@ -123,7 +138,7 @@ def compute(bundle: LoadedBundle) -> Computed:
         index, metric = by_id[metric_id]
         visiting.append(metric_id)
         try:
-            result = _resolve_one(metric, index, frames, resolve, failures)
+            result = _resolve_one(metric, index, frames, resolve, failures, empty)
         finally:
             visiting.pop()
         if result is not None:
@@ -137,7 +152,7 @@ def compute(bundle: LoadedBundle) -> Computed:
     for index, metric in enumerate(bundle.model.metrics):
         if metric.check is not None and metric.id in resolved:
             _run_check(metric, index, resolved[metric.id], frames, failures)
-    return Computed(resolved, views, failures)
+    return Computed(resolved, views, failures, empty)
 
 
 # The field of a metric that produced its value, where a value that cannot be printed is reported.
@@ -171,7 +186,7 @@ def _unprintable_view_cells(frame: pd.DataFrame, view, index: int) -> list[tuple
     return found
 
 
-def _resolve_one(metric: Metric, index: int, frames, resolve, failures) -> ResolvedMetric | None:
+def _resolve_one(metric: Metric, index: int, frames, resolve, failures, empty) -> ResolvedMetric | None:
     loc = ("metrics", index)
     if metric.kind == "stated":
         assert metric.value is not None
@@ -196,6 +211,7 @@ def _resolve_one(metric: Metric, index: int, frames, resolve, failures) -> Resol
         value = _aggregate(spec, (*loc, "aggregate"), frames, failures)
         if value is None:
             return None
+        empty.extend(_empty_conditions(spec, (*loc, "aggregate"), frames[spec.table], f"metric '{metric.id}'"))
         if spec.function.value == "share" and metric.unit == "percent":
             failures.append(((*loc, "unit"), f"metric '{metric.id}': a share is a fraction from 0 to 1; "
                              "use unit 'share' to print it as a percentage"))
@@ -259,12 +275,41 @@ def _aggregate(spec: Aggregate, loc: tuple, frames: dict[str, pd.DataFrame], fai
     try:
         value = aggregate(frame, spec.function, spec.column, spec.where, spec.match)
     except AggregateError as exc:
-        failures.append((loc, f"aggregate over '{spec.table}': {exc}"))
+        conditions = {("where",): spec.where, ("match",): spec.match}
+        failures.append((_condition_loc(loc, exc, conditions), f"aggregate over '{spec.table}': {exc}", exc.hint))
         return None
     if math.isnan(value):
         failures.append((loc, f"aggregate over '{spec.table}' has no rows to compute from"))
         return None
     return value
+
+
+def _condition_loc(loc: tuple, exc: AggregateError, conditions: dict[tuple, dict | None]) -> tuple:
+    """Where a fault stands: at its condition's column (``conditions``: field path → condition,
+    the first naming the column), else at ``loc``."""
+    if exc.column is None:
+        return loc
+    field_path = next((path for path, condition in conditions.items() if exc.column in (condition or {})), ())
+    return (*loc, *field_path, exc.column) if field_path else loc
+
+
+def _empty_conditions(spec: Aggregate, loc: tuple, frame: pd.DataFrame, what: str) -> list[tuple[tuple, str, str]]:
+    """A 'where' that keeps no row, or a 'match' that matches none of those kept: the figure
+    is 0 (or 0%), which is far more often a mistyped value than the evidence."""
+    if spec.allow_empty:
+        return []
+    kept = mask(frame, spec.where) if spec.where else pd.Series(True, index=frame.index)
+    if spec.where and not kept.any():
+        return [_nothing_kept((*loc, "where"), what)]
+    if spec.match and kept.any() and not mask(frame[kept], spec.match).any():
+        return [_nothing_kept((*loc, "match"), what)]
+    return []
+
+
+def _nothing_kept(loc: tuple, what: str) -> tuple[tuple, str, str]:
+    field_name = loc[-1]
+    return (loc, f"{what}: '{field_name}' matches no row",
+            "check the values against the table's cells, or add 'allow_empty: true' if none is right")
 
 
 def describe_aggregate(spec: Aggregate) -> str:

@@ -9,6 +9,7 @@ derived arithmetic as an interval, so a ratio of two rounded numbers is never pr
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -180,3 +181,85 @@ def approximate(interval: tuple[float, float], value: float) -> str:
     if hi <= shown:
         return f"nearly {words(shown)}"
     return f"about {words(shown)}"
+
+
+# Roles whose numbers are names, not quantities: never "2,021" or "1,004,231".
+UNSEPARATED_ROLES = {"year", "identifier", "code"}
+
+
+def figure(value: float, *, role: str = "number", exact: bool = False) -> str:
+    """The one way a number is printed: text, key figures, chart labels, alt text and tables.
+
+    A quantity is worded as the text words it (``words``: "1,612", "28.8 million"); ``exact``
+    keeps every digit (tables: "28,800,123"). A year, identifier or code is its digits alone.
+    """
+    whole = isinstance(value, numbers.Integral)  # kept exact: a float is exact only to 2**53
+    if role in UNSEPARATED_ROLES:
+        return str(int(value)) if whole or float(value).is_integer() else str(value)
+    if exact:
+        return f"{int(value):,}" if whole else plain(round(float(value), 4))
+    return words(value)
+
+
+# Plurals English does not make with -s or -es.
+_IRREGULAR = {"person": "people", "child": "children", "man": "men", "woman": "women", "datum": "data",
+              "criterion": "criteria", "analysis": "analyses", "index": "indices"}
+_SINGULAR = {plural: one for one, plural in _IRREGULAR.items()}
+_SAME = {"data", "media", "series", "species", "staff", "personnel", "malware", "software", "equipment"}
+
+
+def unit_for(phrase: str, one: str | None, other: str) -> str:
+    """The unit as the figure needs it: singular after exactly "1", plural after anything else.
+
+    ``one`` is None for a unit given as one word: English rules make the other form of its
+    last word ("incidents" ↔ "incident", "vulnerabilities" ↔ "vulnerability").
+    """
+    singular = phrase.strip() in ("1", "$1", "-1")
+    if one is not None:
+        return one if singular else other
+    # The noun inflected is the last before a preposition: "exchanges per account".
+    cut = _TAIL.search(other)
+    noun_phrase, tail = (other[:cut.start()], other[cut.start():]) if cut else (other, "")
+    head, _, last = noun_phrase.rpartition(" ")
+    forms = _forms(last)
+    word = forms[0] if singular else forms[1]
+    return (f"{head} {word}" if head else word) + tail
+
+
+_TAIL = re.compile(r"(?= (?:per|of|in|for|from|with|by|to) )")
+
+
+def _forms(word: str) -> tuple[str, str]:
+    """(singular, plural) of an English noun given in either form."""
+    lower = word.lower()
+    if lower in _SAME or not word[-1:].isalpha() or _abbreviation(word):
+        return word, word
+    if lower in _IRREGULAR:
+        return word, _match_case(word, _IRREGULAR[lower])
+    if lower in _SINGULAR:
+        return _match_case(word, _SINGULAR[lower]), word
+    if lower.endswith("ies") and len(lower) > 4:
+        return word[:-3] + "y", word
+    if lower.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return word[:-2], word
+    if lower.endswith("s") and not lower.endswith(("ss", "us", "is")):
+        return word[:-1], word
+    return word, _plural(word)
+
+
+def _abbreviation(word: str) -> bool:
+    """"kg", "TB", "BTC": symbols, which English does not inflect."""
+    return word.isupper() or not any(c in "aeiouy" for c in word.lower())
+
+
+def _plural(word: str) -> str:
+    lower = word.lower()
+    if lower.endswith("y") and lower[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    if lower.endswith(("s", "sh", "ch", "x", "z")):
+        return word + "es"
+    return word + "s"
+
+
+def _match_case(model: str, word: str) -> str:
+    return word.capitalize() if model[:1].isupper() else word

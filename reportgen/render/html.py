@@ -164,9 +164,11 @@ NUM_CLASS = ' class="num"'
 
 
 def table_html(frame: pd.DataFrame, labels: dict[str, str] | None = None, caption: str | None = None,
-               table_id: str | None = None, limit: int | None = None, percent: set[str] = frozenset()) -> Markup:
-    """A plain, accessible table with exact values (the text rounds; tables do not)."""
-    labels = labels or {}
+               table_id: str | None = None, limit: int | None = None, percent: set[str] = frozenset(),
+               roles: dict[str, str] | None = None) -> Markup:
+    """A plain, accessible table with exact values (the text rounds; tables do not). ``roles``
+    names the year, identifier and code columns, printed without thousands separators."""
+    labels, roles = labels or {}, roles or {}
     if limit is not None and len(frame) > limit:
         caption = f"{caption or 'Table'} (first {limit:,} of {len(frame):,} rows; all rows are in the bundle)"
         frame = frame.head(limit)
@@ -178,7 +180,8 @@ def table_html(frame: pd.DataFrame, labels: dict[str, str] | None = None, captio
     for record in frame.itertuples(index=False):
         cells = []
         for i, value in enumerate(record):
-            text = _cell(value) if names[i] not in percent or pd.isna(value) else f"{float(value) * 100:.1f}%"
+            text = _cell(value, roles.get(names[i], "number")) if names[i] not in percent or pd.isna(value) \
+                else f"{float(value) * 100:.1f}%"
             tag = "th scope=\"row\"" if i == 0 and not numeric[0] else "td"
             cls = ' class="num"' if numeric[i] else ""
             cells.append(f"<{tag}{cls}>{escape(text)}</{tag.split()[0]}>")
@@ -188,15 +191,13 @@ def table_html(frame: pd.DataFrame, labels: dict[str, str] | None = None, captio
     return Markup(f'<table class="data"{ident}>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
-def _cell(value) -> str:
+def _cell(value, role: str = "number") -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "—"
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return f"{int(value):,}"
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return wording.plain(round(float(value), 4))
+        return wording.figure(value, role=role, exact=True)
     return str(value)
 
 
@@ -237,6 +238,8 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
         source = labels.get(view.table, {})
         labels[view.id] = {**{g: source.get(g, g) for g in view.group_by},
                            **{name: spec.label or name.replace("_", " ").capitalize() for name, spec in view.columns.items()}}
+    roles = {t.id: {c.name: c.shown_as.value for c in t.columns} for t in model.tables}
+    roles |= {v.id: {g: roles.get(v.table, {}).get(g, "number") for g in v.group_by} for v in model.views}
     percent_columns = {(v.id, name) for v in model.views for name, spec in v.columns.items() if spec.function.value == "share"}
     titles = {t.id: t.title for t in model.tables} | {v.id: v.title for v in model.views}
     chart_index = chart_numbers(charts)
@@ -257,12 +260,12 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
         "chart_number": chart_index,
         "chart_svg": Helper((lambda chart_id: Markup(_SVG_LATER.format(chart_index[chart_id]))) if svgs_later else
                             (lambda chart_id: svg_with_title(charts[chart_id], chart_index[chart_id]))),
-        "chart_table": Helper(lambda chart_id: _chart_table(charts[chart_id], labels)),
+        "chart_table": Helper(lambda chart_id: _chart_table(charts[chart_id], labels, roles)),
         "tables": {table_id: table_data(table_id, frame, labels.get(table_id, {}), titles.get(table_id))
                    for table_id, frame in frames.items()},
         "table_html": Helper(lambda table_id, caption=None, limit=None: table_html(
             frames[table_id], labels.get(table_id), caption or titles.get(table_id), limit=limit,
-            percent={c for t, c in percent_columns if t == table_id})),
+            percent={c for t, c in percent_columns if t == table_id}, roles=roles.get(table_id))),
         "sources": list(presenter.sources.values()),
         "build": build_info,
         "interactive_js": Markup(interactive_js) if interactive_js else None,
@@ -309,10 +312,10 @@ def figures_shown(model: Bundle) -> set[str]:
     return shown
 
 
-def _chart_table(chart: RenderedChart, labels: dict[str, dict[str, str]]) -> Markup:
+def _chart_table(chart: RenderedChart, labels: dict[str, dict[str, str]], roles: dict[str, dict[str, str]]) -> Markup:
     table_labels = labels.get(chart.chart.table, {})
     if chart.chart.x_label:
         table_labels = {**table_labels, chart.chart.x: chart.chart.x_label}
     if chart.chart.y_label:
         table_labels = {**table_labels, chart.chart.y: chart.chart.y_label}
-    return table_html(chart.frame, table_labels, f"Data for: {chart.chart.title}")
+    return table_html(chart.frame, table_labels, f"Data for: {chart.chart.title}", roles=roles.get(chart.chart.table))

@@ -66,9 +66,10 @@ class Presenter:
         word = FLAGGED.get(figure.status)
         return Markup(f'<span class="status status-{word}">{word}</span>') if word else Markup("")
 
-    def figure_html(self, figure: ResolvedMetric, *, context: str = "") -> Markup:
-        """"nearly 25,000 fraudulent accounts¹", plus "(alleged)" unless the sentence already says so."""
-        text = escape(figure.text)
+    def figure_html(self, figure: ResolvedMetric, *, context: str = "", number_only: bool = False) -> Markup:
+        """"nearly 25,000 fraudulent accounts¹", plus "(alleged)" unless the sentence already says so;
+        with ``number_only``, "nearly 25,000¹" (the sentence names what is counted)."""
+        text = escape(figure.number if number_only else figure.text)
         flag = FLAGGED.get(figure.status)
         label = ""
         if flag and flag[:5] not in context.lower():
@@ -85,7 +86,7 @@ class Presenter:
 
     # -- narrative -------------------------------------------------------------------------
     def markdown(self, text: str, *, inline: bool = False) -> Markup:
-        """Narrative Markdown with ``{metric_id}`` replaced by the cited figure."""
+        """Narrative Markdown with ``{metric_id}`` (``{metric_id:number}``) replaced by the cited figure."""
         replacements: list[Markup] = []
 
         def substitute(match: re.Match) -> str:
@@ -94,7 +95,7 @@ class Presenter:
                 replacements.append(escape(match.group(0)))
             else:
                 sentence = _sentence_around(text, match.start())
-                replacements.append(self.figure_html(figure, context=sentence))
+                replacements.append(self.figure_html(figure, context=sentence, number_only=match.group(2) == "number"))
             return _PLACEHOLDER.format(len(replacements) - 1)
 
         prepared = narrative.REFERENCE.sub(substitute, text.translate(_PRIVATE)).replace("{{", "{").replace("}}", "}")

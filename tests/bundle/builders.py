@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from reportgen.bundle.load import LoadedBundle, load_bundle
 from reportgen.problems import Problem
 from reportgen.validation import validate
 
@@ -69,6 +70,13 @@ def write_bundle(root: Path, yaml_text: str | bytes | None = VALID_YAML,
     return root
 
 
+
+
+def loaded(folder: Path) -> LoadedBundle:
+    """The bundle in ``folder`` as loaded (tables read), which must have no error."""
+    bundle = load_bundle(folder)
+    assert not bundle.problems.errors, bundle.problems.sorted()
+    return bundle
 
 
 def problems_of(folder: Path, **kwargs) -> list[Problem]:

@@ -6,7 +6,8 @@ import pytest
 
 from bundle.builders import (BASE_CSV, BASE_YAML, VALID_YAML, edit, formatted, line_of,
                              only_error, problems_of)
-from reportgen.bundle.load import load_bundle, load_or_raise
+from reportgen.bundle.load import load_bundle
+from bundle.builders import loaded
 from reportgen.problems import BundleInvalid
 
 
@@ -15,7 +16,7 @@ def test_baseline_is_valid(make_bundle):
 
 
 def test_baseline_loads_typed_tables(make_bundle):
-    bundle = load_or_raise(make_bundle())
+    bundle = loaded(make_bundle())
     frame = bundle.tables["rows"]
     assert list(frame["exchanges"]) == [10, 20]
     assert str(frame["exchanges"].dtype) == "Int64"
@@ -123,13 +124,15 @@ def test_missing_nested_field_points_at_its_mapping(make_bundle):
 
 
 @pytest.mark.parametrize("old,new,expected", [
-    ("authors: [Tester]", "authors: Tester", "b0/bundle.yaml:5:10: error: authors: Input should be a valid list"),
+    ("authors: [Tester]", "authors: Tester", "b0/bundle.yaml:5:10: error: authors: 'Tester' is not a list (write it as a list: [Tester])"),
     ("value: 24800", "value: lots",
-     "b0/bundle.yaml:17:12: error: metrics[0].value: Input should be a valid number, unable to parse string as a number"),
-    ("value: 24800", "value: .nan", "b0/bundle.yaml:17:12: error: metrics[0].value: Input should be a finite number"),
-    ("value: 24800", "value: .inf", "b0/bundle.yaml:17:12: error: metrics[0].value: Input should be a finite number"),
+     "b0/bundle.yaml:17:12: error: metrics[0].value: 'lots' is not a number"),
+    ("value: 24800", "value: .nan", "b0/bundle.yaml:17:12: error: metrics[0].value: 'nan' is not a finite number "
+         "(give a figure such as 24800)"),
+    ("value: 24800", "value: .inf", "b0/bundle.yaml:17:12: error: metrics[0].value: 'inf' is not a finite number "
+         "(give a figure such as 24800)"),
     ("type: integer, min: 0}", "type: integer, min: zero}",
-     "b0/bundle.yaml:33:47: error: tables[0].columns[1].min: Input should be a valid number, unable to parse string as a number"),
+     "b0/bundle.yaml:33:47: error: tables[0].columns[1].min: 'zero' is not a number"),
     ("    type: news\n", "    type: blog\n",
      "b0/bundle.yaml:13:11: error: sources[0].type: 'blog' is not one of 'news', 'company-report', 'government', "
      "'dataset', 'academic', 'ngo', 'court', 'testimony' or 'other'"),
@@ -297,10 +300,11 @@ def test_deeply_nested_yaml(make_bundle):
 
 # --- API ----------------------------------------------------------------------------------------
 
-def test_load_or_raise_lists_every_error(make_bundle):
+def test_public_load_lists_every_error(make_bundle):
+    import reportgen
     text = edit(edit(VALID_YAML, "audience: Test staff\n", ""), "TLP:CLEAR", "TLP:WHITE")
     with pytest.raises(BundleInvalid) as info:
-        load_or_raise(make_bundle(text))
+        reportgen.load(make_bundle(text))
     assert len(info.value.problems) == 2
     assert str(info.value).startswith("2 error(s) in bundle:\n")
 

@@ -7,8 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bundle.builders import BASE_CSV, VALID_YAML, edit, formatted
-from reportgen.bundle.load import load_or_raise
+from bundle.builders import BASE_CSV, VALID_YAML, edit, formatted, loaded
 from reportgen.limits import Limits
 
 HEADER = "name,exchanges,day\n"
@@ -220,7 +219,7 @@ def test_custom_read_options(make_bundle):
     text = with_read("{delimiter: ';', thousands: '.', decimal: ',', date_format: '%d/%m/%Y'}")
     text = edit(text, "{name: exchanges, type: integer, min: 0}", "{name: exchanges, type: number, min: 0}")
     folder = make_bundle(text, {"rows.csv": "name;exchanges;day\na;1.234,5;31/01/2026\n"})
-    frame = load_or_raise(folder).tables["rows"]
+    frame = loaded(folder).tables["rows"]
     assert frame["exchanges"][0] == 1234.5
     assert str(frame["day"][0].date()) == "2026-01-31"
 
@@ -238,7 +237,7 @@ def test_non_utf8_table(make_bundle):
 
 def test_latin1_table_when_declared(make_bundle):
     folder = make_bundle(with_read("{encoding: latin-1}"), {"rows.csv": BASE_CSV.encode().replace(b"beta", b"b\xe9ta")})
-    assert load_or_raise(folder).tables["rows"]["name"][1] == "béta"
+    assert loaded(folder).tables["rows"]["name"][1] == "béta"
 
 
 def test_byte_order_mark_is_tolerated(make_bundle):
@@ -278,7 +277,7 @@ def test_parquet_table(make_bundle):
     folder = make_bundle(edit(VALID_YAML, "file: rows.csv", "file: rows.parquet"), {})
     pd.DataFrame({"name": ["a", "b"], "exchanges": [10, 20], "day": ["2026-01-01", "2026-01-02"]}).to_parquet(
         folder / "rows.parquet")
-    frame = load_or_raise(folder).tables["rows"]
+    frame = loaded(folder).tables["rows"]
     assert list(frame["exchanges"]) == [10, 20]
 
 
@@ -300,7 +299,7 @@ def test_utf8_check_finds_the_first_bad_byte_across_chunk_boundaries(tmp_path, d
 def test_boolean_values(make_bundle):
     text = edit(VALID_YAML, "{name: day, type: date}", "{name: day, type: boolean}")
     folder = make_bundle(text, {"rows.csv": HEADER + "a,1,Yes\nb,2,no\nc,3,\nd,4,TRUE\n"})
-    assert load_or_raise(folder).tables["rows"]["day"].tolist() == [True, False, pd.NA, True]
+    assert loaded(folder).tables["rows"]["day"].tolist() == [True, False, pd.NA, True]
 
 
 def test_a_well_formed_table_is_read_without_pandas_csv_reader(make_bundle, monkeypatch):
@@ -312,7 +311,7 @@ def test_a_well_formed_table_is_read_without_pandas_csv_reader(make_bundle, monk
 
     monkeypatch.setattr(tables.pd, "read_csv", refuse)
     monkeypatch.setattr(tables.pd, "to_numeric", refuse)
-    frame = load_or_raise(make_bundle(VALID_YAML, {"rows.csv": BASE_CSV})).tables["rows"]
+    frame = loaded(make_bundle(VALID_YAML, {"rows.csv": BASE_CSV})).tables["rows"]
     assert frame["exchanges"].tolist() == [10, 20]
 
 

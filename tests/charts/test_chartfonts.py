@@ -58,8 +58,8 @@ def test_bundled_fonts_win_over_a_system_font_of_the_same_family(tmp_path):
 
     plain = _svg(f"vl_convert.register_font_directory({str(bundled)!r})\n"
                  "svg = vl_convert.vegalite_to_svg(spec)", system_conf)
-    engine = _svg("from reportgen.charts.engines import svg_engine\n"
-                  f"svg = svg_engine({str(bundled)!r})(spec)", system_conf)
+    engine = _svg("from reportgen.charts.engines import load_svg_engine\n"
+                  f"svg = load_svg_engine({str(bundled)!r})(spec)", system_conf)
     only_bundled = _svg("svg = vl_convert.vegalite_to_svg(spec)", _config(tmp_path / "bundled.conf", bundled))
     only_system = _svg("svg = vl_convert.vegalite_to_svg(spec)", system_conf)
 

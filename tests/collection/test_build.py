@@ -94,3 +94,15 @@ def test_sample_html_passes_nu_and_axe(sample):
     assert [m for m in messages if m.get("type") == "error" or m.get("subType") == "warning"] == []
     violations = run_axe(sample / "brief.html")
     assert [(v["id"], [n["html"][:120] for n in v["nodes"]]) for v in violations] == []
+
+
+def test_collection_text_prints_each_figure_as_referenced(tmp_path):
+    from bs4 import BeautifulSoup
+
+    from tests.collection.helpers import COLLECTION
+
+    root = write_collection(tmp_path / "c", COLLECTION.replace("{x.accounts} and", "{x.accounts:number} and"))
+    html = (reportgen.build(root, out=tmp_path / "dist", formats=("html",)).out_dir / "brief.html").read_text()
+    bluf = " ".join(BeautifulSoup(html, "html.parser").select_one(".bluf p").get_text().split())
+    assert bluf == ("nearly 25,000 (alleged)1 and about 24,000 accounts1, 2: "
+                    "about 49,000 accounts (alleged)1, 2 in all.")

@@ -65,3 +65,14 @@ def test_comparison_table_holds_each_bundles_figure(tmp_path):
                                      "As stated": ["nearly 25,000", "about 24,000"],
                                      "Status": ["alleged", "confirmed"]}
     assert COLLECTION  # the collection the helpers write
+
+
+def test_units_with_singular_and_plural_forms(tmp_path):
+    root = write_collection(tmp_path)
+    for name in ("x", "y"):
+        manifest = root / "members" / name / "bundle.yaml"
+        manifest.write_text(manifest.read_text().replace("unit: accounts", "unit: {one: account, other: accounts}"))
+    checked = validate(root)
+    assert checked.ok, [p.format() for p in checked.problems]
+    assert checked.computed.metrics["accounts_total"].text == "about 49,000 accounts"
+    assert list(checked.computed.views["accounts-per-bundle"].columns)[1] == "Accounts"

@@ -138,3 +138,12 @@ def test_a_glob_may_not_name_too_many_bundles(tmp_path, monkeypatch, capsys):
     assert capsys.readouterr().out.splitlines()[-1] == (
         "collection.yaml:9:5: error: the collection names more than 1 bundles (a briefing compares a handful; "
         "name fewer, or split the collection)")
+
+
+def test_number_form_and_unknown_forms_of_a_reference(tmp_path, monkeypatch, capsys):
+    write_collection(tmp_path, COLLECTION.replace('"{x.accounts} and {y.accounts}', '"{x.accounts:number} and {y.accounts:nmber}'))
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "."]) == 2
+    assert capsys.readouterr().out.splitlines() == [
+        "collection.yaml:7:35: error: unknown form ':nmber' of a figure reference (write {bundle_id.metric_id} "
+        "for the figure with its unit, {bundle_id.metric_id:number} without it)"]

@@ -99,3 +99,37 @@ def test_plain():
 ])
 def test_approximate(interval, value, text):
     assert approximate(interval, value) == text
+
+
+@pytest.mark.parametrize("value,role,exact,text", [
+    (1612, "number", False, "1,612"),                 # as the text words it: never "1,610"
+    (28_812_345, "number", False, "28.8 million"),    # rounded only where the text rounds
+    (28_812_345, "number", True, "28,812,345"),       # tables: exact
+    (9_007_199_254_740_993, "number", True, "9,007,199,254,740,993"),  # beyond a float's exact range
+    (0.123456, "number", True, "0.1235"),
+    (2021, "year", False, "2021"), (2021.0, "year", True, "2021"),
+    (100234, "identifier", True, "100234"), (4031, "code", False, "4031"),
+])
+def test_figure_is_the_one_formatter(value, role, exact, text):
+    from reportgen.compute.wording import figure
+
+    assert figure(value, role=role, exact=exact) == text
+
+
+@pytest.mark.parametrize("unit,one,two", [
+    ("incidents", "incident", "incidents"), ("incident", "incident", "incidents"),
+    ("vulnerabilities", "vulnerability", "vulnerabilities"), ("case studies", "case study", "case studies"),
+    ("breaches", "breach", "breaches"), ("people", "person", "people"), ("exchanges per account",
+    "exchange per account", "exchanges per account"), ("kg", "kg", "kg"), ("TB", "TB", "TB"),
+    ("malware", "malware", "malware"),
+])
+def test_units_agree_in_number(unit, one, two):
+    from reportgen.compute.wording import unit_for
+
+    assert (unit_for("1", None, unit), unit_for("2", None, unit), unit_for("nearly 1 million", None, unit)) == (one, two, two)
+
+
+def test_unit_forms_given_are_used_as_given():
+    from reportgen.compute.wording import unit_for
+
+    assert (unit_for("1", "criterion", "criteria"), unit_for("1,404", "criterion", "criteria")) == ("criterion", "criteria")

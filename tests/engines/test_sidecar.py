@@ -68,8 +68,8 @@ def test_helpers_start_only_for_work_done_one_bundle_at_a_time_and_stop_with_it(
 
 def test_vl_convert_helper_is_not_started_when_forking_is_unsafe():
     code = ("import vl_convert\n"
-            "from reportgen.charts import engines\nfrom reportgen.engines import sidecar\n"
-            "sidecar.start('svgs', engines.svg_engine, 'reportgen/themes/fonts', refuse_if_loaded=('vl_convert',))\n"
+            "from reportgen.charts.engines import svg_engine\nfrom reportgen.engines import executor, sidecar\n"
+            "executor.start_helpers([svg_engine()])\n"
             "print(sidecar.running('svgs') is None)\n")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert run.stdout.strip() == "True", run.stderr

@@ -144,7 +144,7 @@ def hung_svg_engine(font_dir):
         time.sleep(3600)
     return serve
 
-engines.svg_engine = hung_svg_engine
+engines.load_svg_engine = hung_svg_engine
 sidecar.HELPER_TIMEOUT_SECONDS = 2
 pids, start = set(), sidecar.start
 def recording(name, *args, **kwargs):
