@@ -91,7 +91,8 @@ def engines_for(config: BuildConfig) -> list[Engine]:
 def file_record(path: Path, root: Path) -> dict:
     data = path.read_bytes()
     # relpath: a collection's bundles may lie beside its folder ("../other-bundle/bundle.yaml")
-    return {"path": Path(os.path.relpath(path, root)).as_posix(), "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    return {"path": Path(os.path.relpath(path, root)).as_posix(), "sha256": hashlib.sha256(data).hexdigest(),
+            "bytes": len(data)}
 
 
 def build_bundle(path: Path, out: Path, config: BuildConfig, *, cache_key: str | None = None) -> BuildResult:

@@ -24,8 +24,8 @@ def add_arguments(build: argparse.ArgumentParser) -> None:
     build.add_argument("--format", dest="formats", default=None,
                        help="comma-separated: outputs html,pdf (default both); add json or github "
                             "for a machine-readable summary on stdout")
-    build.add_argument("--template", default=None, help="brief (default; collection for a collection), onepager, report, "
-                                                    "or a folder")
+    build.add_argument("--template", default=None,
+                       help="brief (default; collection for a collection), onepager, report, or a folder")
     build.add_argument("--theme", default=None, help="theme folder (theme.css) or .css file")
     build.add_argument("--paper", choices=["letter", "a4"], default=None, help="paper size (default letter)")
     build.add_argument("--strict", action="store_true", help="fail on warnings")
