@@ -58,6 +58,7 @@ def register_template(template: Template) -> None:
 register_template(Template("brief"))
 register_template(Template("onepager", max_pages=1))
 register_template(Template("report"))
+register_template(Template("collection"))  # one briefing across many bundles (collection.yaml)
 
 
 def resolve_template(value: str | None) -> Template:

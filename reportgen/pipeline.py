@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -89,7 +90,9 @@ def engines_for(config: BuildConfig) -> list[Engine]:
 
 def file_record(path: Path, root: Path) -> dict:
     data = path.read_bytes()
-    return {"path": path.relative_to(root).as_posix(), "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    # relpath: a collection's bundles may lie beside its folder ("../other-bundle/bundle.yaml")
+    return {"path": Path(os.path.relpath(path, root)).as_posix(), "sha256": hashlib.sha256(data).hexdigest(),
+            "bytes": len(data)}
 
 
 def build_bundle(path: Path, out: Path, config: BuildConfig, *, cache_key: str | None = None) -> BuildResult:
@@ -109,6 +112,7 @@ def start_build(path: Path, out: Path, config: BuildConfig, *,
     from reportgen import trace
     from reportgen.charts.cache import ChartCache
     from reportgen.charts.draw import start_charts
+    from reportgen.collection.brief import with_collection_template
     from reportgen.compute.display import shown_frames
     from reportgen.outputs import replace_folder
     from reportgen.validation import validate
@@ -121,6 +125,7 @@ def start_build(path: Path, out: Path, config: BuildConfig, *,
         raise BundleInvalid(checked.problems)
     bundle, computed = checked.bundle, checked.computed
     assert bundle.model is not None and computed is not None
+    config = with_collection_template(bundle, config)
     model = bundle.model
     template = config.template
 

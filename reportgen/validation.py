@@ -8,6 +8,7 @@ from pathlib import Path
 from reportgen.bundle.load import LoadedBundle, load_bundle
 from reportgen.charts.checks import check_charts
 from reportgen.checks import check
+from reportgen.collection.brief import is_collection, validate_collection
 from reportgen.compute.metrics import Computed, compute
 from reportgen.limits import Limits
 from reportgen.problems import Problem, errors_in, warnings_in
@@ -36,7 +37,14 @@ class Validation:
 
 def validate(path: Path | str, *, strict: bool = False, limits: Limits = Limits()) -> Validation:
     """The bundle loaded, checked, computed, its charts and fonts checked: each stage reports
-    into the bundle's problems, and nothing is drawn or written."""
+    into the bundle's problems, and nothing is drawn or written. A collection (a folder with
+    collection.yaml) is checked with each of its bundles, and becomes one bundle to build."""
+    if is_collection(path):
+        bundle, computed = validate_collection(path, lambda member: validate(member, strict=strict, limits=limits),
+                                               limits, strict=strict)
+        if bundle.model is not None:
+            check_scripts(bundle)  # the collection's own text; each bundle's was checked with it
+        return Validation(bundle, computed, bundle.problems.sorted(), strict)
     bundle = load_bundle(path, limits)
     computed = None
     if bundle.model is not None:

@@ -67,10 +67,10 @@ def test_a_build_takes_its_date_from_the_config_not_the_environment(tmp_path, mo
 
 
 def test_builtin_templates_are_registered_with_their_properties():
-    assert list(TEMPLATES) == ["brief", "onepager", "report"]
+    assert list(TEMPLATES) == ["brief", "onepager", "report", "collection"]
     assert resolve_template(None) == TEMPLATES["brief"] == Template("brief")
     assert TEMPLATES["onepager"].max_pages == 1 and TEMPLATES["report"].max_pages is None
-    with pytest.raises(TemplateNotFound, match="unknown template 'memo'; use brief, onepager, report"):
+    with pytest.raises(TemplateNotFound, match="unknown template 'memo'; use brief, onepager, report, collection"):
         resolve_template("memo")
 
 

@@ -21,6 +21,7 @@ STAGES = [
     ("bundle", ("reportgen.bundle",)),
     ("checks", ("reportgen.checks",)),
     ("compute", ("reportgen.compute",)),
+    ("collection", ("reportgen.collection",)),
     ("charts", ("reportgen.charts",)),
     ("render", ("reportgen.render",)),
     ("pdf", ("reportgen.pdf",)),

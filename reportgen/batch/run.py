@@ -19,6 +19,7 @@ from typing import Callable, Iterable
 from reportgen import __version__
 from reportgen.assets import PACKAGE
 from reportgen.bundle import MANIFEST
+from reportgen.collection import COLLECTION
 from reportgen.contained import real_path
 from reportgen.config import BuildConfig
 from reportgen.problems import Problem, Severity, display_path, failure_problem
@@ -43,9 +44,9 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     sorted. Any other path (a file not named bundle.yaml) is kept, for the loader to report."""
     found: dict[Path, None] = {}
     for path in paths:
-        if path.name == MANIFEST and path.is_file():
+        if path.name in (MANIFEST, COLLECTION) and path.is_file():
             found[path.parent.resolve()] = None
-        elif (path / MANIFEST).is_file():
+        elif (path / MANIFEST).is_file() or (path / COLLECTION).is_file():
             found[path.resolve()] = None
         elif path.is_dir():
             for folder in _bundles_under(path):
@@ -64,8 +65,11 @@ def _bundles_under(root: Path) -> Iterable[Path]:
 
     for folder, subfolders, files in os.walk(root, onerror=unreadable):
         here = Path(folder)
-        if MANIFEST in files:
+        if MANIFEST in files or COLLECTION in files:
             yield here
+        if COLLECTION in files and MANIFEST not in files:
+            subfolders[:] = []  # a collection's own bundles are built as part of it
+            continue
         linked = [name for name in subfolders if (here / name).is_symlink()]
         yield from (here / name for name in linked if not name.startswith(".") and (here / name / MANIFEST).is_file())
         subfolders[:] = sorted(name for name in subfolders if not name.startswith(".") and name not in linked)
@@ -134,6 +138,24 @@ def _bundle_digest(bundle: Path, leave_out: Path) -> list[tuple[str, str]]:
             elif real.is_relative_to(root) and not (inside and real.is_relative_to(inside)):
                 items.append((path.relative_to(bundle).as_posix(), _bundle_file_digest(path)))
     return items
+
+
+def manifest_of(folder: Path) -> Path:
+    """The file that makes ``folder`` a bundle (bundle.yaml) or a collection (collection.yaml)."""
+    if not (folder / MANIFEST).exists() and (folder / COLLECTION).is_file():
+        return folder / COLLECTION
+    return folder / MANIFEST
+
+
+def _members_digest(folder: Path, out: Path) -> list:
+    """A collection's bundles, each by every file in it: a change to any rebuilds the collection."""
+    from reportgen.collection.load import listed_members
+
+    manifest = manifest_of(folder)
+    if manifest.name != COLLECTION:
+        return []
+    return [(os.path.relpath(member, folder), _bundle_digest(member, out), _bundle_file_digest(member / MANIFEST))
+            for member in listed_members(manifest)]
 
 
 def _bundle_file_digest(path: Path) -> str:
@@ -220,7 +242,8 @@ def cache_key(bundle: Path, config: BuildConfig, material: dict, appearance: lis
     from reportgen.versions import dependency_versions  # importlib.metadata: after the helpers fork
 
     # bundle.yaml counts by what it says even when it is a link leading out of the folder
-    material = {"bundle": _bundle_digest(bundle, out.resolve()), "manifest": _bundle_file_digest(bundle / MANIFEST),
+    material = {"bundle": _bundle_digest(bundle, out.resolve()), "manifest": _bundle_file_digest(manifest_of(bundle)),
+                "members": _members_digest(bundle, out.resolve()),
                 "package": _package_digest(), "extra": appearance,
                 "options": material, "reportgen": __version__, "dependencies": dependency_versions(),
                 "source_date_epoch": config.source_date_epoch}
@@ -233,7 +256,7 @@ def bundle_id_of(bundle: Path) -> str | None:
 
     A run asks for each bundle's id several times (shared ids, the skip decision, stale
     outputs): the file is read once for as long as its size and change times stay."""
-    manifest = real_path(bundle / MANIFEST)
+    manifest = real_path(manifest_of(bundle))
     if manifest is None:  # a loop of links
         return None
     try:
@@ -413,7 +436,7 @@ def stale_outputs(roots: list[Path], building: list[Path], out: Path) -> list[St
             continue  # a link (the briefing lives elsewhere) or a bundle is never ours to remove
         if not any(source == root or source.is_relative_to(root) for root in given):
             continue  # built from elsewhere: not this run's to judge
-        manifest = source / MANIFEST
+        manifest = manifest_of(source)
         if not (manifest.exists() or manifest.is_symlink()):  # a bundle in a hidden folder, or
             # one whose bundle.yaml is a link broken for now, still is one
             stale.append(StaleOutput(folder, display_path(source), "which is no longer a bundle"))
@@ -473,9 +496,9 @@ def run(bundles: list[Path], out: Path, config: BuildConfig, *, jobs: int = 1, f
     todo = []
     clashes = shared_ids(bundles) if clashes is None else clashes
     for bundle, other in ((b, clashes[b]) for b in bundles if b in clashes):
-        line, col = _id_position(bundle / MANIFEST)
+        line, col = _id_position(manifest_of(bundle))
         outcomes[bundle] = Outcome(display_path(bundle), bundle_id_of(bundle), "invalid", errors=[Problem(
-            display_path(bundle / MANIFEST), line, col, Severity.ERROR,
+            display_path(manifest_of(bundle)), line, col, Severity.ERROR,
             f"bundle id '{bundle_id_of(bundle)}' is also used by {display_path(other)}; "
             "both would write to the same output folder", kind="shared bundle id")])
     for bundle in (b for b in bundles if b not in outcomes):

@@ -19,12 +19,13 @@ SUMMARY_STYLES = ("json", "github")
 
 def add_arguments(build: argparse.ArgumentParser) -> None:
     build.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                       help="bundle folder(s), or folders holding bundles")
+                       help="bundle or collection folder(s), or folders holding them")
     build.add_argument("--out", type=str, default=None, help="output folder (default: dist)")
     build.add_argument("--format", dest="formats", default=None,
                        help="comma-separated: outputs html,pdf (default both); add json or github "
                             "for a machine-readable summary on stdout")
-    build.add_argument("--template", default=None, help="brief (default), onepager, report, or a folder")
+    build.add_argument("--template", default=None,
+                       help="brief (default; collection for a collection), onepager, report, or a folder")
     build.add_argument("--theme", default=None, help="theme folder (theme.css) or .css file")
     build.add_argument("--paper", choices=["letter", "a4"], default=None, help="paper size (default letter)")
     build.add_argument("--strict", action="store_true", help="fail on warnings")

@@ -21,8 +21,10 @@ ROOT = Path(__file__).resolve().parents[2]
 GITHUB = ROOT / "docs" / "ci" / "github-actions.yml"
 GITLAB = ROOT / "docs" / "ci" / "gitlab-ci.yml"
 EVIDENCE = ROOT / "evidence"
-BUNDLES = {p.name: yaml.safe_load((p / "bundle.yaml").read_text(encoding="utf-8"))["id"]
-           for p in sorted(EVIDENCE.iterdir()) if (p / "bundle.yaml").is_file()}
+# Bundles and collections (a collection is one briefing, built as a bundle is).
+BUNDLES = {p.name: yaml.safe_load(manifest.read_text(encoding="utf-8"))["id"]
+           for p in sorted(EVIDENCE.iterdir())
+           for manifest in [p / "bundle.yaml", p / "collection.yaml"] if manifest.is_file()}
 
 # reportgen as a command (not `pip install reportgen`): at the start of a line, after a shell
 # operator, or inside $( ... ).
