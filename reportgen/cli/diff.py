@@ -13,7 +13,7 @@ import json
 import re
 import sys
 
-from reportgen.problems import EXIT_INVALID, EXIT_OK, BundleInvalid, Problem, escaped_strings
+from reportgen.problems import EXIT_INVALID, EXIT_OK, BundleInvalid, Problem, UsageError, escaped_strings
 from reportgen.safetext import escaped
 
 FORMATS = ("text", "json", "github")
@@ -29,11 +29,10 @@ def add_arguments(diff: argparse.ArgumentParser) -> None:
 
 def run_diff(args: argparse.Namespace, limits) -> int:
     from reportgen.revisions.compare import compare
-    from reportgen.revisions.sources import load_side, revision_warnings
+    from reportgen.revisions.sources import revision_warnings
 
     try:
-        old = load_side(args.old, limits=limits)
-        new = load_side(args.new, limits=limits, bundle_id=old.record["bundle"]["id"])
+        old, new = _sides(args.old, args.new, limits)
     except BundleInvalid as exc:
         for problem in exc.problems:
             print(problem.format(), file=sys.stderr)
@@ -46,6 +45,19 @@ def run_diff(args: argparse.Namespace, limits) -> int:
         for warning in warnings:
             print(escaped(warning.format()), file=sys.stderr)
     return EXIT_OK
+
+
+def _sides(old: str, new: str, limits):
+    """Both sides; a folder of briefings (such as dist/) on one side is read for the bundle the
+    other side names."""
+    from reportgen.revisions.sources import load_side
+
+    try:
+        first = load_side(old, limits=limits)
+    except UsageError:
+        second = load_side(new, limits=limits)
+        return load_side(old, limits=limits, bundle_id=second.record["bundle"]["id"]), second
+    return first, load_side(new, limits=limits, bundle_id=first.record["bundle"]["id"])
 
 
 def _title(side) -> str:

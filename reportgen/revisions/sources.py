@@ -97,7 +97,7 @@ def _git_side(label: str, path: Path, revision: str, limits: Limits) -> Side:
     relative = path.absolute().resolve().relative_to(top.resolve()).as_posix() if path.exists() else \
         _relative_to_top(path, existing, top)
     _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], top,
-         f"{label}: '{revision}' is no revision (branch, tag or commit) of the repository at {display_path(top)}")
+         f"{label}: '{revision}' is not a branch, tag or commit of the git repository holding {path.as_posix()}")
     _git(["cat-file", "-e", f"{revision}:{relative}/bundle.yaml"], top,
          f"{label}: there is no bundle at {relative} in revision '{revision}' (no {relative}/bundle.yaml)")
     with tempfile.TemporaryDirectory(prefix="reportgen-diff-") as temporary:
@@ -134,10 +134,11 @@ def _git(arguments: list[str], cwd: Path, failure: str) -> str:
 
 
 def _run_git(arguments: list[str], cwd: Path, *, failure: str = "", stdout=subprocess.PIPE):
-    """git, offline and without prompts; a failure is the user's (UsageError), with git's own words."""
+    """git on the local repository (nothing here reaches a remote); a failure is the user's
+    (UsageError), with git's own words."""
     try:
         result = subprocess.run(["git", *arguments], cwd=cwd, stdout=stdout, stderr=subprocess.PIPE,
-                                timeout=GIT_TIMEOUT, env=_git_environment())
+                                timeout=GIT_TIMEOUT)
     except FileNotFoundError:
         raise UsageError("git is not installed, so a bundle at a git revision cannot be read") from None
     except subprocess.TimeoutExpired:
@@ -146,12 +147,6 @@ def _run_git(arguments: list[str], cwd: Path, *, failure: str = "", stdout=subpr
         said = result.stderr.decode("utf-8", "replace").strip().splitlines()
         raise UsageError(failure or f"git {arguments[0]} failed" + (f" ({said[-1]})" if said else ""))
     return result
-
-
-def _git_environment() -> dict[str, str]:
-    import os
-
-    return {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
 
 
 def revision_warnings(changes: list[Change], new: Side) -> list[Problem]:

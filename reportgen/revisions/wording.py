@@ -16,7 +16,7 @@ def sentence(change: Change) -> str:
     """One change as a sentence, with its reason when the bundle gives one."""
     said = {
         Kind.REVISED: lambda c: f"{c.label}: revised from {c.old} to {c.new}.",
-        Kind.STATUS: lambda c: f"{c.label}: {'downgraded' if c.downgraded else 'now'} {c.new} (was {c.old}).",
+        Kind.STATUS: lambda c: f"{c.label}: {'downgraded to' if c.downgraded else 'now'} {c.new} (was {c.old}).",
         Kind.WITHDRAWN: lambda c: f"{c.label}: withdrawn (was {c.old}).",
         Kind.ADDED: lambda c: f"{c.label}: new figure, {c.new}.",
         Kind.SOURCE_ADDED: lambda c: f"New source: {c.new}.",
