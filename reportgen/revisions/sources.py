@@ -43,7 +43,7 @@ def load_side(spec: str, *, limits: Limits = Limits(), bundle_id: str | None = N
     folder of briefings (an output folder such as dist/)."""
     path = Path(spec)
     if not path.exists() and "@" in spec:
-        where, revision = spec.rsplit("@", 1)
+        where, revision = _split_revision(spec)
         return _git_side(spec, Path(where), revision, limits)
     if not path.exists():
         raise UsageError(f"{spec}: no such file or folder (for a bundle at a git revision, write PATH@REVISION)")
@@ -59,6 +59,14 @@ def load_side(spec: str, *, limits: Limits = Limits(), bundle_id: str | None = N
         return _manifest_side(spec, path / bundle_id / "manifest.json")
     raise UsageError(f"{spec}: neither a bundle (no bundle.yaml) nor a built briefing (no manifest.json); "
                      "name a bundle folder, a briefing's folder such as dist/<bundle-id>, or its manifest.json")
+
+
+def _split_revision(spec: str) -> tuple[str, str]:
+    """PATH@REVISION split at the first '@' after an existing path (a revision such as
+    ``main@{1}`` has its own '@'), else at the first '@': the bundle may be gone from the work tree."""
+    cuts = [i for i, character in enumerate(spec) if character == "@"]
+    cut = next((i for i in cuts if Path(spec[:i]).exists()), cuts[0])
+    return spec[:cut], spec[cut + 1:]
 
 
 def _manifest_side(label: str, manifest: Path) -> Side:
