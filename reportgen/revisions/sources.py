@@ -112,8 +112,11 @@ def _git_side(label: str, path: Path, revision: str, limits: Limits) -> Side:
         archive = Path(temporary) / "bundle.tar"
         with archive.open("wb") as stream:
             _run_git(["archive", "--format=tar", revision, "--", relative], top, stdout=stream)
-        with tarfile.open(archive) as tar:
-            tar.extractall(temporary, filter="data")
+        try:
+            with tarfile.open(archive) as tar:
+                tar.extractall(temporary, filter="data")  # no absolute paths, '..' or links out
+        except tarfile.FilterError as exc:
+            raise UsageError(f"{label}: refused to read the bundle at that revision: {exc}") from None
         folder = Path(temporary) / relative
         try:
             side = _bundle_side(label, folder, limits)

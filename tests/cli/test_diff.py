@@ -201,3 +201,12 @@ def test_bad_input_exits_2_without_a_traceback(tmp_path, monkeypatch):
         assert run.returncode == 2 and said in run.stderr and "Traceback" not in run.stderr, run.stderr
     run = subprocess.run([sys.executable, "-m", "reportgen", "diff", str(REAL_SAMPLE)], capture_output=True, text=True)
     assert run.returncode == 2 and "NEW" in run.stderr
+
+
+def test_a_link_out_of_the_bundle_at_a_revision_is_refused(repo, capsys):
+    (repo / "evidence" / "x" / "notes.txt").symlink_to("/etc/hostname")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "a link out")
+    code, out, err = diff(capsys, "evidence/x@HEAD", "evidence/x")
+    assert code == 2 and out == ""
+    assert err.startswith("reportgen: error: evidence/x@HEAD: refused to read the bundle at that revision: ")
