@@ -24,6 +24,9 @@ class Kind(str, Enum):
     TLP = "tlp"
 
 
+FIGURE_KINDS = (Kind.REVISED, Kind.STATUS, Kind.WITHDRAWN, Kind.ADDED)
+
+
 @dataclass(frozen=True)
 class Change:
     """One difference: ``subject`` is a metric id, a source id, or ``tlp``; ``old`` and ``new``
@@ -87,9 +90,6 @@ def _followed(changes: list[Change], figures: dict[str, dict]) -> dict[str, str]
             were = "which were" if len(changed_inputs) > 1 else "which was"
             reasons[figure_id] = f"it is computed from {' and '.join(changed_inputs)}, {were} revised"
     return reasons
-
-
-FIGURE_KINDS = (Kind.REVISED, Kind.STATUS, Kind.WITHDRAWN, Kind.ADDED)
 
 
 def reasons_by_metric(revisions: list[dict]) -> dict[str, str]:

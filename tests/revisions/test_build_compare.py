@@ -155,9 +155,6 @@ def test_the_manifest_records_the_comparison_and_matches_its_schema(compared, bu
     assert manifest["bundle"]["as_of"] == "2026-12-03" and manifest["bundle"]["status"] == "draft"
 
 
-needs_pdfua = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
-
-
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_pdfua_finds_nothing(compared, template):
     pdfua = pytest.importorskip("pdfua")
@@ -233,6 +230,6 @@ def test_compare_to_another_bundle_is_refused(tmp_path, monkeypatch, capsys):
     demo = next(p for p in SAMPLES if p != REAL_SAMPLE)
     assert main(["build", str(REAL_SAMPLE), "--out", "dist", "--format", "html", "--compare-to", str(demo)]) == 2
     err = capsys.readouterr().err
-    assert f"is bundle 'demo-synthetic', not this bundle 'claude-distillation-2026'" in err
+    assert "is bundle 'demo-synthetic', not this bundle 'claude-distillation-2026'" in err
     assert main(["build", str(REAL_SAMPLE), "--out", "dist", "--format", "html", "--compare-to", "nowhere@v1"]) == 2
     assert "--compare-to nowhere@v1: " in capsys.readouterr().err
