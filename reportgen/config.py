@@ -24,7 +24,8 @@ from pathlib import Path
 from reportgen.limits import Limits
 from reportgen.problems import UsageError, display_path
 
-KNOWN = {"out", "template", "theme", "paper", "format", "pdf_variant"}
+KNOWN = {"out", "template", "theme", "paper", "format", "pdf_variant", "compare_to"}
+PREVIOUS = "previous"  # compare_to: the manifest already in the output folder for that bundle
 CHOICES = {"paper": ("letter", "a4"), "pdf_variant": ("pdf/ua-1", "pdf/a-3b")}
 DEFAULT_FORMATS = ("html", "pdf")
 DEFAULT_TEMPLATE = "brief"
@@ -97,6 +98,7 @@ class BuildConfig:
     limits: Limits = field(default_factory=Limits)
     chart_cache: bool = True
     fresh_charts: bool = False  # draw every chart anew (--force): the chart cache is written, not read
+    compare_to: str | None = None  # an older briefing or bundle (see docs/revisions.md), or PREVIOUS
 
     def __post_init__(self) -> None:
         for name, allowed in CHOICES.items():
@@ -122,14 +124,15 @@ class BuildConfig:
                 "template": display_path(given) if given and Path(given).exists() else given or DEFAULT_TEMPLATE,
                 "theme": display_path(self.theme) if self.theme else "default",
                 "paper": self.paper, "strict": self.strict, "pdf_variant": self.pdf_variant,
-                "interactive": self.interactive}
+                "interactive": self.interactive, **({"compare_to": self.compare_to} if self.compare_to else {})}
 
 
 def resolve_config(*, settings: Mapping[str, str] | None = None, environ: Mapping[str, str] | None = None,
                    template: str | None = None, theme: str | None = None, paper: str | None = None,
                    formats: Sequence[str] | None = None, pdf_variant: str | None = None,
                    interactive: bool = False, strict: bool = False, limits: Limits | None = None,
-                   chart_cache: bool = True, fresh_charts: bool = False) -> BuildConfig:
+                   chart_cache: bool = True, fresh_charts: bool = False,
+                   compare_to: str | None = None) -> BuildConfig:
     """The one BuildConfig of a command: a flag given (not None) wins over ``settings`` (see
     load_settings; their ``format`` is read by requested_formats, as it names summary styles
     too), which win over the defaults. ``environ`` (os.environ unless given) is read here only.
@@ -142,7 +145,8 @@ def resolve_config(*, settings: Mapping[str, str] | None = None, environ: Mappin
                        formats=tuple(formats or DEFAULT_FORMATS),
                        pdf_variant=pdf_variant or settings.get("pdf_variant", "pdf/ua-1"),
                        interactive=interactive, strict=strict, source_date_epoch=environ.get("SOURCE_DATE_EPOCH"),
-                       limits=limits or Limits(), chart_cache=chart_cache, fresh_charts=fresh_charts)
+                       limits=limits or Limits(), chart_cache=chart_cache, fresh_charts=fresh_charts,
+                       compare_to=compare_to or settings.get("compare_to"))
 
 
 def requested_formats(flag: str | None, settings: Mapping[str, str]) -> list[str]:
@@ -166,6 +170,12 @@ def load_settings(start: Path) -> dict:
             if "reportgen" in data.get("tool", {}):
                 return _clean(data["tool"]["reportgen"], pyproject)
     return {}
+
+
+def _beside(base: Path, value: str) -> str:
+    """A compare_to path relative to the settings file, also as PATH@REVISION (see docs/revisions.md)."""
+    path, at, revision = value.rpartition("@") if not (base / value).exists() else (value, "", "")
+    return str(base / path) + at + revision if path and (base / path).exists() else value
 
 
 def _read(path: Path) -> dict:
@@ -194,5 +204,7 @@ def _clean(data: dict, where: Path) -> dict:
             _fail(f"{where}: setting '{key}' must be one of {', '.join(CHOICES[key])}, not '{value}'")
         if key == "out" or (key in ("template", "theme") and (base / value).exists()):
             value = str(base / value)  # folders are relative to the settings file, not the cwd
+        elif key == "compare_to" and value != PREVIOUS:
+            value = _beside(base, value)
         cleaned[key] = value
     return cleaned

@@ -17,16 +17,18 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from reportgen import __version__
 from reportgen.charts.engines import spec_engine, svg_engine
-from reportgen.config import BuildConfig
+from reportgen.config import PREVIOUS, BuildConfig
 from reportgen.engines.executor import Engine
 from reportgen.outputs import bundle_from_output
 from reportgen.pdf.engine import pdf_engine
-from reportgen.problems import BundleInvalid, Problem, Severity, display_path, escaped_strings
+from reportgen.problems import BundleInvalid, Problem, Severity, UsageError, display_path, escaped_strings
 
 if TYPE_CHECKING:
     from reportgen.bundle.load import LoadedBundle
 
-MANIFEST_SCHEMA_VERSION = 2  # 2: warnings are objects (Problem.as_dict), not lines of text
+# 2: warnings are objects (Problem.as_dict), not lines of text; 3: the figures, sources and
+# revisions the briefing printed, the bundle's status and as_of, and what it was compared to
+MANIFEST_SCHEMA_VERSION = 3
 MAX_FIT_LEVEL = 3  # tighter type a template with max_pages may get (see the theme's .fit-N rules)
 CHART_CACHE = Path(".reportgen-cache") / "charts"  # under --out, so a cached dist/ keeps it
 
@@ -145,9 +147,11 @@ def start_build(path: Path, out: Path, config: BuildConfig, *,
     when = config.build_date()
     build_info = {"version": __version__, "date_iso": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
                   "date_ap": _ap_date(when), "input_hash": input_hash, "template": template.name}
-    warnings = checked.warnings
+    record, comparison, revision_warnings = _compared(bundle, computed, config, out)
+    warnings = checked.warnings + revision_warnings
     context_args = dict(model=model, figures=computed.metrics, charts=charts, frames=frames,
-                        paper=config.paper, theme=config.theme, build_info=build_info)
+                        paper=config.paper, theme=config.theme, build_info=build_info,
+                        **({"changes": comparison["box"]} if comparison else {}))
     job = Job(bundle, config, context_args, charts, input_hash, when)
     prepared = [output.prepare(job) if output.prepare else None for output in outputs]
     pending.collect()
@@ -169,6 +173,8 @@ def start_build(path: Path, out: Path, config: BuildConfig, *,
         out_dir = out / model.id
         manifest = _manifest(bundle, config, inputs, input_hash, files, pages, warnings, build_info, cache_key,
                              out_dir)
+        manifest.update(record, bundle={**manifest["bundle"], **record["bundle"]},
+                        compared_to=comparison and {k: v for k, v in comparison.items() if k != "box"})
         manifest["timings"] = {"seconds": round(time.perf_counter() - started, 3)}
         files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
         replace_folder(out_dir, files)
@@ -177,6 +183,49 @@ def start_build(path: Path, out: Path, config: BuildConfig, *,
                            manifest["timings"]["seconds"], pages)
 
     return finish
+
+
+def _compared(bundle: LoadedBundle, computed, config: BuildConfig,
+              out: Path) -> tuple[dict, dict | None, list[Problem]]:
+    """What this briefing prints (records.briefing_record) and, with ``compare_to``, how it differs
+    from the older briefing or bundle: the "What changed" box, the changes for the manifest, and a
+    warning for each revised figure no revision note explains. Raises BundleInvalid when the older
+    side cannot be read (its problems, or one naming it)."""
+    from reportgen.revisions.records import briefing_record
+
+    record = briefing_record(bundle.model, computed.metrics)
+    if not config.compare_to:
+        return record, None, []
+    from reportgen.revisions.compare import compare
+    from reportgen.revisions.sources import Side, load_side, revision_warnings
+    from reportgen.revisions.wording import box_context
+
+    model = bundle.model
+    spec, previous = config.compare_to, config.compare_to == PREVIOUS
+    if previous:
+        spec = str(out / model.id / "manifest.json")
+        if not Path(spec).is_file():
+            return record, None, []  # a first build: nothing was published before it
+    try:
+        old = load_side(spec, limits=config.limits, bundle_id=model.id)
+    except UsageError as exc:
+        if previous:  # a manifest of an older reportgen, which did not record its figures
+            return record, None, [Problem(display_path(spec), None, None, Severity.WARNING, str(exc),
+                                          kind="compare to previous")]
+        raise BundleInvalid([_comparison_error(bundle, f"--compare-to {exc}")]) from None
+    if old.record["bundle"]["id"] != model.id:
+        raise BundleInvalid([_comparison_error(bundle, f"--compare-to {spec} is bundle '{old.record['bundle']['id']}'"
+                                                       f", not this bundle '{model.id}'")])
+    changes = compare(old.record, record)
+    problems = revision_warnings(changes, Side("this bundle", record, bundle=bundle))
+    return record, {"spec": display_path(spec) if Path(spec).exists() else spec, "as_of": old.record["bundle"]["as_of"],
+                    "changes": [c.as_dict() for c in changes], "box": box_context(changes, old.record)}, problems
+
+
+def _comparison_error(bundle: LoadedBundle, message: str) -> Problem:
+    return Problem(display_path(bundle.manifest_path), None, None, Severity.ERROR, message,
+                   "name an older briefing's folder or manifest.json, a bundle folder, or PATH@REVISION",
+                   kind="compare to")
 
 
 def _output_formats(names: tuple[str, ...]) -> list[OutputFormat]:

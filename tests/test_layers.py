@@ -26,7 +26,7 @@ STAGES = [
     ("render", ("reportgen.render",)),
     ("pdf", ("reportgen.pdf",)),
     ("outputs", ("reportgen.outputs",)),
-    ("pipeline", ("reportgen.validation", "reportgen.pipeline")),
+    ("pipeline", ("reportgen.validation", "reportgen.revisions", "reportgen.pipeline")),
     ("batch", ("reportgen.batch",)),
     ("api", ("reportgen.api",)),
     ("cli", ("reportgen.cli", "reportgen.__main__")),

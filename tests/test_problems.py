@@ -111,7 +111,7 @@ def test_a_build_returns_problems_and_its_manifest_records_them_as_objects(warne
     manifest = manifest_of(tmp_path)
     schema = json.loads((PACKAGE / "schemas" / "manifest.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(manifest, schema)
-    assert manifest["schema_version"] == MANIFEST_SCHEMA_VERSION == 2
+    assert manifest["schema_version"] == MANIFEST_SCHEMA_VERSION == 3
     assert manifest["warnings"] == [warning.as_dict()]
     assert Problem.from_dict(manifest["warnings"][0]).format() == WARNING_LINE
 

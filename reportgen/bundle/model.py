@@ -357,6 +357,17 @@ class Recommendations(Strict):
     items: list[str] = Field(min_length=1)
 
 
+class Revision(Strict):
+    """One entry of a bundle's revision history: printed in the brief, and the reason a
+    comparison gives for the figures it names (see docs/revisions.md)."""
+
+    date: Date
+    change: str = Field(min_length=1, description="what changed, e.g. 'November account count revised'")
+    reason: str | None = Field(default=None, description="why, e.g. 'Anthropic's second filing'")
+    metrics: list[MetricId] = Field(default_factory=list, description="the figures this revision changed "
+                                    "(a withdrawn figure's id too)")
+
+
 class Bundle(Strict):
     """The whole manifest."""
 
@@ -381,6 +392,7 @@ class Bundle(Strict):
     views: list[View] = Field(default_factory=list)
     charts: list[Chart] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
+    revisions: list[Revision] = Field(default_factory=list, description="revision history, latest last")
 
 
 def json_schema() -> dict:

@@ -37,6 +37,9 @@ def add_arguments(build: argparse.ArgumentParser) -> None:
     build.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     build.add_argument("--prune", action="store_true",
                        help="remove briefings in the output folder whose bundle no longer exists")
+    build.add_argument("--compare-to", default=None, metavar="OLD",
+                       help="add a 'What changed since' box: an older briefing (folder, manifest.json, or a "
+                            "folder of briefings), a bundle, PATH@REVISION, or 'previous' (the briefing in --out)")
     build.add_argument("--quiet", "-q", action="store_true", help="print only failures")
 
 
@@ -60,7 +63,7 @@ def run_build(args: argparse.Namespace, limits) -> int:
         config = resolve_config(settings=settings, template=args.template, theme=args.theme, paper=args.paper,
                                 formats=tuple(f for f in requested if f in OUTPUT_FORMATS) or None,
                                 pdf_variant=args.pdf_variant, interactive=args.interactive, strict=args.strict,
-                                limits=limits, fresh_charts=args.force)
+                                limits=limits, fresh_charts=args.force, compare_to=args.compare_to)
         theme_css(config.theme)
         theme_logo(config.theme)
         if args.shard is not None:

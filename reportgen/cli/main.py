@@ -47,13 +47,19 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--theme", default=None, help="theme folder or .css file")
     _limit_options(serve)
 
+    diff = commands.add_parser("diff", help="list what changed between two briefings or bundles")
+    from reportgen.cli.diff import add_arguments as add_diff_arguments
+
+    add_diff_arguments(diff)
+    _limit_options(diff)
+
     schema = commands.add_parser("schema", help="print the JSON Schema of bundle.yaml (or of manifest.json)")
     schema.add_argument("which", nargs="?", choices=["bundle", "manifest"], default="bundle")
 
     new = commands.add_parser("new", help="scaffold a bundle that validates")
     new.add_argument("path", type=Path, metavar="PATH", help="folder to create")
     new.add_argument("--id", dest="bundle_id", default=None, help="bundle id (default: folder name)")
-    for command in (validate, build, serve, schema, new):
+    for command in (validate, build, serve, diff, schema, new):
         command.set_defaults(command_parser=command)  # its own usage line in error messages
     return parser
 
@@ -100,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return _validate(args)
+        if args.command == "diff":
+            from reportgen.cli.diff import run_diff
+
+            return run_diff(args, _limits(args))
         if args.command == "schema":
             if args.which == "manifest":
                 from reportgen.assets import SCHEMAS

@@ -227,7 +227,7 @@ def key_figures(model: Bundle, figures: dict[str, ResolvedMetric]) -> list[Resol
 def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dict[str, RenderedChart],
                   frames: dict[str, pd.DataFrame], *, medium: str, paper: str, theme: str | None,
                   build_info: dict, interactive_js: str | None = None, fit_level: int = 0,
-                  svgs_later: bool = False) -> dict:
+                  svgs_later: bool = False, changes: dict | None = None) -> dict:
     """The template's context, as plain data (see reportgen.render.plaindata): the bundle, figures,
     charts, sources and tables as dicts and lists, and the helpers that draw HTML from them.
     With ``svgs_later`` the charts' SVGs may still be being drawn: each stands as a mark that
@@ -273,6 +273,7 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
         "figures_shown": figures_shown(model),
         "fit_level": fit_level,
         "logo": theme_logo(theme),
+        "changes": changes,  # the "What changed" box (reportgen.revisions.wording.box_context), or None
     })
 
 

@@ -1,0 +1,1 @@
+"""Revisions: what a briefing stated (records), how two briefings differ (compare), in words (wording)."""
