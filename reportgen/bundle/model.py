@@ -109,6 +109,22 @@ class ReadOptions(Strict):
     skip_rows: int = Field(default=0, ge=0)
 
 
+# Rows of a table the report's appendix prints unless the table says otherwise: enough to show
+# what the data looks like; the rest stay in the bundle's file (2,785 rows made 98 pages).
+APPENDIX_ROWS = 50
+MAX_APPENDIX_ROWS = 1000
+
+
+class Appendix(Strict):
+    """How the report's appendix prints a table (``appendix:`` on a table)."""
+
+    columns: list[str] | None = Field(default=None, min_length=1,
+                                      description="the columns printed, in this order (default: all declared)")
+    title: str | None = Field(default=None, description="caption in the appendix (default: the table's title)")
+    rows: int = Field(default=APPENDIX_ROWS, ge=1, le=MAX_APPENDIX_ROWS,
+                      description="the first rows printed; a line tells how many there are and where")
+
+
 class Table(Strict):
     id: Id
     file: str = Field(min_length=1)
@@ -117,6 +133,18 @@ class Table(Strict):
     read: ReadOptions = Field(default_factory=ReadOptions)
     columns: list[Column] = Field(min_length=1)
     synthetic: bool = False
+    appendix: bool | Appendix = Field(default=True, description="false: not printed in the report's appendix; "
+                                      "or which columns and rows are, under which title")
+
+    @model_validator(mode="after")
+    def _appendix_columns_declared(self) -> "Table":
+        chosen = self.appendix.columns if isinstance(self.appendix, Appendix) else None
+        declared = [c.name for c in self.columns]
+        unknown = [name for name in chosen or [] if name not in declared]
+        if unknown:
+            raise ValueError(f"appendix column {', '.join(repr(n) for n in unknown)} is not declared in table "
+                             f"'{self.id}'; choose from: {', '.join(declared)}")
+        return self
 
 
 Scalar = str | int | float | bool

@@ -28,7 +28,7 @@ from reportgen.compute import wording
 from reportgen.config import Template
 from reportgen.render.appearance import font_css, theme_css, theme_logo
 from reportgen.assets import TEMPLATES
-from reportgen.bundle.model import Bundle, Tlp
+from reportgen.bundle.model import Appendix, Bundle, Tlp
 from reportgen.charts.draw import RenderedChart
 from reportgen.contained import MAX_TEMPLATE_FILE_BYTES, ContainedFileError, read_inside
 from reportgen.compute.metrics import ResolvedMetric
@@ -119,6 +119,7 @@ def page_css(bundle: Bundle, paper: str, title: str) -> str:
   @bottom-center {{ content: "Page " counter(page) " of " counter(pages); font: 8.5pt "Noto Sans"; color: #444; }}
   @bottom-right {{ content: "{tlp}"; font: 700 12pt "Noto Sans"; color: {colour}; background: #000; padding: 1mm 2mm; margin-bottom: 7mm; text-align: right; }}
 }}
+@page wide {{ size: {'A4' if paper == 'a4' else 'letter'} landscape; }}
 """
 
 
@@ -137,20 +138,22 @@ _SVG_LATER_RE = re.compile(re.escape(_SVG_LATER).replace(re.escape("{}"), r"(\d+
 
 def fill_chart_svgs(html: str, charts: dict[str, RenderedChart]) -> str:
     """HTML rendered with ``svgs_later`` (see build_context), with each chart's SVG in place."""
-    by_number = {number: charts[chart_id] for chart_id, number in chart_numbers(charts).items()}
+    by_position = list(charts.values())
     def svg(mark: re.Match) -> str:  # filled in after rendering: shown here, as finalize would have
-        number = int(mark.group(1))
-        return shown_output(svg_with_title(by_number[number], number))
+        return shown_output(svg_with_title(by_position[int(mark.group(1))]))
 
     return _SVG_LATER_RE.sub(svg, html)
 
 
-def chart_numbers(charts: dict[str, RenderedChart]) -> dict[str, int]:
-    """Each chart's figure number, in the order the bundle declares them."""
-    return {chart_id: number for number, chart_id in enumerate(charts, start=1)}
+def chart_numbers(model: Bundle, charts: dict[str, RenderedChart]) -> dict[str, int]:
+    """Each chart's figure number in reading order: as the sections show them, then the charts no
+    section shows, in the order the bundle declares them (a template may show those too)."""
+    shown = [chart_id for section in model.sections for chart_id in section.charts if chart_id in charts]
+    ordered = dict.fromkeys([*shown, *charts])
+    return {chart_id: number for number, chart_id in enumerate(ordered, start=1)}
 
 
-def svg_with_title(chart: RenderedChart, index: int) -> Markup:
+def svg_with_title(chart: RenderedChart) -> Markup:
     """Inline SVG marked as one image whose accessible name is the alt text."""
     title_id = f"chart-{chart.id}-title"
     svg = re.sub(r"<\?xml[^>]*>\s*", "", chart.svg)
@@ -161,17 +164,29 @@ def svg_with_title(chart: RenderedChart, index: int) -> Markup:
 
 
 NUM_CLASS = ' class="num"'
+# A column whose typical cell is longer than this is free text: it wraps in a wide column.
+LONG_TEXT_CHARS = 60
+# Characters of 8 pt table text one row of a portrait page holds, columns of free text wrapped at
+# WRAP_CHARS: a table that asks for more is printed on landscape pages.
+PORTRAIT_TABLE_CHARS = 130
+WRAP_CHARS = 24
 
 
 def table_html(frame: pd.DataFrame, labels: dict[str, str] | None = None, caption: str | None = None,
-               table_id: str | None = None, limit: int | None = None, percent: set[str] = frozenset()) -> Markup:
-    """A plain, accessible table with exact values (the text rounds; tables do not)."""
+               table_id: str | None = None, limit: int | None = None, percent: set[str] = frozenset(),
+               full_table: str = "all rows are in the bundle") -> Markup:
+    """A plain, accessible table with exact values (the text rounds; tables do not). Past ``limit``
+    rows, the caption says how many there are and where the rest are (``full_table``)."""
     labels = labels or {}
+    rows_note = ""
     if limit is not None and len(frame) > limit:
-        caption = f"{caption or 'Table'} (first {limit:,} of {len(frame):,} rows; all rows are in the bundle)"
+        rows_note = f"First {limit:,} of {len(frame):,} rows; {full_table}."
+        caption = caption or "Table"
         frame = frame.head(limit)
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns]
-    head = "".join(f'<th scope="col"{NUM_CLASS if numeric[i] else ""}>{escape(labels.get(str(c), str(c)))}</th>'
+    long_text = [not numeric[i] and _typical_length(frame[c]) > LONG_TEXT_CHARS for i, c in enumerate(frame.columns)]
+    classes = [NUM_CLASS if numeric[i] else ' class="long"' if long_text[i] else "" for i in range(len(numeric))]
+    head = "".join(f'<th scope="col"{classes[i]}>{escape(labels.get(str(c), str(c)))}</th>'
                    for i, c in enumerate(frame.columns))
     rows = []
     names = [str(c) for c in frame.columns]
@@ -180,12 +195,28 @@ def table_html(frame: pd.DataFrame, labels: dict[str, str] | None = None, captio
         for i, value in enumerate(record):
             text = _cell(value) if names[i] not in percent or pd.isna(value) else f"{float(value) * 100:.1f}%"
             tag = "th scope=\"row\"" if i == 0 and not numeric[0] else "td"
-            cls = ' class="num"' if numeric[i] else ""
-            cells.append(f"<{tag}{cls}>{escape(text)}</{tag.split()[0]}>")
+            cells.append(f"<{tag}{classes[i]}>{escape(text)}</{tag.split()[0]}>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    cap = f"<caption>{escape(caption)}</caption>" if caption else ""
+    note = f'<span class="rows-note">{escape(rows_note)}</span>' if rows_note else ""
+    cap = f"<caption>{escape(caption)}{note}</caption>" if caption else ""
     ident = f' id="{escape(table_id)}"' if table_id else ""
     return Markup(f'<table class="data"{ident}>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def _typical_length(values: pd.Series) -> float:
+    """The median length of a column's printed cells (0 when it has none)."""
+    lengths = values.dropna().map(_cell).str.len()
+    return float(lengths.median()) if len(lengths) else 0.0
+
+
+def wants_landscape(frame: pd.DataFrame, labels: dict[str, str]) -> bool:
+    """Whether a table's columns ask for more width than a portrait page has: each column wants
+    its longest heading word or its typical cell (free text wrapped at WRAP_CHARS), whichever is wider."""
+    def wanted(column: str) -> int:
+        heading = max((len(word) for word in labels.get(column, column).split()), default=1)
+        return 2 + max(heading, min(round(_typical_length(frame[column])), WRAP_CHARS))
+
+    return sum(wanted(str(c)) for c in frame.columns) > PORTRAIT_TABLE_CHARS
 
 
 def _cell(value) -> str:
@@ -239,12 +270,16 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
                            **{name: spec.label or name.replace("_", " ").capitalize() for name, spec in view.columns.items()}}
     percent_columns = {(v.id, name) for v in model.views for name, spec in v.columns.items() if spec.function.value == "share"}
     titles = {t.id: t.title for t in model.tables} | {v.id: v.title for v in model.views}
-    chart_index = chart_numbers(charts)
+    chart_index = chart_numbers(model, charts)
+    chart_position = {chart_id: position for position, chart_id in enumerate(charts)}
     title = model.title
     # In print, fonts and theme come as one stylesheet parsed once per process (reportgen.pdf.write);
     # only the @page rules, which name this bundle's title and marking, are inline.
     css = page_css(model, paper, title) if medium == "print" else font_css(medium) + "\n" + theme_css(theme, medium)
     figure_records = {figure_id: plain(figure) for figure_id, figure in figures.items()}
+    printed = appendix_frames(model, frames)
+    appendix = appendix_entries(model, printed, labels, titles)
+    appendix_by_id = {entry["id"]: entry for entry in appendix}
     return plain({
         "b": model,
         "p": presenter_helpers(presenter, figures),
@@ -255,13 +290,18 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
         "key_figures": [figure_records[f.id] for f in key_figures(model, figures)],
         "charts": {chart_id: chart_data(chart) for chart_id, chart in charts.items()},
         "chart_number": chart_index,
-        "chart_svg": Helper((lambda chart_id: Markup(_SVG_LATER.format(chart_index[chart_id]))) if svgs_later else
-                            (lambda chart_id: svg_with_title(charts[chart_id], chart_index[chart_id]))),
+        "chart_svg": Helper((lambda chart_id: Markup(_SVG_LATER.format(chart_position[chart_id]))) if svgs_later else
+                            (lambda chart_id: svg_with_title(charts[chart_id]))),
         "chart_table": Helper(lambda chart_id: _chart_table(charts[chart_id], labels)),
         "tables": {table_id: table_data(table_id, frame, labels.get(table_id, {}), titles.get(table_id))
                    for table_id, frame in frames.items()},
         "table_html": Helper(lambda table_id, caption=None, limit=None: table_html(
             frames[table_id], labels.get(table_id), caption or titles.get(table_id), limit=limit,
+            percent={c for t, c in percent_columns if t == table_id})),
+        "appendix_tables": appendix,
+        "appendix_table": Helper(lambda table_id: table_html(
+            printed[table_id], labels.get(table_id), appendix_by_id[table_id]["title"],
+            limit=appendix_by_id[table_id]["rows"], full_table=appendix_by_id[table_id]["full_table"],
             percent={c for t, c in percent_columns if t == table_id})),
         "sources": list(presenter.sources.values()),
         "build": build_info,
@@ -271,6 +311,51 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
         "fit_level": fit_level,
         "logo": theme_logo(theme),
     })
+
+
+def appendix_frames(model: Bundle, frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The tables and views the report's appendix prints, each with the columns chosen for it:
+    a table with ``appendix: false`` is left out; views are printed whole."""
+    chosen = {t.id: t.appendix for t in model.tables}
+    printed = {}
+    for table_id, frame in frames.items():
+        choice = chosen.get(table_id, True)
+        if choice is False:
+            continue
+        columns = choice.columns if isinstance(choice, Appendix) and choice.columns else list(frame.columns)
+        printed[table_id] = frame[[c for c in columns if c in frame.columns]]
+    return printed
+
+
+def appendix_entries(model: Bundle, printed: dict[str, pd.DataFrame], labels: dict[str, dict[str, str]],
+                     titles: dict[str, str | None]) -> list[dict]:
+    """What the appendix shows of each table, in the bundle's order with the tables printed on
+    landscape pages last, so portrait pages are not cut into pieces between them."""
+    table_files = {t.id: t.file for t in model.tables}
+    choices = {t.id: t.appendix for t in model.tables if isinstance(t.appendix, Appendix)}
+    entries = []
+    for table_id, frame in printed.items():
+        choice = choices.get(table_id, Appendix())
+        rows = frame.head(choice.rows)
+        if table_id in table_files:
+            full_table = f"the full table is in the bundle's {table_files[table_id]}"
+        else:
+            full_table = f"all rows are computed from the bundle's {_view_file(model, table_id) or 'tables'}"
+        entries.append({"id": table_id, "title": choice.title or titles.get(table_id) or table_id,
+                        "rows": choice.rows, "row_count": len(frame), "full_table": full_table,
+                        "wide": wants_landscape(rows, labels.get(table_id, {}))})
+    return sorted(entries, key=lambda entry: entry["wide"])
+
+
+def _view_file(model: Bundle, table_id: str) -> str | None:
+    """The file a view (or a view of a view) is computed from."""
+    by_id = {t.id: t.file for t in model.tables}
+    views = {v.id: v.table for v in model.views}
+    seen: set[str] = set()
+    while table_id not in by_id and table_id in views and table_id not in seen:
+        seen.add(table_id)
+        table_id = views[table_id]
+    return by_id.get(table_id)
 
 
 def chart_data(chart: RenderedChart) -> dict:
