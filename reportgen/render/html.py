@@ -166,9 +166,10 @@ def svg_with_title(chart: RenderedChart) -> Markup:
 NUM_CLASS = ' class="num"'
 # A column whose typical cell is longer than this is free text: it wraps in a wide column.
 LONG_TEXT_CHARS = 60
-# Characters of 8 pt table text one row of a portrait page holds, columns of free text wrapped at
-# WRAP_CHARS: a table that asks for more is printed on landscape pages.
-PORTRAIT_TABLE_CHARS = 130
+# Characters of 7.5 pt table text a portrait page's row holds (about 136), with some wrapping: a
+# table whose columns want more is printed on landscape pages. A column wants its typical cell, up
+# to WRAP_CHARS (it wraps beyond), and free text wants LONG_TEXT_CHARS, to be read as lines.
+PORTRAIT_TABLE_CHARS = 150
 WRAP_CHARS = 24
 
 
@@ -211,10 +212,12 @@ def _typical_length(values: pd.Series) -> float:
 
 def wants_landscape(frame: pd.DataFrame, labels: dict[str, str]) -> bool:
     """Whether a table's columns ask for more width than a portrait page has: each column wants
-    its longest heading word or its typical cell (free text wrapped at WRAP_CHARS), whichever is wider."""
+    its longest heading word or its cells' width (see PORTRAIT_TABLE_CHARS), whichever is wider."""
     def wanted(column: str) -> int:
         heading = max((len(word) for word in labels.get(column, column).split()), default=1)
-        return 2 + max(heading, min(round(_typical_length(frame[column])), WRAP_CHARS))
+        typical = _typical_length(frame[column])
+        cells = LONG_TEXT_CHARS if typical > LONG_TEXT_CHARS else min(round(typical), WRAP_CHARS)
+        return 2 + max(heading, cells)
 
     return sum(wanted(str(c)) for c in frame.columns) > PORTRAIT_TABLE_CHARS
 
@@ -277,9 +280,6 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
     # only the @page rules, which name this bundle's title and marking, are inline.
     css = page_css(model, paper, title) if medium == "print" else font_css(medium) + "\n" + theme_css(theme, medium)
     figure_records = {figure_id: plain(figure) for figure_id, figure in figures.items()}
-    printed = appendix_frames(model, frames)
-    appendix = appendix_entries(model, printed, labels, titles)
-    appendix_by_id = {entry["id"]: entry for entry in appendix}
     return plain({
         "b": model,
         "p": presenter_helpers(presenter, figures),
@@ -288,7 +288,7 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
         "tlp_colour": TLP_COLOURS[model.tlp],
         "figures": figure_records,
         "key_figures": [figure_records[f.id] for f in key_figures(model, figures)],
-        "charts": {chart_id: chart_data(chart) for chart_id, chart in charts.items()},
+        "charts": {chart_id: chart_data(chart, presenter) for chart_id, chart in charts.items()},
         "chart_number": chart_index,
         "chart_svg": Helper((lambda chart_id: Markup(_SVG_LATER.format(chart_position[chart_id]))) if svgs_later else
                             (lambda chart_id: svg_with_title(charts[chart_id]))),
@@ -298,11 +298,7 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
         "table_html": Helper(lambda table_id, caption=None, limit=None: table_html(
             frames[table_id], labels.get(table_id), caption or titles.get(table_id), limit=limit,
             percent={c for t, c in percent_columns if t == table_id})),
-        "appendix_tables": appendix,
-        "appendix_table": Helper(lambda table_id: table_html(
-            printed[table_id], labels.get(table_id), appendix_by_id[table_id]["title"],
-            limit=appendix_by_id[table_id]["rows"], full_table=appendix_by_id[table_id]["full_table"],
-            percent={c for t, c in percent_columns if t == table_id})),
+        "appendix_tables": appendix_tables(model, frames, labels, titles, percent_columns),
         "sources": list(presenter.sources.values()),
         "build": build_info,
         "interactive_js": Markup(interactive_js) if interactive_js else None,
@@ -313,37 +309,29 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
     })
 
 
-def appendix_frames(model: Bundle, frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The tables and views the report's appendix prints, each with the columns chosen for it:
-    a table with ``appendix: false`` is left out; views are printed whole."""
-    chosen = {t.id: t.appendix for t in model.tables}
-    printed = {}
-    for table_id, frame in frames.items():
-        choice = chosen.get(table_id, True)
-        if choice is False:
-            continue
-        columns = choice.columns if isinstance(choice, Appendix) and choice.columns else list(frame.columns)
-        printed[table_id] = frame[[c for c in columns if c in frame.columns]]
-    return printed
-
-
-def appendix_entries(model: Bundle, printed: dict[str, pd.DataFrame], labels: dict[str, dict[str, str]],
-                     titles: dict[str, str | None]) -> list[dict]:
-    """What the appendix shows of each table, in the bundle's order with the tables printed on
+def appendix_tables(model: Bundle, frames: dict[str, pd.DataFrame], labels: dict[str, dict[str, str]],
+                    titles: dict[str, str | None], percent_columns: set[tuple[str, str]]) -> list[dict]:
+    """The tables and views the report's appendix prints, as each table's ``appendix`` chooses
+    (views are printed with the defaults), in the bundle's order with the tables printed on
     landscape pages last, so portrait pages are not cut into pieces between them."""
     table_files = {t.id: t.file for t in model.tables}
-    choices = {t.id: t.appendix for t in model.tables if isinstance(t.appendix, Appendix)}
+    choices = {t.id: t.appendix for t in model.tables}
     entries = []
-    for table_id, frame in printed.items():
-        choice = choices.get(table_id, Appendix())
-        rows = frame.head(choice.rows)
+    for table_id, frame in frames.items():
+        choice = choices.get(table_id, True)
+        if choice is False:
+            continue
+        choice = choice if isinstance(choice, Appendix) else Appendix()
+        frame = frame[choice.columns] if choice.columns else frame
         if table_id in table_files:
             full_table = f"the full table is in the bundle's {table_files[table_id]}"
         else:
             full_table = f"all rows are computed from the bundle's {_view_file(model, table_id) or 'tables'}"
-        entries.append({"id": table_id, "title": choice.title or titles.get(table_id) or table_id,
-                        "rows": choice.rows, "row_count": len(frame), "full_table": full_table,
-                        "wide": wants_landscape(rows, labels.get(table_id, {}))})
+        title = choice.title or titles.get(table_id) or table_id
+        html = table_html(frame, labels.get(table_id), title, limit=choice.rows, full_table=full_table,
+                          percent={c for t, c in percent_columns if t == table_id})
+        entries.append({"id": table_id, "title": title, "row_count": len(frame), "html": html,
+                        "wide": wants_landscape(frame.head(choice.rows), labels.get(table_id, {}))})
     return sorted(entries, key=lambda entry: entry["wide"])
 
 
@@ -358,9 +346,10 @@ def _view_file(model: Bundle, table_id: str) -> str | None:
     return by_id.get(table_id)
 
 
-def chart_data(chart: RenderedChart) -> dict:
-    """A chart for templates: its declaration and alt text (its SVG comes from chart_svg)."""
-    return {"id": chart.id, "chart": plain(chart.chart), "alt": chart.alt}
+def chart_data(chart: RenderedChart, presenter: Presenter) -> dict:
+    """A chart for templates: its declaration, alt text and status label (its SVG comes from chart_svg)."""
+    return {"id": chart.id, "chart": plain(chart.chart), "alt": chart.alt,
+            "status_label": presenter.chart_status_label(chart.chart)}
 
 
 def table_data(table_id: str, frame: pd.DataFrame, labels: dict[str, str], title: str | None) -> dict:
