@@ -170,6 +170,8 @@ LONG_TEXT_CHARS = 60
 # table whose columns want more is printed on landscape pages. A column wants its typical cell, up
 # to WRAP_CHARS (it wraps beyond), and free text wants LONG_TEXT_CHARS, to be read as lines.
 PORTRAIT_TABLE_CHARS = 150
+# The same on a landscape page: a table wider still is split into groups of columns.
+LANDSCAPE_TABLE_CHARS = 210
 WRAP_CHARS = 24
 
 
@@ -211,15 +213,33 @@ def _typical_length(values: pd.Series) -> float:
 
 
 def wants_landscape(frame: pd.DataFrame, labels: dict[str, str]) -> bool:
-    """Whether a table's columns ask for more width than a portrait page has: each column wants
-    its longest heading word or its cells' width (see PORTRAIT_TABLE_CHARS), whichever is wider."""
+    """Whether a table's columns ask for more width than a portrait page has."""
+    return sum(_wanted_widths(frame, labels).values()) > PORTRAIT_TABLE_CHARS
+
+
+def column_groups(frame: pd.DataFrame, labels: dict[str, str]) -> list[list[str]]:
+    """A table's columns in groups that each fit a landscape page, every group after the first
+    led by the table's first column again, so each row can still be told apart."""
+    wanted = _wanted_widths(frame, labels)
+    first, *rest = wanted
+    groups = [[first]]
+    for column in rest:
+        if len(groups[-1]) > 1 and sum(wanted[c] for c in groups[-1]) + wanted[column] > LANDSCAPE_TABLE_CHARS:
+            groups.append([first])
+        groups[-1].append(column)
+    return groups
+
+
+def _wanted_widths(frame: pd.DataFrame, labels: dict[str, str]) -> dict[str, int]:
+    """The width each column wants, in characters: its longest heading word or its cells' width
+    (see PORTRAIT_TABLE_CHARS), whichever is wider."""
     def wanted(column: str) -> int:
         heading = max((len(word) for word in labels.get(column, column).split()), default=1)
         typical = _typical_length(frame[column])
         cells = LONG_TEXT_CHARS if typical > LONG_TEXT_CHARS else min(round(typical), WRAP_CHARS)
         return 2 + max(heading, cells)
 
-    return sum(wanted(str(c)) for c in frame.columns) > PORTRAIT_TABLE_CHARS
+    return {str(c): wanted(str(c)) for c in frame.columns}
 
 
 def _cell(value) -> str:
@@ -328,10 +348,14 @@ def appendix_tables(model: Bundle, frames: dict[str, pd.DataFrame], labels: dict
         else:
             full_table = f"all rows are computed from the bundle's {_view_file(model, table_id) or 'tables'}"
         title = choice.title or titles.get(table_id) or table_id
-        html = table_html(frame, labels.get(table_id), title, limit=choice.rows, full_table=full_table,
-                          percent={c for t, c in percent_columns if t == table_id})
+        shown, table_labels = frame.head(choice.rows), labels.get(table_id, {})
+        groups = column_groups(shown, table_labels)
+        html = Markup("").join(
+            table_html(frame[columns], table_labels, title if len(groups) == 1 else f"{title}, part {i} of {len(groups)}",
+                       limit=choice.rows, full_table=full_table, percent={c for t, c in percent_columns if t == table_id})
+            for i, columns in enumerate(groups, start=1))
         entries.append({"id": table_id, "title": title, "row_count": len(frame), "html": html,
-                        "wide": wants_landscape(frame.head(choice.rows), labels.get(table_id, {}))})
+                        "wide": wants_landscape(shown, table_labels)})
     return sorted(entries, key=lambda entry: entry["wide"])
 
 

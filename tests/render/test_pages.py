@@ -103,6 +103,31 @@ def test_a_wide_table_goes_on_landscape_pages_after_the_portrait_ones(tmp_path):
     assert [th.get_text() for th in wraps[1].select("thead th.long")] == ["Web Description"]
 
 
+def test_a_table_too_wide_for_landscape_is_split_with_its_first_column_repeated():
+    import pandas as pd
+
+    from reportgen.render.html import column_groups
+
+    text = "a sentence of free text, " * 8
+    frame = pd.DataFrame({"cveID": ["CVE-2025-48384"]} | {f"text{i}": [text] for i in range(5)})
+    groups = column_groups(frame, {})
+    assert len(groups) > 1 and all(group[0] == "cveID" for group in groups)
+    assert [c for group in groups for c in group[1:]] == list(frame.columns[1:])  # every column once, in order
+    assert column_groups(frame[["cveID", "text0"]], {}) == [["cveID", "text0"]]
+
+
+def test_when_every_table_is_wide_the_whole_appendix_is_on_landscape_pages(tmp_path):
+    soup = render(write_breach_bundle(tmp_path / "b", rows=60), "report")
+    assert "wide" not in soup.select_one("section.appendix")["class"]  # the view fits in portrait
+    bundle = write_breach_bundle(tmp_path / "c", rows=60)
+    manifest = bundle / "bundle.yaml"
+    text = manifest.read_text()  # without the view (and the charts drawn from it): only the wide table
+    text = text[:text.index("views:")].replace("    charts: [by-type-again]\n", "").replace("    charts: [by-type]\n", "")
+    manifest.write_text(text)
+    soup = render(bundle, "report")
+    assert "wide" in soup.select_one("section.appendix")["class"]
+
+
 def test_choosing_fewer_columns_keeps_a_table_in_portrait(tmp_path):
     appendix = "    appendix: {columns: [Name of Covered Entity, State, Individuals Affected]}\n"
     soup = render(write_breach_bundle(tmp_path / "b", appendix=appendix, rows=60), "report")
