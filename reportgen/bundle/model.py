@@ -197,6 +197,22 @@ class Unpivot(Strict):
         return self
 
 
+# Rows of a table the report's appendix prints unless the table says otherwise: enough to show
+# what the data looks like; the rest stay in the bundle's file (2,785 rows made 98 pages).
+APPENDIX_ROWS = 50
+MAX_APPENDIX_ROWS = 1000
+
+
+class Appendix(Strict):
+    """How the report's appendix prints a table (``appendix:`` on a table)."""
+
+    columns: list[str] | None = Field(default=None, min_length=1,
+                                      description="the columns printed, in this order (default: all declared)")
+    title: str | None = Field(default=None, description="caption in the appendix (default: the table's title)")
+    rows: int = Field(default=APPENDIX_ROWS, ge=1, le=MAX_APPENDIX_ROWS,
+                      description="the first rows printed; a line tells how many there are and where")
+
+
 class Table(Strict):
     id: Id
     file: str = Field(min_length=1)
@@ -207,6 +223,18 @@ class Table(Strict):
     synthetic: bool = False
     derive: list[Derive] = Field(default_factory=list, description="columns computed on load, in order")
     unpivot: list[Unpivot] = Field(default_factory=list, description="flag columns read as one multi-valued column")
+    appendix: bool | Appendix = Field(default=True, description="false: not printed in the report's appendix; "
+                                      "or which columns and rows are, under which title")
+
+    @model_validator(mode="after")
+    def _appendix_columns_declared(self) -> "Table":
+        chosen = self.appendix.columns if isinstance(self.appendix, Appendix) else None
+        declared = [c.name for c in self.columns] + [d.name for d in self.derive] + [u.name for u in self.unpivot]
+        unknown = [name for name in chosen or [] if name not in declared]
+        if unknown:
+            raise ValueError(f"appendix column {', '.join(repr(n) for n in unknown)} is not declared in table "
+                             f"'{self.id}'; choose from: {', '.join(declared)}")
+        return self
 
 
 Scalar = str | int | float | bool

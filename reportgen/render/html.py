@@ -28,7 +28,7 @@ from reportgen.compute import wording
 from reportgen.config import Template
 from reportgen.render.appearance import font_css, theme_css, theme_logo
 from reportgen.assets import TEMPLATES
-from reportgen.bundle.model import Bundle, Tlp
+from reportgen.bundle.model import Appendix, Bundle, Tlp
 from reportgen.charts.draw import RenderedChart
 from reportgen.contained import MAX_TEMPLATE_FILE_BYTES, ContainedFileError, read_inside
 from reportgen.compute.metrics import ResolvedMetric
@@ -119,6 +119,7 @@ def page_css(bundle: Bundle, paper: str, title: str) -> str:
   @bottom-center {{ content: "Page " counter(page) " of " counter(pages); font: 8.5pt "Noto Sans"; color: #444; }}
   @bottom-right {{ content: "{tlp}"; font: 700 12pt "Noto Sans"; color: {colour}; background: #000; padding: 1mm 2mm; margin-bottom: 7mm; text-align: right; }}
 }}
+@page wide {{ size: {'A4' if paper == 'a4' else 'letter'} landscape; }}
 """
 
 
@@ -137,20 +138,22 @@ _SVG_LATER_RE = re.compile(re.escape(_SVG_LATER).replace(re.escape("{}"), r"(\d+
 
 def fill_chart_svgs(html: str, charts: dict[str, RenderedChart]) -> str:
     """HTML rendered with ``svgs_later`` (see build_context), with each chart's SVG in place."""
-    by_number = {number: charts[chart_id] for chart_id, number in chart_numbers(charts).items()}
+    by_position = list(charts.values())
     def svg(mark: re.Match) -> str:  # filled in after rendering: shown here, as finalize would have
-        number = int(mark.group(1))
-        return shown_output(svg_with_title(by_number[number], number))
+        return shown_output(svg_with_title(by_position[int(mark.group(1))]))
 
     return _SVG_LATER_RE.sub(svg, html)
 
 
-def chart_numbers(charts: dict[str, RenderedChart]) -> dict[str, int]:
-    """Each chart's figure number, in the order the bundle declares them."""
-    return {chart_id: number for number, chart_id in enumerate(charts, start=1)}
+def chart_numbers(model: Bundle, charts: dict[str, RenderedChart]) -> dict[str, int]:
+    """Each chart's figure number in reading order: as the sections show them, then the charts no
+    section shows, in the order the bundle declares them (a template may show those too)."""
+    shown = [chart_id for section in model.sections for chart_id in section.charts if chart_id in charts]
+    ordered = dict.fromkeys([*shown, *charts])
+    return {chart_id: number for number, chart_id in enumerate(ordered, start=1)}
 
 
-def svg_with_title(chart: RenderedChart, index: int) -> Markup:
+def svg_with_title(chart: RenderedChart) -> Markup:
     """Inline SVG marked as one image whose accessible name is the alt text."""
     title_id = f"chart-{chart.id}-title"
     svg = re.sub(r"<\?xml[^>]*>\s*", "", chart.svg)
@@ -161,19 +164,33 @@ def svg_with_title(chart: RenderedChart, index: int) -> Markup:
 
 
 NUM_CLASS = ' class="num"'
+# A column whose typical cell is longer than this is free text: it wraps in a wide column.
+LONG_TEXT_CHARS = 60
+# Characters of 7.5 pt table text a portrait page's row holds (about 136), with some wrapping: a
+# table whose columns want more is printed on landscape pages. A column wants its typical cell, up
+# to WRAP_CHARS (it wraps beyond), and free text wants LONG_TEXT_CHARS, to be read as lines.
+PORTRAIT_TABLE_CHARS = 150
+# The same on a landscape page: a table wider still is split into groups of columns.
+LANDSCAPE_TABLE_CHARS = 210
+WRAP_CHARS = 24
 
 
 def table_html(frame: pd.DataFrame, labels: dict[str, str] | None = None, caption: str | None = None,
                table_id: str | None = None, limit: int | None = None, percent: set[str] = frozenset(),
-               roles: dict[str, str] | None = None) -> Markup:
-    """A plain, accessible table with exact values (the text rounds; tables do not). ``roles``
+               full_table: str = "all rows are in the bundle", roles: dict[str, str] | None = None) -> Markup:
+    """A plain, accessible table with exact values (the text rounds; tables do not). Past ``limit``
+    rows, the caption says how many there are and where the rest are (``full_table``). ``roles``
     names the year, identifier and code columns, printed without thousands separators."""
     labels, roles = labels or {}, roles or {}
+    rows_note = ""
     if limit is not None and len(frame) > limit:
-        caption = f"{caption or 'Table'} (first {limit:,} of {len(frame):,} rows; all rows are in the bundle)"
+        rows_note = f"First {limit:,} of {len(frame):,} rows; {full_table}."
+        caption = caption or "Table"
         frame = frame.head(limit)
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns]
-    head = "".join(f'<th scope="col"{NUM_CLASS if numeric[i] else ""}>{escape(labels.get(str(c), str(c)))}</th>'
+    long_text = [not numeric[i] and _typical_length(frame[c]) > LONG_TEXT_CHARS for i, c in enumerate(frame.columns)]
+    classes = [NUM_CLASS if numeric[i] else ' class="long"' if long_text[i] else "" for i in range(len(numeric))]
+    head = "".join(f'<th scope="col"{classes[i]}>{escape(labels.get(str(c), str(c)))}</th>'
                    for i, c in enumerate(frame.columns))
     rows = []
     names = [str(c) for c in frame.columns]
@@ -183,12 +200,48 @@ def table_html(frame: pd.DataFrame, labels: dict[str, str] | None = None, captio
             text = _cell(value, roles.get(names[i], "number")) if names[i] not in percent or pd.isna(value) \
                 else f"{float(value) * 100:.1f}%"
             tag = "th scope=\"row\"" if i == 0 and not numeric[0] else "td"
-            cls = ' class="num"' if numeric[i] else ""
-            cells.append(f"<{tag}{cls}>{escape(text)}</{tag.split()[0]}>")
+            cells.append(f"<{tag}{classes[i]}>{escape(text)}</{tag.split()[0]}>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    cap = f"<caption>{escape(caption)}</caption>" if caption else ""
+    note = f'<span class="rows-note">{escape(rows_note)}</span>' if rows_note else ""
+    cap = f"<caption>{escape(caption)}{note}</caption>" if caption else ""
     ident = f' id="{escape(table_id)}"' if table_id else ""
     return Markup(f'<table class="data"{ident}>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def _typical_length(values: pd.Series) -> float:
+    """The median length of a column's printed cells (0 when it has none)."""
+    lengths = values.dropna().map(_cell).str.len()
+    return float(lengths.median()) if len(lengths) else 0.0
+
+
+def wants_landscape(frame: pd.DataFrame, labels: dict[str, str]) -> bool:
+    """Whether a table's columns ask for more width than a portrait page has."""
+    return sum(_wanted_widths(frame, labels).values()) > PORTRAIT_TABLE_CHARS
+
+
+def column_groups(frame: pd.DataFrame, labels: dict[str, str]) -> list[list[str]]:
+    """A table's columns in groups that each fit a landscape page, every group after the first
+    led by the table's first column again, so each row can still be told apart."""
+    wanted = _wanted_widths(frame, labels)
+    first, *rest = wanted
+    groups = [[first]]
+    for column in rest:
+        if len(groups[-1]) > 1 and sum(wanted[c] for c in groups[-1]) + wanted[column] > LANDSCAPE_TABLE_CHARS:
+            groups.append([first])
+        groups[-1].append(column)
+    return groups
+
+
+def _wanted_widths(frame: pd.DataFrame, labels: dict[str, str]) -> dict[str, int]:
+    """The width each column wants, in characters: its longest heading word or its cells' width
+    (see PORTRAIT_TABLE_CHARS), whichever is wider."""
+    def wanted(column: str) -> int:
+        heading = max((len(word) for word in labels.get(column, column).split()), default=1)
+        typical = _typical_length(frame[column])
+        cells = LONG_TEXT_CHARS if typical > LONG_TEXT_CHARS else min(round(typical), WRAP_CHARS)
+        return 2 + max(heading, cells)
+
+    return {str(c): wanted(str(c)) for c in frame.columns}
 
 
 def _cell(value, role: str = "number") -> str:
@@ -238,11 +291,12 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
         source = labels.get(view.table, {})
         labels[view.id] = {**{g: source.get(g, g) for g in view.group_by},
                            **{name: spec.label or name.replace("_", " ").capitalize() for name, spec in view.columns.items()}}
-    roles = {t.id: {c.name: c.shown_as.value for c in t.columns} for t in model.tables}
-    roles |= {v.id: {g: roles.get(v.table, {}).get(g, "number") for g in v.group_by} for v in model.views}
     percent_columns = {(v.id, name) for v in model.views for name, spec in v.columns.items() if spec.function.value == "share"}
     titles = {t.id: t.title for t in model.tables} | {v.id: v.title for v in model.views}
-    chart_index = chart_numbers(charts)
+    chart_index = chart_numbers(model, charts)
+    roles = {t.id: {c.name: c.shown_as.value for c in t.columns} for t in model.tables}
+    roles |= {v.id: {g: roles.get(v.table, {}).get(g, "number") for g in v.group_by} for v in model.views}
+    chart_position = {chart_id: position for position, chart_id in enumerate(charts)}
     title = model.title
     # In print, fonts and theme come as one stylesheet parsed once per process (reportgen.pdf.write);
     # only the @page rules, which name this bundle's title and marking, are inline.
@@ -256,16 +310,17 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
         "tlp_colour": TLP_COLOURS[model.tlp],
         "figures": figure_records,
         "key_figures": [figure_records[f.id] for f in key_figures(model, figures)],
-        "charts": {chart_id: chart_data(chart) for chart_id, chart in charts.items()},
+        "charts": {chart_id: chart_data(chart, presenter) for chart_id, chart in charts.items()},
         "chart_number": chart_index,
-        "chart_svg": Helper((lambda chart_id: Markup(_SVG_LATER.format(chart_index[chart_id]))) if svgs_later else
-                            (lambda chart_id: svg_with_title(charts[chart_id], chart_index[chart_id]))),
+        "chart_svg": Helper((lambda chart_id: Markup(_SVG_LATER.format(chart_position[chart_id]))) if svgs_later else
+                            (lambda chart_id: svg_with_title(charts[chart_id]))),
         "chart_table": Helper(lambda chart_id: _chart_table(charts[chart_id], labels, roles)),
         "tables": {table_id: table_data(table_id, frame, labels.get(table_id, {}), titles.get(table_id))
                    for table_id, frame in frames.items()},
         "table_html": Helper(lambda table_id, caption=None, limit=None: table_html(
             frames[table_id], labels.get(table_id), caption or titles.get(table_id), limit=limit,
             percent={c for t, c in percent_columns if t == table_id}, roles=roles.get(table_id))),
+        "appendix_tables": appendix_tables(model, frames, labels, titles, percent_columns, roles),
         "sources": list(presenter.sources.values()),
         "build": build_info,
         "interactive_js": Markup(interactive_js) if interactive_js else None,
@@ -277,9 +332,53 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
     })
 
 
-def chart_data(chart: RenderedChart) -> dict:
-    """A chart for templates: its declaration and alt text (its SVG comes from chart_svg)."""
-    return {"id": chart.id, "chart": plain(chart.chart), "alt": chart.alt}
+def appendix_tables(model: Bundle, frames: dict[str, pd.DataFrame], labels: dict[str, dict[str, str]],
+                    titles: dict[str, str | None], percent_columns: set[tuple[str, str]],
+                    roles: dict[str, dict[str, str]]) -> list[dict]:
+    """The tables and views the report's appendix prints, as each table's ``appendix`` chooses
+    (views are printed with the defaults), in the bundle's order with the tables printed on
+    landscape pages last, so portrait pages are not cut into pieces between them."""
+    table_files = {t.id: t.file for t in model.tables}
+    choices = {t.id: t.appendix for t in model.tables}
+    entries = []
+    for table_id, frame in frames.items():
+        choice = choices.get(table_id, True)
+        if choice is False:
+            continue
+        choice = choice if isinstance(choice, Appendix) else Appendix()
+        frame = frame[choice.columns] if choice.columns else frame
+        if table_id in table_files:
+            full_table = f"the full table is in the bundle's {table_files[table_id]}"
+        else:
+            full_table = f"all rows are computed from the bundle's {_view_file(model, table_id) or 'tables'}"
+        title = choice.title or titles.get(table_id) or table_id
+        shown, table_labels = frame.head(choice.rows), labels.get(table_id, {})
+        groups = column_groups(shown, table_labels)
+        html = Markup("").join(
+            table_html(frame[columns], table_labels, title if len(groups) == 1 else f"{title}, part {i} of {len(groups)}",
+                       limit=choice.rows, full_table=full_table, percent={c for t, c in percent_columns if t == table_id},
+                       roles=roles.get(table_id))
+            for i, columns in enumerate(groups, start=1))
+        entries.append({"id": table_id, "title": title, "row_count": len(frame), "html": html,
+                        "wide": wants_landscape(shown, table_labels)})
+    return sorted(entries, key=lambda entry: entry["wide"])
+
+
+def _view_file(model: Bundle, table_id: str) -> str | None:
+    """The file a view (or a view of a view) is computed from."""
+    by_id = {t.id: t.file for t in model.tables}
+    views = {v.id: v.table for v in model.views}
+    seen: set[str] = set()
+    while table_id not in by_id and table_id in views and table_id not in seen:
+        seen.add(table_id)
+        table_id = views[table_id]
+    return by_id.get(table_id)
+
+
+def chart_data(chart: RenderedChart, presenter: Presenter) -> dict:
+    """A chart for templates: its declaration, alt text and status label (its SVG comes from chart_svg)."""
+    return {"id": chart.id, "chart": plain(chart.chart), "alt": chart.alt,
+            "status_label": presenter.chart_status_label(chart.chart)}
 
 
 def table_data(table_id: str, frame: pd.DataFrame, labels: dict[str, str], title: str | None) -> dict:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from markupsafe import Markup, escape
 
 from reportgen.bundle import narrative
-from reportgen.bundle.model import Bundle, FigureStatus, Source
-from reportgen.compute.metrics import ResolvedMetric
+from reportgen.bundle.model import Bundle, Chart, FigureStatus, Source
+from reportgen.compute.metrics import STATUS_ORDER, ResolvedMetric
 
 # Statuses a reader must be told about wherever the figure appears.
 FLAGGED = {FigureStatus.ALLEGED: "alleged", FigureStatus.DISPUTED: "disputed", FigureStatus.ESTIMATED: "estimated"}
@@ -63,17 +63,29 @@ class Presenter:
         return Markup(f'<sup class="cite">{links}</sup>')
 
     def status_label(self, figure: ResolvedMetric) -> Markup:
-        word = FLAGGED.get(figure.status)
+        """A key figure's status badge (see status_word)."""
+        word = status_word(figure.status)
         return Markup(f'<span class="status status-{word}">{word}</span>') if word else Markup("")
+
+    def chart_status_label(self, chart: Chart) -> Markup:
+        """"(alleged)" after a chart's title when the figures it plots are flagged and neither its
+        title nor its axis titles say so (see status_word). The figures a chart plots are the
+        metrics that count or check its table's plotted column; the least certain one speaks."""
+        plotted = [f.status for f in self.figures.values()
+                   for spec in (f.metric.aggregate, f.metric.check)
+                   if spec is not None and spec.table == chart.table and spec.column == chart.y]
+        if not plotted:
+            return Markup("")
+        said = " ".join(filter(None, (chart.title, chart.x_label, chart.y_label)))
+        word = status_word(min(plotted, key=STATUS_ORDER.index), said)
+        return Markup(f' <span class="status-inline">({word})</span>') if word else Markup("")
 
     def figure_html(self, figure: ResolvedMetric, *, context: str = "", number_only: bool = False) -> Markup:
         """"nearly 25,000 fraudulent accounts¹", plus "(alleged)" unless the sentence already says so;
         with ``number_only``, "nearly 25,000¹" (the sentence names what is counted)."""
         text = escape(figure.number if number_only else figure.text)
-        flag = FLAGGED.get(figure.status)
-        label = ""
-        if flag and flag[:5] not in context.lower():
-            label = f' <span class="status-inline">({flag})</span>'
+        word = status_word(figure.status, context)
+        label = f' <span class="status-inline">({word})</span>' if word else ""
         return Markup(f'<span class="figure" data-metric="{figure.id}">{text}</span>{label}{self.cite(figure.sources)}')
 
     def method(self, figure: ResolvedMetric) -> str:
@@ -105,6 +117,16 @@ class Presenter:
 
     def inline(self, text: str) -> Markup:
         return self.markdown(text, inline=True)
+
+
+def status_word(status: FigureStatus, said: str = "") -> str | None:
+    """The one rule for status labels (docs/bundle-format.md, "Statuses"): a figure that is
+    alleged, disputed or estimated is labelled with that word wherever it is printed (text, key
+    figures, charts), unless the words printed with it already say so: the sentence around it in
+    text ("Anthropic alleges …"), a chart's title or axis titles. A key figure's box has no
+    sentence, so it always carries its label. The word's stem matches, so "allegation" counts."""
+    word = FLAGGED.get(status)
+    return word if word and word[:5] not in said.lower() else None
 
 
 def _sentence_around(text: str, offset: int) -> str:
