@@ -39,10 +39,13 @@ def validate(path: str | Path, *, strict: bool = False) -> "Validation":
 
 def build(path: str | Path, out: str | Path = "dist", *, config: BuildConfig | None = None,
           **options: Any) -> "BuildResult":
-    """Build a bundle's briefing into ``out/<bundle-id>/``; raises BundleInvalid for bad input.
+    """Build a bundle's (or a collection's) briefing into ``out/<id>/``; raises BundleInvalid
+    for bad input.
 
     ``options`` are the build flags as keywords (formats, template, theme, paper, strict,
-    pdf_variant, interactive, limits, chart_cache, fresh_charts); or pass a ready ``config``.
+    pdf_variant, interactive, limits, chart_cache, fresh_charts, compare_to: a briefing folder,
+    manifest, bundle or ``path@revision`` to show "What changed" against, or "previous");
+    or pass a ready ``config``.
     An unknown template, format or SOURCE_DATE_EPOCH raises ValueError."""
     from reportgen.pipeline import build_bundle
 

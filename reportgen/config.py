@@ -46,6 +46,7 @@ class Template:
     name: str  # its file is <name>.html.j2
     folder: Path | None = None  # searched before the package's templates; None: the package's own
     max_pages: int | None = None  # a PDF over this is laid out again with tighter type (fit levels)
+    for_collections: bool = False  # shows a collection's members: the default for collection.yaml, refused for a bundle
 
 
 TEMPLATES: dict[str, Template] = {}
@@ -59,7 +60,7 @@ def register_template(template: Template) -> None:
 register_template(Template("brief"))
 register_template(Template("onepager", max_pages=1))
 register_template(Template("report"))
-register_template(Template("collection"))  # one briefing across many bundles (collection.yaml)
+register_template(Template("collection", for_collections=True))  # one briefing across many bundles
 
 
 def resolve_template(value: str | None) -> Template:

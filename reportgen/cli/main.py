@@ -53,8 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     add_diff_arguments(diff)
     _limit_options(diff)
 
-    schema = commands.add_parser("schema", help="print the JSON Schema of bundle.yaml (or of manifest.json)")
-    schema.add_argument("which", nargs="?", choices=["bundle", "manifest"], default="bundle")
+    schema = commands.add_parser("schema", help="print the JSON Schema of bundle.yaml (or of collection.yaml, "
+                                 "or of manifest.json)")
+    schema.add_argument("which", nargs="?", choices=["bundle", "collection", "manifest"], default="bundle")
 
     new = commands.add_parser("new", help="scaffold a bundle that validates")
     new.add_argument("path", type=Path, metavar="PATH", help="folder to create")
@@ -115,6 +116,10 @@ def main(argv: list[str] | None = None) -> int:
                 from reportgen.assets import SCHEMAS
 
                 print((SCHEMAS / "manifest.schema.json").read_text(encoding="utf-8"), end="")
+            elif args.which == "collection":
+                from reportgen.collection.model import json_schema as collection_schema
+
+                print(json.dumps(collection_schema(), indent=2))
             else:
                 from reportgen.bundle.model import json_schema
 

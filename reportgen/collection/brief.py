@@ -64,15 +64,17 @@ def validate_collection(path: Path | str, validate_bundle: ValidateBundle, limit
 
 
 def with_collection_template(bundle: LoadedBundle, config: BuildConfig) -> BuildConfig:
-    """A collection is built with the collection template unless a template was asked for; a
-    bundle cannot be (the template shows a collection's members). Raises BundleInvalid."""
+    """A collection is built with the first template registered for collections unless a
+    template was asked for; a bundle cannot be built with one (it shows a collection's members).
+    Raises BundleInvalid."""
     is_one = isinstance(bundle.model, CollectionBrief)
     if is_one and config.template_given is None:
-        return replace(config, template=TEMPLATES["collection"])
-    if not is_one and config.template.name == "collection":
+        return replace(config, template=next(t for t in TEMPLATES.values() if t.for_collections))
+    if not is_one and config.template.for_collections:
         problems = Problems()
-        problems.error(bundle.manifest_path, 1, 1, "the collection template builds collections, not bundles",
-                       hint="use it for a folder holding collection.yaml; for a bundle choose brief, onepager or report")
+        problems.error(bundle.manifest_path, 1, 1, f"the {config.template.name} template builds collections, not bundles",
+                       hint="use it for a folder holding collection.yaml; for a bundle choose "
+                       + ", ".join(t.name for t in TEMPLATES.values() if not t.for_collections))
         raise BundleInvalid(problems.sorted())
     return config
 

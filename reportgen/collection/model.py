@@ -101,3 +101,11 @@ class CollectionBrief(Bundle):
     members: list[Member]
     comparison_rows: dict[str, list[ComparisonRow]] = Field(default_factory=dict)
     totalled: list[Totalled] = Field(default_factory=list)
+
+
+def json_schema() -> dict:
+    """The JSON Schema of collection.yaml (``reportgen schema collection``), for editors and CI."""
+    schema = Collection.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "reportgen collection (collection.yaml)"
+    return schema

@@ -115,6 +115,18 @@ def test_schema_validates_the_sample_manifest(capsys):
         jsonschema.validate(bad, schema)
 
 
+def test_schema_validates_the_sample_collection(capsys):
+    jsonschema = pytest.importorskip("jsonschema")
+    assert main(["schema", "collection"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    collection = SAMPLE.parent / "distillation-collection" / "collection.yaml"
+    document = json.loads(json.dumps(yaml.safe_load(collection.read_text()), default=str))
+    jsonschema.validate(document, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(dict(document, bundels=["x"]), schema)
+
+
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "reportgen.cli.main", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=120)
