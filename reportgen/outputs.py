@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -26,7 +27,6 @@ def sha256_file(path: Path) -> str:
 def foreign_content(folder: Path) -> str | None:
     """Why ``folder`` is not a briefing reportgen wrote and may replace (None when it is one, or
     is empty or absent): a link, a file, a bundle, or files its manifest does not list."""
-    import json
 
     if folder.is_symlink():
         return "is a link (reportgen writes its briefings as real folders)"

@@ -2,6 +2,10 @@
 
 Output formats are registered in OUTPUT_FORMATS (html and pdf as any other would be): a new
 format is one register_format call.
+
+The stages are imported inside the functions that run them: the CLI imports this module to
+name the engines before its helper processes fork, and they fork before pandas, Jinja and
+WeasyPrint load (docs/performance.md, "Helper processes").
 """
 
 from __future__ import annotations

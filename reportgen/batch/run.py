@@ -3,6 +3,10 @@
 Each bundle builds in isolation: one failure is recorded and the others go on. Workers are
 processes (WeasyPrint and vl-convert are not thread-safe); each keeps its warm state — imported
 libraries, the vl-convert engine, fonts — across the bundles it is given.
+
+The pipeline, YAML and the theme code are imported inside the functions that need them: the
+CLI imports this module before its helper processes fork (see reportgen.pipeline), and a fully
+skipped run (nothing changed) should not pay for them.
 """
 
 from __future__ import annotations

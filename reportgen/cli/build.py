@@ -1,4 +1,8 @@
-"""``reportgen build``: options → batch run → progress and summary → exit code."""
+"""``reportgen build``: options → batch run → progress and summary → exit code.
+
+The pipeline, the theme code and rich are imported inside functions: the engines' helper
+processes fork from here, before those load (see reportgen.pipeline).
+"""
 
 from __future__ import annotations
 

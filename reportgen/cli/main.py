@@ -1,6 +1,9 @@
 """Command line: argument parsing only. Work happens in the API; errors become exit codes.
 
 Exit codes: 0 success; 1 a build failed; 2 invalid input or usage.
+
+Each command imports its module when it runs, so `reportgen --help` and `reportgen validate`
+load neither the renderers nor each other's dependencies.
 """
 
 from __future__ import annotations

@@ -7,7 +7,11 @@ Why it works this way, with figures: docs/performance.md, "Helper processes".
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
+import queue
+import sys
+import threading
 import time
 from multiprocessing.connection import Connection
 from typing import Any, Callable
@@ -32,9 +36,6 @@ class SidecarTimedOut(SidecarFailed):
 
 
 def _serve(connection: Connection, parent_end: Connection, name: str, warm_up: WarmUp, args: tuple) -> None:
-    import os
-    import sys
-
     # Hold nothing of the parent's: its end of the pipe (so its exit reads as EOF here) and its
     # stdout/stderr (so a shell pipeline reading them is not kept open by this process).
     parent_end.close()
@@ -68,10 +69,6 @@ def _serve(connection: Connection, parent_end: Connection, name: str, warm_up: W
 def _read_calls_in_background(connection: Connection):
     """A thread that takes each call off the pipe as soon as it arrives, so the caller's send
     never waits for the engine; the sidecar ends when the caller closes its end."""
-    import os
-    import queue
-    import threading
-
     calls: queue.SimpleQueue = queue.SimpleQueue()
 
     def read() -> None:
@@ -164,9 +161,6 @@ _running: dict[str, Sidecar] = {}
 def start(name: str, warm_up: WarmUp, *args: Any, refuse_if_loaded: tuple[str, ...] = ()) -> None:
     """Start the named sidecar (once), only while forking is safe: no other thread, and none of
     ``refuse_if_loaded`` imported here yet (a forked copy of a live V8 runtime would deadlock)."""
-    import sys
-    import threading
-
     if name in _running or threading.active_count() != 1 or any(m in sys.modules for m in refuse_if_loaded):
         return
     try:
