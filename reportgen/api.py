@@ -15,7 +15,7 @@ from reportgen.config import BuildConfig, resolve_config
 from reportgen.problems import BundleInvalid
 
 if TYPE_CHECKING:
-    from reportgen.bundle.load import LoadedBundle
+    from reportgen.bundle.loaded import LoadedBundle
     from reportgen.pipeline import BuildResult
     from reportgen.validation import Validation
 

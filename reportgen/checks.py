@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterable, Iterator
 
 from reportgen.bundle import narrative
-from reportgen.bundle.load import LoadedBundle
+from reportgen.bundle.loaded import LoadedBundle
 from reportgen.bundle.model import NUMERIC_FUNCTIONS, Aggregate, Bundle, FigureStatus, Table
 
 SUMMARY_WORD_LIMIT = 75

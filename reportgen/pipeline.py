@@ -28,7 +28,7 @@ from reportgen.pdf.engine import pdf_engine
 from reportgen.problems import BundleInvalid, Problem, Severity, UsageError, display_path, escaped_strings
 
 if TYPE_CHECKING:
-    from reportgen.bundle.load import LoadedBundle
+    from reportgen.bundle.loaded import LoadedBundle
 
 # 2: warnings are objects (Problem.as_dict), not lines of text; 3: the figures, sources and
 # revisions the briefing printed, the bundle's status and as_of, and what it was compared to

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen.bundle.load import LoadedBundle, load_bundle
+from reportgen.bundle.load import load_bundle
+from reportgen.bundle.loaded import LoadedBundle
 from reportgen.charts.checks import check_charts
 from reportgen.checks import check
 from reportgen.collection.brief import is_collection, validate_collection

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from reportgen.bundle.load import LoadedBundle
+from reportgen.bundle.loaded import LoadedBundle
 from reportgen.bundle.model import ChartType
 from reportgen.charts.prepare import ChartError, prepare
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reportgen.bundle import narrative
-from reportgen.bundle.load import LoadedBundle
+from reportgen.bundle.loaded import LoadedBundle
 from reportgen.bundle.model import Chart, ChartType, Recommendations, Section
 from reportgen.collection.figures import (
     CollectionFigures,

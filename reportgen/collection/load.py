@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Protocol
 from pydantic import ValidationError
 
 from reportgen.bundle import MANIFEST
-from reportgen.bundle.load import LoadedBundle, _report_validation
+from reportgen.bundle.loaded import LoadedBundle
+from reportgen.bundle.schema_errors import report_schema_errors
 from reportgen.bundle.yamlsource import Positions, load_yaml
 from reportgen.collection import COLLECTION
 from reportgen.collection.model import Collection
@@ -128,7 +129,7 @@ def load_collection(manifest: Path, validate_bundle: ValidateBundle, limits: Lim
     except ValidationError as exc:
         # The bundle loader's messages, in the file's terms; a shell bundle carries the positions.
         shell = LoadedBundle(collection.root, manifest, None, collection.positions, problems=collection.problems)
-        _report_validation(exc, data, shell)
+        report_schema_errors(exc, data, shell)
         return collection
     _load_members(collection, validate_bundle)
     return collection

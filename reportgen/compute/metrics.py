@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -11,8 +12,10 @@ from reportgen.compute import formula as formulas
 from reportgen.compute import wording
 from reportgen.compute.aggregate import AggregateError, aggregate, build_view, mask
 from reportgen.bundle.dates import PartialDate
-from reportgen.bundle.load import LoadedBundle
 from reportgen.bundle.model import Aggregate, FigureStatus, Metric, UnitForms
+
+if TYPE_CHECKING:  # computing reads a loaded bundle's data; it needs none of the loading code
+    from reportgen.bundle.loaded import LoadedBundle
 
 # Least certain first: a figure computed from an alleged one is itself only alleged.
 STATUS_ORDER = [FigureStatus.DISPUTED, FigureStatus.ALLEGED, FigureStatus.ESTIMATED,

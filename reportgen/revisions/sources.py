@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen.bundle.load import LoadedBundle
+from reportgen.bundle.loaded import LoadedBundle
 from reportgen.limits import Limits
 from reportgen.problems import BundleInvalid, Problem, Severity, UsageError, display_path
 from reportgen.revisions.compare import Change, Kind, unexplained

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.bundle.load import LoadedBundle, load_bundle
+from reportgen.bundle.load import load_bundle
+from reportgen.bundle.loaded import LoadedBundle
 from reportgen.problems import Problem
 from reportgen.validation import validate
 
