@@ -227,7 +227,7 @@ def test_previous_compares_with_the_briefing_already_in_the_output_folder(tmp_pa
 
 def test_compare_to_another_bundle_is_refused(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    demo = next(p for p in SAMPLES if p != REAL_SAMPLE)
+    demo = next(p for p in SAMPLES if p.name == "demo-synthetic")
     assert main(["build", str(REAL_SAMPLE), "--out", "dist", "--format", "html", "--compare-to", str(demo)]) == 2
     err = capsys.readouterr().err
     assert "is bundle 'demo-synthetic', not this bundle 'claude-distillation-2026'" in err
