@@ -84,7 +84,8 @@ def _nhtsa(folder: Path) -> dict[str, float]:
     figures |= {f"contact {c}": n for c in areas if (n := incidents_flagged([c]))}   # "Top" is never set
     rear_and_front = [f"SV Contact Area - {a}" for a in ("Rear", "Rear Left", "Rear Right", "Front", "Front Left", "Front Right")]
     figures["contact elsewhere"] = incidents_flagged([c for c in areas if c not in rear_and_front])
-    figures["video available"] = incidents_flagged(["Data Availability - Video"])
+    figures |= {f"flagged {c}": n for c in sgo.columns if c.startswith(("Weather - ", "Data Availability - "))
+                and (n := incidents_flagged([c]))}
     return figures
 
 
