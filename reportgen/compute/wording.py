@@ -12,7 +12,7 @@ import math
 import numbers
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
 from reportgen.limits import MAX_FIGURE
@@ -145,10 +145,24 @@ def plain(value: float) -> str:
     return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
+def half_away(value: float, places: int = 0) -> float:
+    """``value`` rounded to ``places`` decimals (negative: tens, hundreds), halves away from zero.
+
+    As a reader rounds (AP/GPO style: a median of 2,362.5 is "2,363", 1,000.5 is "1,001"), not as
+    Python's ``round`` does (to the even neighbour, and on the binary value, so 2.675 → 2.67).
+    The value is rounded as it is written in decimal (its shortest repr), which is what a reader
+    checking the data sees.
+    """
+    if not math.isfinite(value):
+        return value
+    step = Decimal(1).scaleb(-places)
+    return float(Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP))
+
+
 def significant(value: float, digits: int = 3) -> float:
     if value == 0 or not math.isfinite(value):
         return value
-    return round(value, digits - 1 - int(math.floor(math.log10(abs(value)))))
+    return half_away(value, digits - 1 - int(math.floor(math.log10(abs(value)))))
 
 
 def words(value: float, *, digits: int = 3) -> str:
@@ -162,7 +176,7 @@ def words(value: float, *, digits: int = 3) -> str:
             scaled = significant(value / scale, digits)
             return f"{sign}{plain(scaled)} {name}"
     if value >= 1000 or value.is_integer():
-        return sign + plain(round(value))
+        return sign + plain(half_away(value))
     return sign + plain(significant(value, digits))
 
 
@@ -197,7 +211,7 @@ def figure(value: float, *, role: str = "number", exact: bool = False) -> str:
     if role in UNSEPARATED_ROLES:
         return str(int(value)) if whole or float(value).is_integer() else str(value)
     if exact:
-        return f"{int(value):,}" if whole else plain(round(float(value), 4))
+        return f"{int(value):,}" if whole else plain(half_away(value, 4))
     return words(value)
 
 

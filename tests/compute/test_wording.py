@@ -86,6 +86,22 @@ def test_words(value, text):
     assert words(value) == text
 
 
+@pytest.mark.parametrize("value,text", [
+    (2_362.5, "2,363"),       # the HHS median: a reader rounds the half up, never to the even "2,362"
+    (2_361.5, "2,362"), (1_000.5, "1,001"), (-2_362.5, "-2,363"),   # away from zero, either sign
+    (2.675, "2.68"), (0.1245, "0.125"),   # as written, though each binary float is just below
+    (28_850_000, "28.9 million"), (1_234.4999, "1,234"),
+])
+def test_words_round_halves_away_from_zero(value, text):
+    assert words(value) == text
+
+
+def test_figure_rounds_halves_away_from_zero():
+    from reportgen.compute.wording import figure
+
+    assert (figure(2_362.5), figure(0.123_45, exact=True), figure(2_362.5, exact=True)) == ("2,363", "0.1235", "2,362.5")
+
+
 def test_plain():
     assert (plain(24000), plain(1152.5), plain(-3), plain(0.12345678)) == ("24,000", "1,152.5", "-3", "0.1235")
 
@@ -94,7 +110,8 @@ def test_plain():
     ((5, 5), 5, "5"),
     ((1_150, 28_850_000 / 24_000), 1_152, "about 1,200"),  # the seed case: 28.8 million / nearly 25,000
     ((990, 1_000), 995, "nearly 1,000"),
-    ((1_000, 1_100), 1_050, "more than 1,000"),
+    ((1_000, 1_100), 1_050, "nearly 1,100"),  # 1,050 to two digits is 1,100 (halves away from zero)
+    ((1_000, 1_100), 1_040, "more than 1,000"),
     ((640, 700), 666.7, "about 670"),
 ])
 def test_approximate(interval, value, text):
