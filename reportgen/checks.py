@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from reportgen.bundle import narrative
 from reportgen.bundle.loaded import LoadedBundle
-from reportgen.bundle.model import NUMERIC_FUNCTIONS, Aggregate, Bundle, FigureStatus, Table
+from reportgen.bundle.model import NUMERIC_FUNCTIONS, Aggregate, Bundle, DatePart, FigureStatus, Table
 
 SUMMARY_WORD_LIMIT = 75
 
@@ -198,7 +198,12 @@ def _check_aggregate(bundle: LoadedBundle, spec: Aggregate, frame_ids: set[str],
 
 
 def _declared_columns(model: Bundle, table_id: str) -> dict[str, str] | None:
+    """A table's columns and their types: declared, derived (a year is a whole number; other
+    parts, buckets and mapped values are categories) and unpivoted (categories)."""
     for table in model.tables:
         if table.id == table_id:
-            return {c.name: c.type.value for c in table.columns}
+            columns = {c.name: c.type.value for c in table.columns}
+            columns |= {d.name: "integer" if d.part is DatePart.YEAR else "category" for d in table.derive}
+            columns |= {u.name: "category" for u in table.unpivot}
+            return columns
     return None

@@ -232,3 +232,24 @@ def test_a_derive_from_a_column_that_failed_is_not_reported_again(make_bundle):
     problems = formatted(incidents(make_bundle, text))
     assert problems == ["b0/bundle.yaml:27:31: error: derive 'quarter': the table has no column 'year_day' "
                         "(did you mean 'year'?)"]
+
+
+def test_metrics_may_count_by_derived_and_unpivoted_columns(make_bundle):
+    from reportgen.validation import validate
+
+    text = edit(only_day_quarter(), "aggregate: {table: inc, function: count}",
+                "aggregate: {table: inc, function: count, where: {year: 2020, action: {contains: malware}}}")
+    text = edit(text, "  - {id: n, label: Incidents,",
+                "  - {id: hacks, label: Hacks, aggregate: {table: inc, function: count, where: {kind: Hacking or IT incident}},"
+                " status: reported, sources: [src]}\n  - {id: n, label: Incidents,")
+    folder = incidents(make_bundle, text)
+    assert not [line for line in formatted(folder) if ": error:" in line]
+    figures = validate(folder).computed.metrics
+    assert (figures["n"].value, figures["hacks"].value) == (2, 3)
+
+
+def test_a_sum_over_a_bucket_column_is_refused_as_not_numeric(make_bundle):
+    text = edit(only_day_quarter(), "aggregate: {table: inc, function: count}",
+                "aggregate: {table: inc, function: sum, column: size}")
+    assert any("'sum' needs a numeric column, but 'size' is category" in line
+               for line in formatted(incidents(make_bundle, text)))
