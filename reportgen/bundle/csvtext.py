@@ -8,7 +8,6 @@ other, each over one line plus the line breaks in its cells, and empty lines lie
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 
@@ -44,22 +43,21 @@ class SetAside:
 
 
 def body_of(data: bytes, encoding: str, skip_rows: int) -> tuple[bytes, int]:
-    """The file from its header on, as UTF-8, and the lines before it: a byte-order mark, the
-    ``skip_rows`` banner rows and blank lines above the header are left out. Raises
-    UnicodeDecodeError for a byte the declared encoding lacks."""
+    """The file from its header on, as UTF-8, and the lines before it: the ``skip_rows`` banner
+    rows and blank lines above the header are left out, and a byte-order mark (Arrow skips one
+    that opens its input). Raises UnicodeDecodeError for a byte the declared encoding lacks."""
     if not encoding.startswith("utf-8"):
         data = data.decode(encoding).encode("utf-8")
-    elif data.startswith(_BOM):
-        data = data[len(_BOM):]
-    skipped = banner_end(data, skip_rows)
-    skipped = _BLANK_LINES.match(data, skipped).end()
+    start = len(_BOM) if data.startswith(_BOM) else 0
+    skipped = _BLANK_LINES.match(data, banner_end(data, skip_rows, start)).end()
+    if skipped == start:
+        return data, 0  # not copied: the whole file is the body
     return data[skipped:], line_breaks(data[:skipped])
 
 
-def banner_end(data: bytes, rows: int) -> int:
-    """Bytes of the first ``rows`` banner rows of ``data``. A banner row is a line; one that
-    starts with a quote runs on to the line that closes that quote."""
-    offset = 0
+def banner_end(data: bytes, rows: int, offset: int = 0) -> int:
+    """Where the ``rows`` banner rows of ``data`` from ``offset`` end. A banner row is a line;
+    one that starts with a quote runs on to the line that closes that quote."""
     for _ in range(rows):
         if offset >= len(data):
             break
@@ -85,8 +83,10 @@ def line_breaks(data: bytes) -> int:
     return data.count(b"\n") + returns - (data.count(b"\r\n") if returns else 0)
 
 
-class _Then(io.RawIOBase):
-    """``data`` and then ``tail``, without a copy of ``data``."""
+class _Then:
+    """A file of ``data`` and then ``tail``, read without a copy of ``data``."""
+
+    closed = False
 
     def __init__(self, data: bytes, tail: bytes = b"") -> None:
         self.view, self.tail, self.offset = memoryview(data), tail, 0
@@ -94,22 +94,23 @@ class _Then(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
-        count = min(len(buffer), len(self.view) - self.offset)
-        if count > 0:
-            buffer[:count] = self.view[self.offset:self.offset + count]
-            self.offset += count
-            return count
-        count = min(len(buffer), len(self.tail))
-        buffer[:count], self.tail = self.tail[:count], self.tail[count:]
-        return count
+    def seekable(self) -> bool:
+        return False
+
+    def read(self, size: int = -1):
+        if self.offset < len(self.view):
+            end = len(self.view) if size < 0 else min(self.offset + size, len(self.view))
+            chunk, self.offset = self.view[self.offset:end], end
+            return chunk
+        chunk, self.tail = self.tail, b""
+        return chunk
 
 
 def _arrow_reader(data: bytes, delimiter: str, names: list[str] | None, handler, block: int, tail: bytes = b""):
     """Arrow's streaming reader on ``data`` and ``tail``, on one thread so that it numbers the
     records it sets aside; ``names`` None takes the first record's width."""
     return pacsv.open_csv(
-        io.BufferedReader(_Then(data, tail), buffer_size=1 << 16),
+        _Then(data, tail),
         read_options=pacsv.ReadOptions(use_threads=False, block_size=block, column_names=names,
                                        autogenerate_column_names=names is None),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=handler),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import io
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -116,7 +115,7 @@ def _read_csv(data: bytes, path: Path, options: ReadOptions, problems: Problems,
     except pa.ArrowInvalid as exc:
         problems.error(path, before + 1, 1, f"CSV cannot be read: {exc}")
         return None, None
-    lines = RowLines.of(text, csvtext.RecordLines(body, before, text.breaks))
+    lines = RowLines.of(csvtext.RecordLines(body, before, text.breaks))
     header = _header_names(text.header, options.trim)
     if _repeated_name(path, header, lines, problems):
         return None, None
@@ -186,16 +185,18 @@ class RowLines:
     header counts as line 1 and each row as the next)."""
 
     def __init__(self, data: bytes | None = None, options: ReadOptions | None = None, encoding: str = "utf-8") -> None:
-        """Lines of the CSV file ``data``, read again as ``options`` say (for a later stage)."""
+        """Lines of the CSV file ``data`` (for a later stage), read again as ``options`` say."""
         self.records: csvtext.RecordLines | None = None
         self.numbers: np.ndarray | None = None  # record of each row, when not simply the next one
         if data is not None and options is not None:
-            limits = Limits()
-            _read_csv(data, Path("table.csv"), options, Problems(), replace(limits, max_rows=limits.max_rows * 10))
-            # (its frame is thrown away: only the lines learnt while reading it are kept)
+            unlimited = Limits(max_rows=2**62, max_table_cells=2**62, max_table_columns=2**62)
+            _, lines = _read_csv(data, Path("table.csv"), options.model_copy(update={"encoding": encoding}),
+                                 Problems(), unlimited)  # it was read before, within the run's limits
+            if lines is not None:
+                self.records, self.numbers = lines.records, lines.numbers
 
     @classmethod
-    def of(cls, text: csvtext.CsvText, records: csvtext.RecordLines) -> "RowLines":
+    def of(cls, records: csvtext.RecordLines) -> "RowLines":
         lines = cls()
         lines.records = records
         return lines
