@@ -22,11 +22,12 @@ _LINE_END = re.compile(rb"\r\n|\r|\n")
 
 
 class Unclosed(Exception):
-    """A quote never closed, in ``record`` (0-based, 0 is the header); ``breaks`` as in CsvText."""
+    """A quote never closed, in ``record`` (0-based, 0 is the header); ``breaks`` and
+    ``set_aside`` are those of the records before it, as in CsvText."""
 
-    def __init__(self, record: int, breaks: np.ndarray) -> None:
+    def __init__(self, record: int, breaks: np.ndarray | None = None, set_aside: list | None = None) -> None:
         super().__init__(record)
-        self.record, self.breaks = record, breaks
+        self.record, self.breaks, self.set_aside = record, breaks, set_aside or []
 
 
 class TooManyRows(Exception):
@@ -98,11 +99,13 @@ class _Then:
         return False
 
     def read(self, size: int = -1):
-        if self.offset < len(self.view):
-            end = len(self.view) if size < 0 else min(self.offset + size, len(self.view))
+        """Up to ``size`` bytes: a view of ``data`` while it lasts, copied only where it meets ``tail``."""
+        end = len(self.view) + len(self.tail) if size < 0 else self.offset + size
+        if end <= len(self.view):
             chunk, self.offset = self.view[self.offset:end], end
             return chunk
-        chunk, self.tail = self.tail, b""
+        chunk = bytes(self.view[self.offset:]) + self.tail[:end - len(self.view)]
+        self.tail, self.offset = self.tail[end - len(self.view):], len(self.view)
         return chunk
 
 
@@ -140,11 +143,18 @@ def _block_size(data: bytes) -> int:
 
 
 def header_width(body: bytes, delimiter: str) -> int:
-    """Fields of the first record of ``body`` (0 when it has none)."""
-    try:
-        return _in_blocks(body, lambda block: len(_arrow_reader(body, delimiter, None, lambda row: "skip", block).schema))
-    except (pa.ArrowInvalid, StopIteration):
+    """Fields of the first record of ``body``: 0 when it is empty. Raises Unclosed when the
+    record never ends (Arrow finds no row to count)."""
+    if not body:
         return 0
+    try:
+        # Arrow counts the fields of a record it has seen end: a last line may have no line end.
+        return _in_blocks(body, lambda block: len(_arrow_reader(body, delimiter, None, lambda row: "skip", block,
+                                                                b"\n").schema))
+    except pa.ArrowInvalid as exc:
+        if "Empty CSV" not in str(exc):
+            raise
+        raise Unclosed(0) from None
 
 
 @dataclass
@@ -191,7 +201,7 @@ def read_text(body: bytes, delimiter: str, width: int, max_rows: int) -> CsvText
     records = table.num_rows + len(set_aside)
     last = table.slice(table.num_rows - 1).to_pylist()
     if table.num_rows < 2 or (set_aside and set_aside[-1].record == records - 1) or any(last[0].values()):
-        raise Unclosed(records - 1, _record_breaks(table, set_aside))
+        raise Unclosed(records - 1, _record_breaks(table, set_aside), set_aside)
     if table.num_rows - 2 + len(set_aside) - len(blank) > max_rows:
         raise TooManyRows
     header = [table.column(i)[0].as_py() for i in range(width)]

@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from reportgen.limits import MAX_FIGURE, Limits
 from reportgen.bundle import csvtext
-from reportgen.bundle.paths import FileTooLarge, UnreadableFile, read_bundle_file
-from reportgen.bundle.dates import PartialDate, TableDate
 from reportgen.bundle.booleans import boolean_words
+from reportgen.bundle.dates import PartialDate, TableDate
 from reportgen.bundle.model import Column, ColumnType, ReadOptions, Table
+from reportgen.bundle.paths import FileTooLarge, UnreadableFile, read_bundle_file
+from reportgen.limits import MAX_FIGURE, Limits
 from reportgen.problems import Problems
 
 MAX_ERRORS_PER_COLUMN = 10
@@ -97,20 +97,20 @@ def _read_csv(data: bytes, path: Path, options: ReadOptions, problems: Problems,
         problems.error(path, *_position(data, exc.start), f"file is not {options.encoding}",
                        hint="save it as UTF-8, or set read.encoding to the encoding it was saved in")
         return None, None
-    width = csvtext.header_width(body, options.delimiter)
-    if not width:
-        problems.error(path, 1, 1, "table file has no header row")
-        return None, None
-    if _too_many_columns(path, before + 1, width, limits, problems):
-        return None, None  # before reading its rows: the width multiplies their cost
+    width = 0
     try:
+        width = csvtext.header_width(body, options.delimiter)
+        if not width:
+            problems.error(path, 1, 1, "table file has no header row")
+            return None, None
+        if _too_many_columns(path, before + 1, width, limits, problems):
+            return None, None  # before reading its rows: the width multiplies their cost
         text = csvtext.read_text(body, options.delimiter, width, _row_limit(width, limits))
     except csvtext.TooManyRows:
         _too_many_rows(path, 1, width, limits, problems)
         return None, None
     except csvtext.Unclosed as exc:
-        problems.error(path, csvtext.RecordLines(body, before, exc.breaks).line(exc.record), 1,
-                       "a quoted cell is never closed (a '\"' is missing)")
+        _report_unclosed(path, exc, csvtext.RecordLines(body, before, exc.breaks), width, options.delimiter, problems)
         return None, None
     except pa.ArrowInvalid as exc:
         problems.error(path, before + 1, 1, f"CSV cannot be read: {exc}")
@@ -121,7 +121,7 @@ def _read_csv(data: bytes, path: Path, options: ReadOptions, problems: Problems,
         return None, None
     wide = [record for record in text.set_aside if record.fields > width]
     if wide:
-        _report_wide_row(path, lines, wide[0], width, options.delimiter, problems)
+        _report_wide_row(path, lines.records, wide[0], width, options.delimiter, problems)
         return None, None
     needed = _named_width(header)
     raw = _frame(text, needed, options.delimiter, lines)
@@ -130,13 +130,23 @@ def _read_csv(data: bytes, path: Path, options: ReadOptions, problems: Problems,
     return raw, lines
 
 
+def _report_unclosed(path: Path, unclosed: csvtext.Unclosed, records: csvtext.RecordLines, width: int,
+                     delimiter: str, problems: Problems) -> None:
+    """Report a quote never closed, or the row before it with more fields than the header."""
+    wide = [r for r in unclosed.set_aside if r.fields > width and r.record < unclosed.record]
+    if wide:
+        _report_wide_row(path, records, wide[0], width, delimiter, problems)
+    else:
+        problems.error(path, records.line(unclosed.record), 1, "a quoted cell is never closed (a '\"' is missing)")
+
+
 def _header_names(cells: list[str], trim: bool) -> list[str]:
     """Column names: an empty header cell is named 'Unnamed: N' (N counted from 0)."""
     names = [cell.strip() if trim else cell for cell in cells]
     return [name if name else f"Unnamed: {index}" for index, name in enumerate(names)]
 
 
-def _repeated_name(path: Path, header: list[str], lines: "RowLines", problems: Problems) -> bool:
+def _repeated_name(path: Path, header: list[str], lines: RowLines, problems: Problems) -> bool:
     """Report a column named twice: which of the two the schema means would be a guess."""
     first: dict[str, int] = {}
     for index, name in enumerate(header):
@@ -149,7 +159,7 @@ def _repeated_name(path: Path, header: list[str], lines: "RowLines", problems: P
     return False
 
 
-def _frame(text: csvtext.CsvText, needed: int, delimiter: str, lines: "RowLines") -> pd.DataFrame:
+def _frame(text: csvtext.CsvText, needed: int, delimiter: str, lines: RowLines) -> pd.DataFrame:
     """The rows as a frame of text, in file order; ``lines`` learns the record of each. A
     short row is padded: the cells it lacks up to the ``needed`` width are missing (they are
     reported with the row, not again as empty cells), the others empty."""
@@ -196,7 +206,7 @@ class RowLines:
                 self.records, self.numbers = lines.records, lines.numbers
 
     @classmethod
-    def of(cls, records: csvtext.RecordLines) -> "RowLines":
+    def of(cls, records: csvtext.RecordLines) -> RowLines:
         lines = cls()
         lines.records = records
         return lines
@@ -222,11 +232,11 @@ def _fields(count: int) -> str:
     return f"{count} field" + ("" if count == 1 else "s")
 
 
-def _report_wide_row(path: Path, lines: RowLines, wide: csvtext.SetAside, width: int, delimiter: str,
-                     problems: Problems) -> None:
+def _report_wide_row(path: Path, records: csvtext.RecordLines, wide: csvtext.SetAside, width: int,
+                     delimiter: str, problems: Problems) -> None:
     """Report the first row with more fields than the header: the table is not read."""
     name = _delimiter_name(delimiter)
-    problems.error(path, lines.records.line(wide.record), width + 1, f"row has {_fields(wide.fields)}; the header has {width}",
+    problems.error(path, records.line(wide.record), width + 1, f"row has {_fields(wide.fields)}; the header has {width}",
                    hint=f"a stray {name}, or a value with a {name} that needs quotes?")
 
 

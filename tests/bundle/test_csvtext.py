@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -12,8 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bundle.builders import BASE_CSV, VALID_YAML, edit, formatted
-from pathlib import Path
-
 from reportgen.bundle import csvtext
 from reportgen.bundle.model import ReadOptions
 from reportgen.bundle.tables import _read_csv
@@ -82,9 +81,8 @@ def test_declared_encodings(encoding):
 def test_a_byte_the_declared_encoding_lacks_is_located(make_bundle):
     # 0x81 is undefined in cp1252.
     folder = make_bundle(with_read("{encoding: cp1252}"), {"rows.csv": BASE_CSV.encode().replace(b"beta", b"b\x81ta")})
-    assert formatted(folder) == [
-        "b0/rows.csv:3:2: error: file is not cp1252 (save it as UTF-8, or set read.encoding to the encoding "
-        "it was saved in)"]
+    assert formatted(folder) == [("b0/rows.csv:3:2: error: file is not cp1252 (save it as UTF-8, or set "
+                                  "read.encoding to the encoding it was saved in)")]
 
 
 @pytest.mark.parametrize("line_end", [b"\n", b"\r\n"])
