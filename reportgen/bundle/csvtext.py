@@ -17,6 +17,7 @@ import pyarrow.csv as pacsv
 
 _BOM = b"\xef\xbb\xbf"
 _BLOCK = 1 << 20  # Arrow's unit of reading: its memory, and the largest record read without a retry
+_HEADER_PREFIX = 1 << 16  # bytes read to count the header's fields, when its record ends in them
 _BLANK_LINES = re.compile(rb"(?:[ \t]*(?:\r\n|\r|\n))*")
 _LINE_END = re.compile(rb"\r\n|\r|\n")
 
@@ -80,8 +81,9 @@ def _closing_quote(data: bytes, start: int) -> int:
 
 def line_breaks(data: bytes) -> int:
     """Line ends in ``data``: "\\r\\n", a lone "\\r" or "\\n"."""
-    returns = data.count(b"\r")
-    return data.count(b"\n") + returns - (data.count(b"\r\n") if returns else 0)
+    if b"\r" not in data:  # found at C speed; counting is ten times slower
+        return data.count(b"\n")
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
 
 
 class _Then:
@@ -147,8 +149,16 @@ def header_width(body: bytes, delimiter: str) -> int:
     record never ends (Arrow finds no row to count)."""
     if not body:
         return 0
+    prefix = body[:_HEADER_PREFIX]
+    if len(prefix) < len(body):  # the header is read alone when the next record starts in the prefix
+        try:
+            reader = _arrow_reader(prefix, delimiter, None, lambda row: "skip", len(prefix) + 1)
+            if reader.read_next_batch().num_rows > 1:
+                return len(reader.schema)
+        except pa.ArrowInvalid:
+            pass
     try:
-        # Arrow counts the fields of a record it has seen end: a last line may have no line end.
+        # A last line may have no line end: Arrow counts the fields of a record it has seen end.
         return _in_blocks(body, lambda block: len(_arrow_reader(body, delimiter, None, lambda row: "skip", block,
                                                                 b"\n").schema))
     except pa.ArrowInvalid as exc:
