@@ -116,12 +116,12 @@ def _read_csv(data: bytes, path: Path, options: ReadOptions, problems: Problems,
         problems.error(path, before + 1, 1, f"CSV cannot be read: {exc}")
         return None, None
     lines = RowLines.of(csvtext.RecordLines(body, before, text.breaks))
-    header = _header_names(text.header, options.trim)
-    if _repeated_name(path, header, lines, problems):
-        return None, None
     wide = [record for record in text.set_aside if record.fields > width]
     if wide:
         _report_wide_row(path, lines.records, wide[0], width, options.delimiter, problems)
+        return None, None
+    header = _header_names(text.header, options.trim)
+    if _repeated_name(path, header, lines, problems):
         return None, None
     needed = _named_width(header)
     raw = _frame(text, needed, options.delimiter, lines)
