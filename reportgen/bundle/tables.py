@@ -8,24 +8,20 @@ reported with its row and column instead of stopping at the first.
 from __future__ import annotations
 
 import codecs
-import csv
-import functools
 import io
-import itertools
 import re
-from array import array
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from reportgen.limits import MAX_FIGURE, Limits
-from reportgen.bundle.fastcsv import read_text_table
-from reportgen.bundle.paths import FileTooLarge, UnreadableFile, read_bundle_file
-from reportgen.bundle.skiprows import line_breaks, skipped_characters
-from reportgen.bundle.dates import PartialDate, TableDate
+from reportgen.bundle import csvtext
 from reportgen.bundle.booleans import boolean_words
+from reportgen.bundle.dates import PartialDate, TableDate
 from reportgen.bundle.model import Column, ColumnType, ReadOptions, Table
+from reportgen.bundle.paths import FileTooLarge, UnreadableFile, read_bundle_file
+from reportgen.limits import MAX_FIGURE, Limits
 from reportgen.problems import Problems
 
 MAX_ERRORS_PER_COLUMN = 10
@@ -80,217 +76,149 @@ def _too_many_rows(path: Path, line: int, columns: int, limits: Limits, problems
                        hint="aggregate the export, or leave out the columns the briefing does not use")
 
 
-def _too_many_columns(path: Path, lines: "RowLines", columns: int, limits: Limits, problems: Problems) -> bool:
+def _too_many_columns(path: Path, line: int, columns: int, limits: Limits, problems: Problems) -> bool:
     if columns <= limits.max_table_columns:
         return False
-    problems.error(path, lines.header(), 1, f"table has {columns:,} columns, over the limit of {limits.max_table_columns:,}",
+    problems.error(path, line, 1, f"table has {columns:,} columns, over the limit of {limits.max_table_columns:,}",
                    hint="leave out the columns the briefing does not use")
     return True
 
 
 def _read_csv(data: bytes, path: Path, options: ReadOptions, problems: Problems, limits: Limits):
-    encoding = options.encoding
-    if encoding.startswith("utf-8"):
+    """The file's cells as text, read in the dialect of docs/bundle-format.md ("CSV dialect")."""
+    if options.encoding.startswith("utf-8"):
         bad = _first_non_utf8(data)
         if bad is not None:
             problems.error(path, *bad, "file is not UTF-8", hint="save it as UTF-8 or set read.encoding")
             return None, None
-        encoding = "utf-8-sig"  # tolerate a byte-order mark from spreadsheet exports
-    lines = RowLines(data, options, encoding)
-    width = len(_header_cells(lines))
-    if _too_many_columns(path, lines, width, limits, problems):
-        return None, None  # before reading its rows: the width multiplies their cost
-    row_limit = _row_limit(width, limits)
-    # Line ends bound rows from above: a file of more than the banner, the header and row_limit
-    # lines may be over the limit, and pandas' reader stops at it.
-    raw = read_text_table(data, options.delimiter, encoding, max_lines=options.skip_rows + row_limit + 1,
-                          skip_rows=options.skip_rows)
-    if raw is not None:  # every row is as wide as the header: no short rows to look for
-        return _checked_frame(raw, path, options, lines, problems, limits), lines
     try:
-        raw = pd.read_csv(
-            io.BytesIO(data), sep=options.delimiter, encoding=encoding, dtype=str, keep_default_na=False,
-            na_filter=False, skiprows=options.skip_rows, nrows=row_limit + 1,
-            skipinitialspace=False, quoting=csv.QUOTE_MINIMAL, engine="c",
-        )
-    except pd.errors.ParserError as exc:
-        _report_parser_error(path, str(exc).strip(), lines, options.delimiter, problems)
+        body, before = csvtext.body_of(data, options.encoding, options.skip_rows)
+    except UnicodeDecodeError as exc:
+        problems.error(path, *_position(data, exc.start), f"file is not {options.encoding}",
+                       hint="save it as UTF-8, or set read.encoding to the encoding it was saved in")
         return None, None
-    except pd.errors.EmptyDataError:
-        problems.error(path, 1, 1, "table file has no header row")
+    width = 0
+    try:
+        width = csvtext.header_width(body, options.delimiter)
+        if not width:
+            problems.error(path, 1, 1, "table file has no header row")
+            return None, None
+        if _too_many_columns(path, before + 1, width, limits, problems):
+            return None, None  # before reading its rows: the width multiplies their cost
+        text = csvtext.read_text(body, options.delimiter, width, _row_limit(width, limits))
+    except csvtext.TooManyRows:
+        _too_many_rows(path, 1, width, limits, problems)
         return None, None
-    except (UnicodeDecodeError, ValueError, OSError) as exc:
-        problems.error(path, 1, 1, f"CSV cannot be read: {exc}")
+    except csvtext.Unclosed as exc:
+        _report_unclosed(path, exc, csvtext.RecordLines(body, before, exc.breaks), width, options.delimiter, problems)
         return None, None
-    if not isinstance(raw.index, pd.RangeIndex):
-        # A first row wider than the header: pandas silently takes its extra leading fields as
-        # an index and shifts every column, so the table cannot be trusted.
-        if not _report_wide_row(path, lines, options.delimiter, problems):
-            problems.error(path, lines.row(0), 1, "a row has more fields than the header")
+    except pa.ArrowInvalid as exc:
+        problems.error(path, before + 1, 1, f"CSV cannot be read: {exc}")
         return None, None
-    raw = _checked_frame(raw, path, options, lines, problems, limits)
-    if raw is None:
+    lines = RowLines.of(csvtext.RecordLines(body, before, text.breaks))
+    wide = [record for record in text.set_aside if record.fields > width]
+    if wide:
+        _report_wide_row(path, lines.records, wide[0], width, options.delimiter, problems)
         return None, None
-    _check_short_rows(raw, path, lines, options.delimiter, problems)
+    header = _header_names(text.header, options.trim)
+    if _repeated_name(path, header, lines, problems):
+        return None, None
+    needed = _named_width(header)
+    raw = _frame(text, needed, options.delimiter, lines)
+    raw.columns = header
+    _report_short_rows(path, text, lines, needed, options.delimiter, problems)
     return raw, lines
 
 
-def _checked_frame(raw: pd.DataFrame, path: Path, options: ReadOptions, lines: "RowLines",
-                   problems: Problems, limits: Limits) -> pd.DataFrame | None:
-    """The table with its header cells trimmed as asked, or None when it has too many rows or
-    names a column twice (which column the schema means would be a guess)."""
-    if len(raw) > _row_limit(raw.shape[1], limits):
-        _too_many_rows(path, 1, raw.shape[1], limits, problems)
-        return None
-    read = [str(c) for c in raw.columns]
-    names = [name.strip() for name in read] if options.trim else read
-    written = names
-    if any((m := _RENAMED.fullmatch(name)) and m.group(1) in read for name in read):
-        written = _header_cells(lines)  # pandas renames a repeated name 'name.1': read the file's own
-        written = [c.strip() if options.trim else c for c in written]
+def _report_unclosed(path: Path, unclosed: csvtext.Unclosed, records: csvtext.RecordLines, width: int,
+                     delimiter: str, problems: Problems) -> None:
+    """Report a quote never closed, or the row before it with more fields than the header."""
+    wide = [r for r in unclosed.set_aside if r.fields > width and r.record < unclosed.record]
+    if wide:
+        _report_wide_row(path, records, wide[0], width, delimiter, problems)
+    else:
+        problems.error(path, records.line(unclosed.record), 1, "a quoted cell is never closed (a '\"' is missing)")
+
+
+def _header_names(cells: list[str], trim: bool) -> list[str]:
+    """Column names: an empty header cell is named 'Unnamed: N' (N counted from 0)."""
+    names = [cell.strip() if trim else cell for cell in cells]
+    return [name if name else f"Unnamed: {index}" for index, name in enumerate(names)]
+
+
+def _repeated_name(path: Path, header: list[str], lines: RowLines, problems: Problems) -> bool:
+    """Report a column named twice: which of the two the schema means would be a guess."""
     first: dict[str, int] = {}
-    for index, name in enumerate(written):
+    for index, name in enumerate(header):
         if name in first:
             problems.error(path, lines.header(), index + 1,
                            f"column '{name}' appears twice in the header (columns {first[name] + 1} and {index + 1})",
                            hint="rename or remove one of them")
-            return None
+            return True
         first[name] = index
-    raw.columns = names
-    return raw
+    return False
 
 
-_RENAMED = re.compile(r"(.+)\.\d+", re.DOTALL)
+def _frame(text: csvtext.CsvText, needed: int, delimiter: str, lines: RowLines) -> pd.DataFrame:
+    """The rows as a frame of text, in file order; ``lines`` learns the record of each. A
+    short row is padded: the cells it lacks up to the ``needed`` width are missing (they are
+    reported with the row, not again as empty cells), the others empty."""
+    import pyarrow.compute as pc
 
-
-def _header_cells(lines: "RowLines") -> list[str]:
-    """The header's cells as written in the file (pandas' reader renames repeated ones)."""
-    with lines.text() as handle:
-        reader, _ = _after_banner(handle, lines.options)
-        try:
-            for row in reader:
-                if not _skipped_by_pandas(row):
-                    return row
-        except csv.Error:
-            pass
-    return []
-
-
-_BANNER_PREFIX = 1 << 16  # characters in which a banner must end to be skipped exactly as pandas does
-_LARGEST_CELL = 2**31 - 1  # the largest limit every platform's csv module accepts
-
-
-def _after_banner(handle, options: ReadOptions):
-    """A csv reader positioned where pandas starts reading after ``skip_rows``, and the number
-    of file lines before that point."""
-    # pandas reads cells of any size; the csv module stops at 128 KiB unless told otherwise.
-    # Only ever raised, so other users of the module in this process lose nothing.
-    csv.field_size_limit(max(csv.field_size_limit(), _LARGEST_CELL))
-    reader_for = functools.partial(csv.reader, delimiter=options.delimiter)
-    if not options.skip_rows:
-        return reader_for(handle), 0
-    prefix = handle.read(_BANNER_PREFIX)
-    prefix += handle.readline()  # end on a line end, so no line is split in two below
-    skipped = skipped_characters(prefix, options.skip_rows, options.delimiter)
-    if skipped is None:  # a longer banner, or a lone carriage return in it: count whole records
-        reader = reader_for(itertools.chain(io.StringIO(prefix, newline=""), handle))
-        for _ in range(options.skip_rows):
-            try:
-                next(reader)
-            except (StopIteration, csv.Error):
-                break
-        return reader, 0  # the reader's own line count includes the banner
-    rest = itertools.chain(io.StringIO(prefix[skipped:], newline=""), handle)
-    return reader_for(rest), line_breaks(prefix[:skipped])
+    table, width = text.rows, text.rows.num_columns
+    short = [r for r in text.set_aside if r.fields < width and r.text.strip(" \t")]
+    keep = None
+    if width == 1:  # a line of spaces and tabs is no row (wider tables set it aside)
+        column = table.column(0)
+        keep = pc.invert(pc.and_(pc.equal(pc.utf8_trim(column, " \t"), ""), pc.not_equal(column, "")))
+        keep = None if pc.all(keep).as_py() else keep
+    if not text.set_aside and keep is None:
+        return table.to_pandas()  # row k is record k + 1
+    numbers = csvtext.row_records(text.set_aside, text.records)[1:]
+    if keep is not None:
+        table, numbers = table.filter(keep), numbers[keep.to_numpy(zero_copy_only=False)]
+    if short:
+        padded = csvtext.padded(short, delimiter, width)
+        fields = pa.array([r.fields for r in short])
+        absent = pa.scalar(None, pa.large_string())
+        padded = pa.table([pc.if_else(pc.and_(pc.less_equal(fields, i), pc.less(fields, needed)), absent,
+                                      padded.column(i)) for i in range(width)], names=table.column_names)
+        numbers = np.concatenate([numbers, [r.record for r in short]])
+        order = np.argsort(numbers, kind="stable")
+        table, numbers = pa.concat_tables([table, padded]).take(order), numbers[order]
+    lines.numbers = numbers
+    return table.to_pandas()
 
 
 class RowLines:
-    """File line on which each record starts, and its number of fields, found only when needed:
-    for a problem's position, or to count the fields of a row pandas may have padded.
+    """File line of a table's header and of each of its rows (a Parquet table has none: its
+    header counts as line 1 and each row as the next)."""
 
-    pandas numbers rows, not lines: blank lines, skipped rows and quoted cells that span lines
-    all shift the two apart. ``record(0)`` is the header; ``record(k + 1)`` is data row ``k``.
-    """
+    def __init__(self, data: bytes | None = None, options: ReadOptions | None = None, encoding: str = "utf-8") -> None:
+        """Lines of the CSV file ``data`` (for a later stage), read again as ``options`` say."""
+        self.records: csvtext.RecordLines | None = None
+        self.numbers: np.ndarray | None = None  # record of each row, when not simply the next one
+        if data is not None and options is not None:
+            unlimited = Limits(max_rows=2**62, max_table_cells=2**62, max_table_columns=2**62)
+            _, lines = _read_csv(data, Path("table.csv"), options.model_copy(update={"encoding": encoding}),
+                                 Problems(), unlimited)  # it was read before, within the run's limits
+            if lines is not None:
+                self.records, self.numbers = lines.records, lines.numbers
 
-    def __init__(self, data: bytes | None, options: ReadOptions | None = None, encoding: str = "utf-8") -> None:
-        self.data, self.options, self.encoding = data, options, encoding
-        # Compact arrays: checking short rows may scan every record of a large file.
-        self.starts = array("q")
-        self.widths = array("q")
-        self._records = None
-
-    def text(self) -> io.TextIOWrapper:
-        """The file's text, from its first byte (it is read once, so never again from disk)."""
-        assert self.data is not None
-        return io.TextIOWrapper(io.BytesIO(self.data), encoding=self.encoding, errors="replace", newline="")
-
-    def _scan(self):
-        assert self.data is not None and self.options is not None
-        try:
-            with self.text() as handle:
-                reader, banner = _after_banner(handle, self.options)
-                previous = reader.line_num  # lines the reader has read itself
-                while True:
-                    try:
-                        row = next(reader)
-                    except StopIteration:
-                        return
-                    except csv.Error:  # e.g. a quote left open to the end of the file
-                        yield banner + previous + 1, -1
-                        return
-                    start, previous = banner + previous + 1, reader.line_num
-                    if not _skipped_by_pandas(row):
-                        yield start, len(row)
-        except (OSError, ValueError):
-            return
-
-    def _fill(self, index: int) -> bool:
-        if self.data is None:
-            return False
-        if self._records is None:
-            self._records = self._scan()
-        while len(self.starts) <= index:
-            found = next(self._records, None)
-            if found is None:
-                return False
-            self.starts.append(found[0])
-            self.widths.append(found[1])
-        return True
-
-    def record(self, index: int) -> int:
-        if self._fill(index):
-            return self.starts[index]
-        skip = self.options.skip_rows if self.options else 0
-        return skip + 1 + index  # no better knowledge: assume one line per record
+    @classmethod
+    def of(cls, records: csvtext.RecordLines) -> RowLines:
+        lines = cls()
+        lines.records = records
+        return lines
 
     def header(self) -> int:
-        return self.record(0)
+        return self.records.line(0) if self.records is not None else 1
 
     def row(self, data_index: int) -> int:
-        return self.record(data_index + 1)
-
-    def data_widths(self, last: int) -> np.ndarray:
-        """Number of fields of data rows 0 to ``last``: fewer when the file cannot be scanned that
-        far, and -1 for a record the csv module could not read."""
-        self._fill(last + 1)
-        return np.frombuffer(self.widths[1:last + 2], dtype=np.int64)  # a copy: the arrays may still grow
-
-    def first_wide_record(self) -> tuple[int, int, int] | None:
-        """(line, fields, header fields) of the first record with more fields than the header."""
-        if not self._fill(0):
-            return None
-        index = 1
-        while self._fill(index):
-            if self.widths[index] > self.widths[0]:
-                return self.starts[index], self.widths[index], self.widths[0]
-            index += 1
-        return None
-
-
-def _skipped_by_pandas(row: list[str]) -> bool:
-    # pandas skips empty lines and lines of only spaces and tabs. (When a space or a tab is the
-    # delimiter, the csv module splits such a line into several fields, and pandas keeps it too.)
-    return not row or (len(row) == 1 and not row[0].strip(" \t"))
+        if self.records is None:
+            return data_index + 2
+        record = int(self.numbers[data_index]) if self.numbers is not None else data_index + 1
+        return self.records.line(record)
 
 
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
@@ -304,19 +232,15 @@ def _fields(count: int) -> str:
     return f"{count} field" + ("" if count == 1 else "s")
 
 
-def _report_wide_row(path: Path, lines: RowLines, delimiter: str, problems: Problems) -> bool:
-    """Report the first row with more fields than the header; False when none is found."""
-    wide = lines.first_wide_record()
-    if wide is None:
-        return False
-    line, fields, expected = wide
+def _report_wide_row(path: Path, records: csvtext.RecordLines, wide: csvtext.SetAside, width: int,
+                     delimiter: str, problems: Problems) -> None:
+    """Report the first row with more fields than the header: the table is not read."""
     name = _delimiter_name(delimiter)
-    problems.error(path, line, expected + 1, f"row has {_fields(fields)}; the header has {expected}",
+    problems.error(path, records.line(wide.record), width + 1, f"row has {_fields(wide.fields)}; the header has {width}",
                    hint=f"a stray {name}, or a value with a {name} that needs quotes?")
-    return True
 
 
-# pandas' name for a header cell left empty, e.g. by a stray delimiter at the end of the header.
+# The name of a header cell left empty, e.g. by a stray delimiter at the end of the header.
 _UNNAMED = re.compile(r"Unnamed: \d+")
 
 
@@ -327,64 +251,19 @@ def _named_width(header: list[str]) -> int:
     return named[-1] + 1 if named else 0
 
 
-def _short_rows(raw: pd.DataFrame, lines: RowLines, needed: int) -> list[tuple[int, int]]:
-    """(data row, fields) of every row with fewer than ``needed`` fields.
-
-    pandas pads a short row with empty cells, so it cannot tell us which rows were short. Only
-    a row whose last needed cell is empty can be one, and the csv module counts the fields of
-    those rows alone: a table whose last column is always filled costs one comparison.
-    """
-    if needed < 2:
-        return []  # a row has at least one field, or it is a blank line
-    last_needed = raw.iloc[:, needed - 1]
-    candidates = np.flatnonzero(last_needed.eq("").to_numpy(dtype=bool, na_value=False))
-    if not len(candidates):
-        return []
-    widths = lines.data_widths(int(candidates[-1]))
-    candidates = candidates[candidates < len(widths)]  # the csv module may stop early on a broken file
-    fields = widths[candidates]
-    short = (fields >= 0) & (fields < needed)
-    return list(zip(candidates[short].tolist(), fields[short].tolist()))
-
-
-def _check_short_rows(raw: pd.DataFrame, path: Path, lines: RowLines, delimiter: str,
-                      problems: Problems) -> None:
-    needed = _named_width(list(raw.columns))
-    short = _short_rows(raw, lines, needed)
+def _report_short_rows(path: Path, text: csvtext.CsvText, lines: RowLines, needed: int, delimiter: str,
+                       problems: Problems) -> None:
+    short = [r for r in text.set_aside if r.fields < needed and r.text.strip(" \t")]
     if not short:
         return
     hint = f"a missing {_delimiter_name(delimiter)} or a cut-off line?"
-    for row, fields in short[:MAX_ERRORS_PER_COLUMN]:
-        problems.error(path, lines.row(row), fields + 1,
-                       f"row has {_fields(fields)}; the header has {needed}", hint)
+    for record in short[:MAX_ERRORS_PER_COLUMN]:
+        problems.error(path, lines.records.line(record.record), record.fields + 1,
+                       f"row has {_fields(record.fields)}; the header has {needed}", hint)
     hidden = len(short) - MAX_ERRORS_PER_COLUMN
     if hidden > 0:
-        problems.error(path, lines.row(short[MAX_ERRORS_PER_COLUMN - 1][0]), 1,
+        problems.error(path, lines.records.line(short[MAX_ERRORS_PER_COLUMN - 1].record), 1,
                        f"{hidden:,} more rows with too few fields not listed")
-    _mark_absent(raw, short)
-
-
-def _mark_absent(raw: pd.DataFrame, short: list[tuple[int, int]]) -> None:
-    """Cells a short row lacks become NaN: they were reported with the row, not again as empty cells."""
-    rows = np.array([row for row, _ in short])
-    widths = np.array([fields for _, fields in short])
-    for col in range(raw.shape[1]):
-        lacking = rows[widths <= col]
-        if len(lacking):
-            raw.iloc[lacking, col] = np.nan
-
-
-def _report_parser_error(path: Path, message: str, lines: RowLines, delimiter: str,
-                         problems: Problems) -> None:
-    if "Expected" in message and _report_wide_row(path, lines, delimiter, problems):
-        return
-    eof = re.search(r"EOF inside string starting at row (\d+)", message)
-    if eof:
-        skip = lines.options.skip_rows if lines.options else 0
-        line = lines.record(max(0, int(eof.group(1)) - skip))
-        problems.error(path, line, 1, "a quoted cell is never closed (a '\"' is missing)")
-        return
-    problems.error(path, _line_from_parser_error(message), 1, f"CSV cannot be parsed: {message}")
 
 
 def _first_non_utf8(data: bytes, chunk_size: int = 1 << 20) -> tuple[int, int] | None:
@@ -428,14 +307,14 @@ def _read_parquet(data: bytes, path: Path, problems: Problems, limits: Limits):
     except Exception as exc:  # pyarrow raises many unrelated types for a corrupt file
         problems.error(path, 1, 1, f"Parquet file cannot be read: {exc}")
         return None, None
-    return frame.astype(str).where(frame.notna(), ""), RowLines(None)
+    return frame.astype(str).where(frame.notna(), ""), RowLines()
 
 
 def _parquet_fits(metadata, path: Path, problems: Problems, limits: Limits) -> bool:
     """Whether a Parquet file's decoded table is within the limits, told from its metadata
     before anything is decompressed: a file of a few hundred KB can decode to gigabytes."""
     rows, columns = metadata.num_rows, metadata.num_columns
-    if _too_many_columns(path, RowLines(None), columns, limits, problems):
+    if _too_many_columns(path, 1, columns, limits, problems):
         return False
     if rows > _row_limit(columns, limits):
         _too_many_rows(path, 1, columns, limits, problems)
@@ -475,12 +354,6 @@ def _decoded_bytes(data: bytes, parquet) -> int:
         else:  # values of another type: each row costs a value's average size
             total += len(chunk) * -(-chunk.dictionary.nbytes // max(len(chunk.dictionary), 1))
     return total
-
-
-def _line_from_parser_error(message: str) -> int:
-    # pandas says e.g. "Error tokenizing data. C error: Expected 3 fields in line 7, saw 4"
-    match = re.search(r"line (\d+)", message)
-    return int(match.group(1)) if match else 1
 
 
 def _convert(raw: pd.DataFrame, table: Table, path: Path, lines: RowLines, problems: Problems) -> pd.DataFrame:
