@@ -132,8 +132,10 @@ def _too_many_placements(data: dict, bundle: LoadedBundle, limits: Limits) -> bo
     """Report, at 'sections', charts and tables placed more often than the limit: each placement
     is drawn again, so the lists' own limits do not bound the work."""
     sections = data.get("sections")
-    placed = sum(len(section.get(kind) or ()) for section in sections if isinstance(section, dict)
-                 for kind in ("charts", "tables")) if isinstance(sections, list) else 0
+    # Only lists place anything; any other value is a schema error reported in its turn.
+    placed = sum(len(section[kind]) for section in sections if isinstance(section, dict)
+                 for kind in ("charts", "tables") if isinstance(section.get(kind), list)) \
+        if isinstance(sections, list) else 0
     if placed <= limits.max_placements:
         return False
     bundle.problems.error(*bundle.where("sections", key=True), f"sections place {placed:,} charts and tables, over "

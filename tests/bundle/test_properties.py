@@ -9,7 +9,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bundle.builders import BASE_CSV, BASE_YAML, VALID_YAML, write_bundle
@@ -93,6 +93,7 @@ VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4)
 
 @SETTINGS
 @given(st.dictionaries(FIELDS, VALUES, max_size=10))
+@example({"id": None, "sections": [{"id": None, "tables": True}]})  # placements counted only in lists
 def test_random_manifest_shapes(document):
     import yaml
     assert_clean(yaml.safe_dump(document, allow_unicode=True).encode(), BASE_CSV.encode())
