@@ -92,7 +92,15 @@ def environment(user_folder: Path | None) -> PlainDataEnvironment:
         del env.globals[name]
     env.filters["words"] = wording.words
     env.filters["plain"] = wording.plain
+    env.filters["no_lone_word"] = no_lone_word
     return env
+
+
+def no_lone_word(text: str) -> str:
+    """A title whose last two words are joined by a no-break space, so when it wraps its last
+    line is never one word alone ("…through fraudulent / accounts")."""
+    head, space, last = text.rpartition(" ")
+    return f"{head}\u00a0{last}" if space and " " in head.strip() else text
 
 
 def shown_output(value: Any) -> Any:

@@ -42,3 +42,14 @@ def test_every_table_that_may_scroll_is_a_focusable_named_region(built):
     for wrap in wraps:
         if wrap.select_one("table"):
             assert wrap.get("tabindex") == "0" and wrap.get("role") == "region" and wrap.get("aria-label"), wrap.attrs
+
+
+def test_a_wrapped_title_never_ends_on_one_word(built):
+    """The real sample's title wrapped as "…through fraudulent / accounts"."""
+    from tests.conftest import REAL_SAMPLE
+
+    folder = built(REAL_SAMPLE)
+    assert page(folder).h1.get_text().endswith("fraudulent\u00a0accounts")
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(folder / "brief.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "accounts" not in [line.strip() for line in text.splitlines()]
