@@ -97,7 +97,7 @@ def environment(user_folder: Path | None) -> PlainDataEnvironment:
 
 
 def no_lone_word(text: str) -> str:
-    """A title whose last two words are joined by a no-break space, so when it wraps its last
+    """A briefing's title with its last two words joined by a no-break space, so when it wraps its last
     line is never one word alone ("…through fraudulent / accounts")."""
     head, space, last = text.rpartition(" ")
     return f"{head}\u00a0{last}" if space and " " in head.strip() else text
