@@ -20,12 +20,17 @@ import pandas as pd
 from reportgen.bundle.dates import PartialDate, Quarter
 from reportgen.compute import wording
 from reportgen.assets import FONTS
-from reportgen.bundle.model import Chart, ChartType
+from reportgen.bundle.model import Chart, ChartType, Column, ColumnRole, ColumnType
 from reportgen.charts.alt import alt_text
 from reportgen.charts.cache import ChartCache
 from reportgen.charts.prepare import column_title, date_precision, prepare
 from reportgen.charts.spec import WIDTH
 from reportgen.engines.executor import EngineFailed, Pending, submit
+
+# A category the data leaves blank, as charts and their data tables name it (Vega would print
+# "null"); other blank cells of a table stay "—".
+NOT_STATED = "Not stated"
+
 
 class ChartDrawingFailed(RuntimeError):
     """A helper process could not draw a chart (it died or did not answer in time)."""
@@ -79,11 +84,44 @@ def _plot_frame(data: pd.DataFrame, chart: Chart) -> pd.DataFrame:
         names[chart.color] = "series"
     frame = data[list(names)].rename(columns=names)
     # Each mark's label is worded as the text words the figure (one formatter: 1,612 never "1,610").
-    worded = data[chart.y].map(wording.figure)
+    role = _role(chart.y, data[chart.y]).value
+    worded = data[chart.y].map(lambda value: wording.figure(value, role=role))
     if chart.value_labels and chart.value_labels in data.columns:
         worded = data[chart.value_labels].astype(object).where(data[chart.value_labels].notna(), worded)
     frame["stated"] = worded.to_numpy()
     return frame
+
+
+def named_categories(values: pd.Series) -> pd.Series:
+    """Category values with a blank one named NOT_STATED; other columns as they are."""
+    is_category = isinstance(values.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(values)
+    if not is_category or values.notna().all():
+        return values
+    return values.astype(object).where(values.notna(), NOT_STATED)
+
+
+def _with_named_categories(data: pd.DataFrame, chart: Chart) -> pd.DataFrame:
+    """The drawn rows with a blank category or series named NOT_STATED, for the chart, its alt
+    text and its data table alike."""
+    named = {c: named_categories(data[c]) for c in (chart.x, chart.color) if c}
+    result = data.assign(**named)
+    result.attrs = dict(data.attrs)
+    return result
+
+
+def _role(column: str, values: pd.Series) -> ColumnRole:
+    """A whole-number column named like a year is a year, as in tables (bundle.model.Column.shown_as):
+    its ticks and labels read "2021", never "2,021"."""
+    if not pd.api.types.is_integer_dtype(values) and not (
+            pd.api.types.is_float_dtype(values) and values.dropna().map(float.is_integer).all()):
+        return ColumnRole.NUMBER
+    return Column(name=column, type=ColumnType.INTEGER).shown_as
+
+
+def _whole(values: pd.Series) -> bool:
+    """Whether every value is a whole number (no tick between 1 and 2 then)."""
+    numbers_only = pd.to_numeric(values, errors="coerce").dropna()
+    return bool(len(numbers_only)) and bool((numbers_only % 1 == 0).all())
 
 
 def drawing_plan(data: pd.DataFrame, chart: Chart) -> dict:
@@ -117,6 +155,11 @@ def drawing_plan(data: pd.DataFrame, chart: Chart) -> dict:
         "right": right,
         "series": bool(chart.color),
         "series_labels": _series_labels(plot, order) if stacked_labels else None,
+        # Numbers on an axis: years as their digits; whole numbers with no tick between them.
+        "x_year": x_type == "quantitative" and _role(chart.x, data[chart.x]) is ColumnRole.YEAR,
+        "x_whole": x_type == "quantitative" and _whole(plot["x"]),
+        "y_year": _role(chart.y, data[chart.y]) is ColumnRole.YEAR,
+        "y_whole": _whole(plot["y"]),
         "titles": {"x_axis": chart.x_label or labels.get(chart.x) or (None if x_type == "nominal" else column_title(chart.x)),
                    "hbar_category_axis": chart.x_label or labels.get(chart.x),
                    "y_axis": chart.y_label or labels.get(chart.y) or column_title(chart.y),
@@ -174,7 +217,7 @@ def _time_ticks(dates: pd.Series, precision: str | None = "day") -> dict:
 
 def _height(data: pd.DataFrame, chart: Chart) -> int:
     if chart.type is ChartType.HBAR:
-        return max(60, 34 * int(data[chart.x].nunique()))
+        return max(60, 34 * int(data[chart.x].nunique(dropna=False)))  # a "Not stated" bar too
     return 220
 
 
@@ -219,7 +262,7 @@ def start_charts(items: list[tuple[pd.DataFrame, Chart]], chart_cache: ChartCach
     draw the same thing share an entry."""
     drawn = []
     for frame, chart in items:
-        data = prepare(frame, chart)
+        data = _with_named_categories(prepare(frame, chart), chart)
         plan = drawing_plan(data, chart)
         key = cache_key(plan)
         drawn.append((chart, data, plan, key, chart_cache.get(key) if chart_cache is not None else None))

@@ -21,6 +21,12 @@ WIDTH = 560
 
 _NUMBER_LABELS = ("datum.value >= 1e9 ? format(datum.value / 1e9, ',~r') + 'B' : "
                   "datum.value >= 1e6 ? format(datum.value / 1e6, ',~r') + 'M' : format(datum.value, ',~r')")
+_YEAR_LABELS = "format(datum.value, 'd')"  # 2021, never "2,021"
+
+
+def _number_ticks(year: bool, whole: bool) -> dict:
+    """How a quantitative axis writes its ticks: years as digits, whole numbers on whole ticks."""
+    return {"labelExpr": _YEAR_LABELS if year else _NUMBER_LABELS, **({"tickMinStep": 1} if whole else {})}
 
 
 def vega_lite(plan: dict) -> dict:
@@ -53,10 +59,11 @@ def to_altair(plan: dict):
     kind, x_type, x_is_time, order = plan["type"], plan["x_type"], plan["x_is_time"], plan["order"]
     titles = plan["titles"]
     padding = {"left": 4, "right": plan["right"], "top": 8, "bottom": 4}
-    value_axis = alt.Axis(title=titles["y_axis"], labelExpr=_NUMBER_LABELS, grid=True, tickCount=5, domain=False,
-                          ticks=False)
+    value_axis = alt.Axis(title=titles["y_axis"], grid=True, tickCount=5, domain=False, ticks=False,
+                          **_number_ticks(plan["y_year"], plan["y_whole"]))
+    numbered_x = _number_ticks(plan["x_year"], plan["x_whole"]) if plan["x_type"] == "quantitative" else {}
     category_axis = alt.Axis(title=titles["x_axis"], labelLimit=220, domain=True, ticks=False, grid=False,
-                             labelAngle=0, **plan["time_ticks"])
+                             labelAngle=0, **plan["time_ticks"], **numbered_x)
     # Dates known to the month (or quarter, year) carry its time unit, so a bar spans its period.
     time_unit = {"timeUnit": plan["time_unit"]} if plan["time_unit"] else {}
     time_format = plan["time_format"]

@@ -29,7 +29,7 @@ from reportgen.config import Template
 from reportgen.render.appearance import font_css, theme_css, theme_logo
 from reportgen.assets import TEMPLATES
 from reportgen.bundle.model import Appendix, Bundle, Tlp
-from reportgen.charts.draw import RenderedChart
+from reportgen.charts.draw import RenderedChart, named_categories
 from reportgen.contained import MAX_TEMPLATE_FILE_BYTES, ContainedFileError, read_inside
 from reportgen.compute.metrics import ResolvedMetric
 from reportgen.render.plaindata import Helper, plain
@@ -92,7 +92,15 @@ def environment(user_folder: Path | None) -> PlainDataEnvironment:
         del env.globals[name]
     env.filters["words"] = wording.words
     env.filters["plain"] = wording.plain
+    env.filters["no_lone_word"] = no_lone_word
     return env
+
+
+def no_lone_word(text: str) -> str:
+    """A briefing's title with its last two words joined by a no-break space, so when it wraps its last
+    line is never one word alone ("…through fraudulent / accounts")."""
+    head, space, last = text.rpartition(" ")
+    return f"{head}\u00a0{last}" if space and " " in head.strip() else text
 
 
 def shown_output(value: Any) -> Any:
@@ -286,6 +294,7 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
     With ``svgs_later`` the charts' SVGs may still be being drawn: each stands as a mark that
     fill_chart_svgs replaces once they are."""
     presenter = Presenter(model, figures)
+    frames = {frame_id: _named_groups(frame, model, frame_id) for frame_id, frame in frames.items()}
     labels = {t.id: {c.name: c.label or c.name for c in t.columns} for t in model.tables}
     for view in model.views:
         source = labels.get(view.table, {})
@@ -410,6 +419,13 @@ def figures_shown(model: Bundle) -> set[str]:
     for _, text in narrative_fields(model):
         shown.update(ref.metric_id for ref in narrative.references(text))
     return shown
+
+
+def _named_groups(frame: pd.DataFrame, model: Bundle, frame_id: str) -> pd.DataFrame:
+    """A view's blank groups named as its charts name them ("Not stated", not "—")."""
+    view = next((v for v in model.views if v.id == frame_id), None)
+    named = {c: named_categories(frame[c]) for c in (view.group_by if view else []) if c in frame.columns}
+    return frame.assign(**named) if named else frame
 
 
 def _chart_table(chart: RenderedChart, labels: dict[str, dict[str, str]], roles: dict[str, dict[str, str]]) -> Markup:
