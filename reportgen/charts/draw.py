@@ -89,7 +89,35 @@ def _plot_frame(data: pd.DataFrame, chart: Chart) -> pd.DataFrame:
     if chart.value_labels and chart.value_labels in data.columns:
         worded = data[chart.value_labels].astype(object).where(data[chart.value_labels].notna(), worded)
     frame["stated"] = worded.to_numpy()
+    frame["spoken"] = _spoken(data, chart, worded).to_numpy()
     return frame
+
+
+def _spoken(data: pd.DataFrame, chart: Chart, worded: pd.Series) -> pd.Series:
+    """What a screen reader says of each mark, in the page's words: "Year added: 2021; Entries
+    added: 311" (Vega-Lite would say "x (year): 1609459200000; y: 311")."""
+    labels = data.attrs.get("labels", {})
+
+    def title(column: str, given: str | None = None) -> str:
+        return given or labels.get(column) or column_title(column)
+
+    x_role = _role(chart.x, data[chart.x])
+    columns = [(title(chart.x, chart.x_label), data[chart.x].astype(object).map(lambda v: _shown(v, x_role)))]
+    if chart.color:
+        columns.append((title(chart.color), data[chart.color].astype(object).map(lambda v: _shown(v, ColumnRole.NUMBER))))
+    columns.append((title(chart.y, chart.y_label), worded.astype(object).map(str)))
+    rows = zip(*(values.tolist() for _, values in columns))
+    return pd.Series(["; ".join(f"{name}: {value}" for (name, _), value in zip(columns, row)) for row in rows],
+                     index=data.index, dtype=object)
+
+
+def _shown(value, role: ColumnRole) -> str:
+    """A category or time value as the page prints it."""
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%b} {value.day}, {value.year}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return wording.figure(value, role=role.value)
+    return str(value)
 
 
 def named_categories(values: pd.Series) -> pd.Series:

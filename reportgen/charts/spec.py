@@ -78,6 +78,9 @@ def to_altair(plan: dict):
         tooltip.append(alt.Tooltip("series", type="nominal", title=titles["series_tooltip"]))
     tooltip.append(alt.Tooltip("y", type="quantitative", format=",", title=titles["y_tooltip"]))
     size = dict(width=WIDTH, height=plan["height"])
+    # Each mark is read as the page words it; value labels repeat their bar, so they are not read.
+    spoken = alt.Description("spoken", type="nominal")
+    silent = {"aria": False}
     label = "datum.stated"  # worded by reportgen.compute.wording.figure, as the text is
 
     datasets = {name: alt.Data(name=name) for name in (_ROWS, _SERIES_LABELS)}  # layers lift a shared one
@@ -97,12 +100,13 @@ def to_altair(plan: dict):
                              axis=alt.Axis(title=titles["hbar_category_axis"], labelLimit=220, ticks=False, grid=False,
                                            labelExpr=f"timeFormat(datum.value, '{time_format}')" if x_is_time
                                            else alt.Undefined)),
-                     x=alt.X("y", type="quantitative", axis=value_axis), color=color, tooltip=tooltip)
-        labels = chart(dict(type="text", align="left", dx=4, color=TEXT, fontSize=12),
+                     x=alt.X("y", type="quantitative", axis=value_axis), color=color, tooltip=tooltip,
+                     description=spoken)
+        labels = chart(dict(type="text", align="left", dx=4, color=TEXT, fontSize=12, **silent),
                        y=category, x=alt.X("y", type="quantitative"), text=alt.Text("label:N"))
         return labelled(bars, labels)
     if kind in ("bar", "stacked-bar"):
-        encoding = dict(x=x, y=y, color=color, tooltip=tooltip)
+        encoding = dict(x=x, y=y, color=color, tooltip=tooltip, description=spoken)
         if plan["series"]:
             encoding["order"] = alt.Order("series", type="nominal", sort="ascending")
         bars = chart(dict(type="bar", cornerRadiusEnd=2), **encoding)
@@ -110,15 +114,15 @@ def to_altair(plan: dict):
             return alt.LayerChart(layer=[bars, _series_labels(plan["series_labels"], order, chart)], padding=padding)
         if plan["series"]:
             return bars.properties(padding=padding)
-        labels = chart(dict(type="text", baseline="bottom", dy=-3, color=TEXT, fontSize=12),
+        labels = chart(dict(type="text", baseline="bottom", dy=-3, color=TEXT, fontSize=12, **silent),
                        x=x, y=y, text=alt.Text("label:N"))
         return labelled(bars, labels)
     if kind == "line":
         return chart(dict(type="line", point=True, strokeWidth=2), x=x, y=y, color=color,
-                     tooltip=tooltip).properties(padding=padding)
+                     tooltip=tooltip, description=spoken).properties(padding=padding)
     if kind == "area":
         return chart(dict(type="area", opacity=0.85, line=True), x=x, y=y, color=color,
-                     tooltip=tooltip).properties(padding=padding)
+                     tooltip=tooltip, description=spoken).properties(padding=padding)
     raise ValueError(f"unknown chart type '{kind}'")
 
 

@@ -206,7 +206,7 @@ def table_html(frame: pd.DataFrame, labels: dict[str, str] | None = None, captio
         cells = []
         for i, value in enumerate(record):
             text = _cell(value, roles.get(names[i], "number")) if names[i] not in percent or pd.isna(value) \
-                else f"{float(value) * 100:.1f}%"
+                else wording.figure(float(value) * 100) + "%"  # a share, worded as the text words it
             tag = "th scope=\"row\"" if i == 0 and not numeric[0] else "td"
             cells.append(f"<{tag}{classes[i]}>{escape(text)}</{tag.split()[0]}>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -295,7 +295,7 @@ def build_context(model: Bundle, figures: dict[str, ResolvedMetric], charts: dic
     fill_chart_svgs replaces once they are."""
     presenter = Presenter(model, figures)
     frames = {frame_id: _named_groups(frame, model, frame_id) for frame_id, frame in frames.items()}
-    labels = {t.id: {c.name: c.label or c.name for c in t.columns} for t in model.tables}
+    labels = {t.id: {c.name: c.label or c.name for c in [*t.columns, *t.derive, *t.unpivot]} for t in model.tables}
     for view in model.views:
         source = labels.get(view.table, {})
         labels[view.id] = {**{g: source.get(g, g) for g in view.group_by},

@@ -128,3 +128,24 @@ def test_a_chart_over_an_empty_view_is_a_validation_error(tmp_path):
     messages = [p.message for p in validate(bundle).errors]
     assert sorted(messages) == ["chart 'exchanges-by-campaign': table 'none' has no column 'exchanges_stated'",
                                 "chart 'exchanges-by-campaign': table 'none' has no rows to draw"]
+
+
+@pytest.mark.parametrize("kind", ["bar", "hbar", "line"])
+def test_each_mark_is_read_in_the_words_of_the_page(kind):
+    # Screen readers hear each mark as the page prints it, not Vega-Lite's field names and raw
+    # numbers ("x: B; y: 28800000"), and the value labels repeating the bars are not read twice.
+    rendered = render_chart(FRAME, chart(type=kind, x_label="Group", y_label="Exchanges"))
+    spoken = re.findall(r'aria-label="([^"]*)"', rendered.svg)
+    marks = [label for label in spoken if "axis titled" not in label]
+    assert "Group: B; Exchanges: 28.8 million" in marks
+    assert "Group: A; Exchanges: 1,200" in marks
+    assert not [label for label in marks if "x:" in label or "label:" in label or "28800000" in label]
+
+
+def test_a_period_is_read_as_the_page_prints_it():
+    from reportgen.bundle.dates import PartialDate, TableDate
+
+    frame = pd.DataFrame({"year": [TableDate.of(PartialDate.parse(y)) for y in ("2021", "2022")], "n": [311, 555]})
+    marks = re.findall(r'aria-label="([^"]*)"', render_chart(frame, chart(x="year", y="n", x_label="Year added")).svg)
+    assert "Year added: 2021; N: 311" in marks
+    assert not [label for label in marks if re.search(r"\d{13}", label)]

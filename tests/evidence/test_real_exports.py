@@ -51,19 +51,9 @@ IDENTIFIERS = {
 YEARS = {"cisa-kev": range(2021, 2026), "hhs-breaches": range(2009, 2021), "nhtsa-ads-crashes": range(2021, 2024)}
 SOURCES = {"cisa-kev": 2, "hhs-breaches": 2, "nhtsa-ads-crashes": 2}
 
-# A number the data contradicts, a finding outside the bundles (reported in issue #11): Vega-Lite's
-# description of each mark of a time-series chart (a view with `period:`), read out by screen
-# readers, names the period by its start in epoch milliseconds: aria-label="x (year):
-# 1609459200000; y: 311; ...", not "2021". The checks below set these aside (only 13-digit period
-# starts in the bundle's years, in an aria-label) so the rest of the HTML is still checked, and
-# test_time_series_marks_name_their_period, xfail(strict=True), passes once they are fixed.
-EPOCH_MS_IN_ARIA = ("charts/: the aria-label of each mark of a period chart names the period in epoch "
-                    "milliseconds ('x (year): 1609459200000') where its text says '2021'")
-
 
 def period_starts_ms(bundle: Path) -> set[float]:
     return {float(pd.Timestamp(year, month, 1).value // 10**6) for year in YEARS[bundle.name] for month in (1, 4, 7, 10)}
-
 
 
 def axis_ticks(soup: BeautifulSoup) -> set[float]:
@@ -130,13 +120,11 @@ def pdf_numbers(pdf: Path, phrases: list[str]) -> list[Printed]:
 
 def unexplained(found: list[Printed], bundle: Path, allowed_whole: set[float]) -> list[str]:
     figures = reference_figures(bundle)
-    years, epoch_ms = YEARS[bundle.name], period_starts_ms(bundle)
+    years = YEARS[bundle.name]
     wrong = []
     for number in found:
         if number.is_whole and (number.value in allowed_whole or (number.value in years and "," not in number.text)):
             continue
-        if number.where == "HTML aria-label" and number.value in epoch_ms and len(number.text) == 13:
-            continue  # EPOCH_MS_IN_ARIA, checked by test_time_series_marks_name_their_period
         if not any(number.matches(figure) for figure in figures.values()):
             wrong.append(f"{number.where}: {number.text!r}")
     return sorted(set(wrong))
@@ -202,7 +190,6 @@ def test_every_number_in_the_pdf_is_in_the_data(built, bundle, template):
     assert unexplained(found, bundle, ticks | _markers(bundle) | appendix) == []
 
 
-@pytest.mark.xfail(reason=EPOCH_MS_IN_ARIA, strict=True)
 @pytest.mark.parametrize("bundle", BUNDLES, ids=IDS)
 def test_time_series_marks_name_their_period(built, bundle):
     soup = BeautifulSoup((built(bundle, "brief") / "brief.html").read_text(encoding="utf-8"), "html5lib")
