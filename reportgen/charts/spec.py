@@ -78,7 +78,9 @@ def to_altair(plan: dict):
         tooltip.append(alt.Tooltip("series", type="nominal", title=titles["series_tooltip"]))
     tooltip.append(alt.Tooltip("y", type="quantitative", format=",", title=titles["y_tooltip"]))
     size = dict(width=WIDTH, height=plan["height"])
-    # Each mark is read as the page words it; value labels repeat their bar, so they are not read.
+    # Each bar is read as the page words it; value labels repeat their bar, so they are not read.
+    # A line or area is one mark over many rows (a description per row would split it into one
+    # mark per row): it is read through the chart's alt text and data table instead.
     spoken = alt.Description("spoken", type="nominal")
     silent = {"aria": False}
     label = "datum.stated"  # worded by reportgen.compute.wording.figure, as the text is
@@ -118,11 +120,11 @@ def to_altair(plan: dict):
                        x=x, y=y, text=alt.Text("label:N"))
         return labelled(bars, labels)
     if kind == "line":
-        return chart(dict(type="line", point=True, strokeWidth=2), x=x, y=y, color=color,
-                     tooltip=tooltip, description=spoken).properties(padding=padding)
+        return chart(dict(type="line", point=dict(filled=True, **silent), strokeWidth=2, **silent), x=x, y=y, color=color,
+                     tooltip=tooltip).properties(padding=padding)
     if kind == "area":
-        return chart(dict(type="area", opacity=0.85, line=True), x=x, y=y, color=color,
-                     tooltip=tooltip, description=spoken).properties(padding=padding)
+        return chart(dict(type="area", opacity=0.85, line=dict(**silent), **silent), x=x, y=y, color=color,
+                     tooltip=tooltip).properties(padding=padding)
     raise ValueError(f"unknown chart type '{kind}'")
 
 
