@@ -153,11 +153,11 @@ def manifest_of(folder: Path) -> Path:
 
 def _members_digest(folder: Path, out: Path) -> list:
     """A collection's bundles, each by every file in it: a change to any rebuilds the collection."""
-    from reportgen.collection.load import listed_members
-
     manifest = manifest_of(folder)
     if manifest.name != COLLECTION:
         return []
+    from reportgen.collection.load import listed_members  # pandas and pydantic: for collections only
+
     return [(os.path.relpath(member, folder), _bundle_digest(member, out), _bundle_file_digest(member / MANIFEST))
             for member in listed_members(manifest)]
 

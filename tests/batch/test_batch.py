@@ -136,6 +136,18 @@ def test_help_and_validate_do_not_import_renderers():
     assert not {"weasyprint", "altair", "pandas", "pydantic"} & imported
 
 
+def test_a_rebuild_with_nothing_to_do_imports_no_table_or_schema_code(repo, tmp_path):
+    # Every bundle skipped: the incremental check reads hashes and manifests, never pandas or
+    # pydantic (a collection's members are read only when there is a collection).
+    out = str(tmp_path / "out")
+    assert main(["build", str(repo / "alpha"), "--out", out, "--format", "html", "-q"]) == 0
+    code = ("import sys\nfrom reportgen.cli.main import main\n"
+            f"code = main(['build', {str(repo / 'alpha')!r}, '--out', {out!r}, '--format', 'html', '-q'])\n"
+            "print(code, sorted(m for m in ('pandas', 'pydantic', 'weasyprint', 'jinja2') if m in sys.modules))\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env())
+    assert run.stdout.strip().splitlines()[-1] == "0 []", run.stderr
+
+
 def _env() -> dict:
     import os
 
