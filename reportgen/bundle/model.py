@@ -396,8 +396,9 @@ class Revision(Strict):
                                     "(a withdrawn figure's id too)")
 
 
-class Bundle(Strict):
-    """The whole manifest."""
+class BriefingHead(Strict):
+    """What every briefing states first, a bundle's or a collection's: what it is, for whom,
+    how current, and how it may be shared."""
 
     id: Id
     title: str = Field(min_length=1)
@@ -408,6 +409,11 @@ class Bundle(Strict):
     status: Status = Status.DRAFT
     language: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
     tlp: Tlp
+
+
+class Bundle(BriefingHead):
+    """The whole manifest."""
+
     synthetic: bool = False
     summary: str = Field(min_length=1, description="bottom line up front")
     key_findings: list[str] = Field(default_factory=list)

@@ -6,7 +6,7 @@ from enum import Enum
 
 from pydantic import Field
 
-from reportgen.bundle.model import Bundle, Date, Id, MetricId, Recommendations, Status, Strict, Tlp
+from reportgen.bundle.model import BriefingHead, Bundle, Date, Id, MetricId, Recommendations, Strict
 
 
 class ComparisonChart(str, Enum):
@@ -49,18 +49,9 @@ class CollectionSection(Strict):
     comparisons: list[Id] = Field(default_factory=list, description="comparisons shown in this section")
 
 
-class Collection(Strict):
+class Collection(BriefingHead):
     """The whole ``collection.yaml``."""
 
-    id: Id
-    title: str = Field(min_length=1)
-    subtitle: str | None = None
-    as_of: Date
-    audience: str = Field(min_length=1)
-    authors: list[str] = Field(min_length=1)
-    status: Status = Status.DRAFT
-    language: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-    tlp: Tlp
     synthetic: bool = Field(default=False, description="must be true when any bundle is synthetic")
     summary: str = Field(min_length=1, description="bottom line up front")
     bundles: list[str] = Field(min_length=1, description="bundle folders or globs, relative to collection.yaml")
