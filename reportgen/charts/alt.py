@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from reportgen.bundle.model import Chart, ChartType
-from reportgen.charts.prepare import column_title, date_precision
+from reportgen.charts.prepare import column_title, date_precision, spoken_point, titled
 from reportgen.compute import wording
 
 _KIND_NAMES = {ChartType.BAR: "Bar chart", ChartType.HBAR: "Horizontal bar chart", ChartType.LINE: "Line chart",
@@ -16,7 +16,7 @@ _KIND_NAMES = {ChartType.BAR: "Bar chart", ChartType.HBAR: "Horizontal bar chart
 def alt_text(data: pd.DataFrame, chart: Chart) -> str:
     """A sentence or two a screen reader can speak, made from the drawn data."""
     kind = _KIND_NAMES[chart.type]
-    measure = chart.y_label or data.attrs.get("labels", {}).get(chart.y) or column_title(chart.y)
+    measure = titled(data, chart.y, chart.y_label)
     head = f"{kind}. {chart.title.rstrip('.')}."
     if date_precision(data[chart.x]) is not None or chart.type in (ChartType.LINE, ChartType.AREA):
         series = data.groupby(chart.color, observed=True) if chart.color else [(None, data)]
@@ -26,9 +26,9 @@ def alt_text(data: pd.DataFrame, chart: Chart) -> str:
             first, last = rows.iloc[0], rows.iloc[-1]
             peak = rows.loc[rows[chart.y].idxmax()]
             prefix = f"{name}: " if name is not None else ""
-            parts.append(f"{prefix}from {wording.figure(first[chart.y])} in {_point(first[chart.x])} "
-                         f"to {wording.figure(last[chart.y])} in {_point(last[chart.x])}, "
-                         f"peaking at {wording.figure(peak[chart.y])} in {_point(peak[chart.x])}")
+            parts.append(f"{prefix}from {wording.figure(first[chart.y])} in {spoken_point(first[chart.x])} "
+                         f"to {wording.figure(last[chart.y])} in {spoken_point(last[chart.x])}, "
+                         f"peaking at {wording.figure(peak[chart.y])} in {spoken_point(peak[chart.x])}")
         return f"{head} {measure}, {'; '.join(parts)}."
     rows = data.sort_values(chart.y, ascending=False)
     if chart.color:
@@ -44,9 +44,3 @@ def alt_text(data: pd.DataFrame, chart: Chart) -> str:
     items = [f"{row[chart.x]} {spoken(row)}" for _, row in rows.head(8).iterrows()]
     more = f", and {len(rows) - 8} more" if len(rows) > 8 else ""
     return f"{head} {measure}: {'; '.join(items)}{more}."
-
-
-def _point(value) -> str:
-    if isinstance(value, pd.Timestamp):
-        return f"{value:%b} {value.day}, {value.year}"
-    return str(value)

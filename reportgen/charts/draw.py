@@ -23,7 +23,7 @@ from reportgen.assets import FONTS
 from reportgen.bundle.model import Chart, ChartType, Column, ColumnRole, ColumnType
 from reportgen.charts.alt import alt_text
 from reportgen.charts.cache import ChartCache
-from reportgen.charts.prepare import column_title, date_precision, prepare
+from reportgen.charts.prepare import column_title, date_precision, prepare, spoken_point, titled
 from reportgen.charts.spec import WIDTH
 from reportgen.engines.executor import EngineFailed, Pending, submit
 
@@ -96,16 +96,11 @@ def _plot_frame(data: pd.DataFrame, chart: Chart) -> pd.DataFrame:
 def _spoken(data: pd.DataFrame, chart: Chart, worded: pd.Series) -> pd.Series:
     """What a screen reader says of each mark, in the page's words: "Year added: 2021; Entries
     added: 311" (Vega-Lite would say "x (year): 1609459200000; y: 311")."""
-    labels = data.attrs.get("labels", {})
-
-    def title(column: str, given: str | None = None) -> str:
-        return given or labels.get(column) or column_title(column)
-
     x_role = _role(chart.x, data[chart.x])
-    columns = [(title(chart.x, chart.x_label), data[chart.x].astype(object).map(lambda v: _shown(v, x_role)))]
+    columns = [(titled(data, chart.x, chart.x_label), data[chart.x].astype(object).map(lambda v: _shown(v, x_role)))]
     if chart.color:
-        columns.append((title(chart.color), data[chart.color].astype(object).map(lambda v: _shown(v, ColumnRole.NUMBER))))
-    columns.append((title(chart.y, chart.y_label), worded.astype(object).map(str)))
+        columns.append((titled(data, chart.color), data[chart.color].astype(object).map(lambda v: _shown(v, ColumnRole.NUMBER))))
+    columns.append((titled(data, chart.y, chart.y_label), worded.astype(object).map(str)))
     rows = zip(*(values.tolist() for _, values in columns))
     return pd.Series(["; ".join(f"{name}: {value}" for (name, _), value in zip(columns, row)) for row in rows],
                      index=data.index, dtype=object)
@@ -113,11 +108,9 @@ def _spoken(data: pd.DataFrame, chart: Chart, worded: pd.Series) -> pd.Series:
 
 def _shown(value, role: ColumnRole) -> str:
     """A category or time value as the page prints it."""
-    if isinstance(value, pd.Timestamp):
-        return f"{value:%b} {value.day}, {value.year}"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return wording.figure(value, role=role.value)
-    return str(value)
+    return spoken_point(value)
 
 
 def named_categories(values: pd.Series) -> pd.Series:
@@ -190,7 +183,7 @@ def drawing_plan(data: pd.DataFrame, chart: Chart) -> dict:
         "y_whole": _whole(plot["y"]),
         "titles": {"x_axis": chart.x_label or labels.get(chart.x) or (None if x_type == "nominal" else column_title(chart.x)),
                    "hbar_category_axis": chart.x_label or labels.get(chart.x),
-                   "y_axis": chart.y_label or labels.get(chart.y) or column_title(chart.y),
+                   "y_axis": titled(data, chart.y, chart.y_label),
                    "x_tooltip": chart.x_label or labels.get(chart.x) or chart.x,
                    "series_tooltip": labels.get(chart.color, chart.color) if chart.color else None,
                    "y_tooltip": chart.y_label or labels.get(chart.y) or chart.y},

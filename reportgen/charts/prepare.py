@@ -72,3 +72,16 @@ def date_precision(values: pd.Series) -> str | None:
 def column_title(column: str) -> str:
     """A column's name as a title, when the bundle gives it no label: "exchange_total" → "Exchange total"."""
     return column.replace("_", " ").capitalize()
+
+
+def titled(data: pd.DataFrame, column: str, given: str | None = None) -> str:
+    """What a drawn column is called: the chart's own title for it, else the bundle's label,
+    else its name as a title (axis, alt text and what a screen reader says of each mark)."""
+    return given or data.attrs.get("labels", {}).get(column) or column_title(column)
+
+
+def spoken_point(value) -> str:
+    """A point on a chart's axis as a reader hears it: a day as "Aug 3, 2026", else as it is."""
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%b} {value.day}, {value.year}"
+    return str(value)
