@@ -1,4 +1,4 @@
-"""Build configuration: one frozen BuildConfig, resolved once, and the registry of templates.
+"""Build configuration: one frozen BuildConfig, resolved once.
 
 A BuildConfig comes from flags (or the Python API's keywords), project settings
 (``[tool.reportgen]`` in pyproject.toml, or reportgen.toml; flags win) and the environment
@@ -23,64 +23,24 @@ from pathlib import Path
 
 from reportgen.limits import Limits
 from reportgen.problems import UsageError, display_path
+# The template registry, re-exported here: extensions register with config.register_template.
+from reportgen.template_registry import (  # noqa: F401
+    DEFAULT_TEMPLATE,
+    TEMPLATES,
+    Template,
+    TemplateNotFound,
+    register_template,
+    resolve_template,
+)
 
 KNOWN = {"out", "template", "theme", "paper", "format", "pdf_variant", "compare_to"}
 PREVIOUS = "previous"  # compare_to: the manifest already in the output folder for that bundle
 CHOICES = {"paper": ("letter", "a4"), "pdf_variant": ("pdf/ua-1", "pdf/a-3b")}
 DEFAULT_FORMATS = ("html", "pdf")
-DEFAULT_TEMPLATE = "brief"
-
-
-class TemplateNotFound(ValueError):
-    pass
 
 
 class BadSourceDateEpoch(ValueError):
     pass
-
-
-@dataclass(frozen=True)
-class Template:
-    """A template as registered: built-ins are registered exactly as a user's extension would be."""
-
-    name: str  # its file is <name>.html.j2
-    folder: Path | None = None  # searched before the package's templates; None: the package's own
-    max_pages: int | None = None  # a PDF over this is laid out again with tighter type (fit levels)
-    for_collections: bool = False  # shows a collection's members: the default for collection.yaml, refused for a bundle
-
-
-TEMPLATES: dict[str, Template] = {}
-
-
-def register_template(template: Template) -> None:
-    """Make ``template`` available by its name (``--template NAME``, ``template = "NAME"``)."""
-    TEMPLATES[template.name] = template
-
-
-register_template(Template("brief"))
-register_template(Template("onepager", max_pages=1))
-register_template(Template("report"))
-register_template(Template("collection", for_collections=True))  # one briefing across many bundles
-
-
-def resolve_template(value: str | None) -> Template:
-    """A registered template by name, else a folder of *.html.j2 files (its brief, or its first)
-    or one such file. A user's template named like a registered one keeps that one's properties:
-    a folder's onepager.html.j2 is still a one-pager."""
-    if value is None or value in TEMPLATES:
-        return TEMPLATES[value or DEFAULT_TEMPLATE]
-    path = Path(value)
-    if path.is_dir():
-        names = sorted(p.name.removesuffix(".html.j2") for p in path.glob("*.html.j2"))
-        name, folder = (DEFAULT_TEMPLATE if DEFAULT_TEMPLATE in names else (names[0] if names else "")), path
-        if not name:
-            raise TemplateNotFound(f"template folder '{value}' holds no *.html.j2 file")
-    elif path.is_file() and path.name.endswith(".html.j2"):
-        name, folder = path.name.removesuffix(".html.j2"), path.parent
-    else:
-        raise TemplateNotFound(f"unknown template '{value}'; use {', '.join(TEMPLATES)} or a folder of *.html.j2 files")
-    registered = TEMPLATES.get(name)
-    return Template(name, folder, registered.max_pages if registered else None)
 
 
 @dataclass(frozen=True)

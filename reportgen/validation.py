@@ -10,10 +10,11 @@ from reportgen.bundle.loaded import LoadedBundle
 from reportgen.charts.checks import check_charts
 from reportgen.checks import check
 from reportgen.collection.brief import is_collection, validate_collection
-from reportgen.compute.metrics import Computed, compute
+from reportgen.compute.figures import Computed
+from reportgen.compute.metrics import compute
 from reportgen.limits import Limits
 from reportgen.problems import Problem, errors_in, warnings_in
-from reportgen.render.fontcoverage import check_scripts
+from reportgen.render.scriptcheck import check_scripts
 
 
 @dataclass

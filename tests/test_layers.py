@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "reportgen"
 STAGES = [
     ("ground", ("reportgen.problems", "reportgen.limits", "reportgen.safetext", "reportgen.assets",
                 "reportgen.versions", "reportgen.trace", "reportgen.contained")),
-    ("config", ("reportgen.config",)),
+    ("config", ("reportgen.template_registry", "reportgen.config")),
     ("engines", ("reportgen.engines",)),
     ("bundle", ("reportgen.bundle",)),
     ("checks", ("reportgen.checks",)),

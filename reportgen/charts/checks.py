@@ -13,7 +13,7 @@ from reportgen.bundle.model import ChartType
 from reportgen.charts.prepare import ChartError, prepare
 
 if TYPE_CHECKING:
-    from reportgen.compute.metrics import Computed
+    from reportgen.compute.figures import Computed
 
 
 def check_charts(bundle: LoadedBundle, computed: "Computed") -> None:

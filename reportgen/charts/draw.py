@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
 from typing import Callable
 
@@ -23,37 +23,13 @@ from reportgen.assets import FONTS
 from reportgen.bundle.model import Chart, ChartType, Column, ColumnRole, ColumnType
 from reportgen.charts.alt import alt_text
 from reportgen.charts.cache import ChartCache
-from reportgen.charts.prepare import column_title, date_precision, prepare, spoken_point, titled
+from reportgen.charts.prepare import column_title, date_precision, named_categories, prepare, spoken_point, titled
+from reportgen.charts.rendered import RenderedChart
 from reportgen.charts.spec import WIDTH
 from reportgen.engines.executor import EngineFailed, Pending, submit
 
-# A category the data leaves blank, as charts and their data tables name it (Vega would print
-# "null"); other blank cells of a table stay "—".
-NOT_STATED = "Not stated"
-
-
 class ChartDrawingFailed(RuntimeError):
     """A helper process could not draw a chart (it died or did not answer in time)."""
-
-
-@dataclass
-class RenderedChart:
-    chart: Chart
-    svg: str | None  # None while a helper process is still drawing it (see PendingCharts)
-    alt: str
-    frame: pd.DataFrame  # the data actually drawn, for the data-table equivalent
-    plan: dict
-
-    @property
-    def id(self) -> str:
-        return self.chart.id
-
-    @cached_property
-    def spec(self) -> dict:
-        """The Vega-Lite spec (for --interactive); built on demand, as a cached SVG needs none."""
-        from reportgen.charts.spec import vega_lite
-
-        return vega_lite(self.plan)
 
 
 def _start_svgs(plans: list[tuple[str, dict]]) -> Callable[[], list[str]]:
@@ -111,14 +87,6 @@ def _shown(value, role: ColumnRole) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return wording.figure(value, role=role.value)
     return spoken_point(value)
-
-
-def named_categories(values: pd.Series) -> pd.Series:
-    """Category values with a blank one named NOT_STATED; other columns as they are."""
-    is_category = isinstance(values.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(values)
-    if not is_category or values.notna().all():
-        return values
-    return values.astype(object).where(values.notna(), NOT_STATED)
 
 
 def _with_named_categories(data: pd.DataFrame, chart: Chart) -> pd.DataFrame:

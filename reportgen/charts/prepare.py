@@ -11,7 +11,9 @@ from reportgen.bundle.model import Chart, ChartType
 
 MAX_ROWS = 5000  # Altair's default limit; larger tables are aggregated first
 MAX_CATEGORIES = 25  # bars or labels on a category axis a reader can still tell apart
-
+# A category the data leaves blank, as charts and their data tables name it (Vega would print
+# "null"); other blank cells of a table stay "—".
+NOT_STATED = "Not stated"
 
 
 class ChartError(ValueError):
@@ -85,3 +87,11 @@ def spoken_point(value) -> str:
     if isinstance(value, pd.Timestamp):
         return f"{value:%b} {value.day}, {value.year}"
     return str(value)
+
+
+def named_categories(values: pd.Series) -> pd.Series:
+    """Category values with a blank one named NOT_STATED; other columns as they are."""
+    is_category = isinstance(values.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(values)
+    if not is_category or values.notna().all():
+        return values
+    return values.astype(object).where(values.notna(), NOT_STATED)

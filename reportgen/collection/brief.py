@@ -23,8 +23,9 @@ from reportgen.collection.load import (
     load_collection,
 )
 from reportgen.collection.model import CollectionBrief, ComparisonRow, Member, Totalled
-from reportgen.compute.metrics import STATUS_ORDER, Computed
-from reportgen.config import TEMPLATES, BuildConfig
+from reportgen.compute.figures import STATUS_ORDER, Computed
+from reportgen.config import BuildConfig
+from reportgen.template_registry import TEMPLATES
 from reportgen.limits import Limits
 from reportgen.problems import BundleInvalid, Problems, display_path
 

@@ -18,7 +18,7 @@ from reportgen.problems import display_path
 if TYPE_CHECKING:  # types only: new figures are copies of the bundles' (dataclasses.replace),
     # which keeps this module's imports shallow (tests/test_layers.py bounds their depth)
     from reportgen.collection.load import LoadedCollection, MemberBundle
-    from reportgen.compute.metrics import ResolvedMetric
+    from reportgen.compute.figures import ResolvedMetric
 
 # {bundle_id.metric_id} or {total_id}, optionally ':number' (without the unit), as in a bundle;
 # '{{' and '}}' stay literal braces. Any other ':form' is reported.
@@ -41,7 +41,7 @@ class CollectionFigures:
 
 def collect_figures(collection: LoadedCollection, status_order: list[FigureStatus]) -> CollectionFigures:
     """The collection's figures, sources and comparison tables; problems go to the collection.
-    ``status_order`` lists statuses least established first (compute.metrics.STATUS_ORDER)."""
+    ``status_order`` lists statuses least established first (compute.figures.STATUS_ORDER)."""
     model = collection.model
     assert model is not None
     result = CollectionFigures(sources=merge_sources(collection), status_order=status_order)

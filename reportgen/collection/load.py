@@ -21,7 +21,7 @@ from reportgen.limits import Limits
 from reportgen.problems import Problem, Problems, display_path
 
 if TYPE_CHECKING:  # a type only: importing compute here would deepen every command's imports
-    from reportgen.compute.metrics import Computed
+    from reportgen.compute.figures import Computed
 
 
 class MemberValidation(Protocol):

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from reportgen.assets import FONTS, THEMES
-from reportgen.config import Template, TemplateNotFound
+from reportgen.template_registry import Template, TemplateNotFound
 from reportgen.contained import MAX_IMAGE_PIXELS, MAX_THEME_FILE_BYTES, ContainedFileError, read_inside
 
 FONT_FACES = [("Noto Sans", "NotoSans-Regular", 400, "normal"), ("Noto Sans", "NotoSans-Bold", 700, "normal"),

@@ -25,13 +25,14 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from reportgen.compute import wording
-from reportgen.config import Template
+from reportgen.template_registry import Template
 from reportgen.render.appearance import font_css, theme_css, theme_logo
 from reportgen.assets import TEMPLATES
 from reportgen.bundle.model import Appendix, Bundle, Tlp
-from reportgen.charts.draw import RenderedChart, named_categories
+from reportgen.charts.prepare import named_categories
+from reportgen.charts.rendered import RenderedChart
 from reportgen.contained import MAX_TEMPLATE_FILE_BYTES, ContainedFileError, read_inside
-from reportgen.compute.metrics import ResolvedMetric
+from reportgen.compute.figures import ResolvedMetric
 from reportgen.render.plaindata import Helper, plain
 from reportgen.render.present import Presenter
 from reportgen.safetext import map_strings, shown

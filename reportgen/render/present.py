@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from reportgen.bundle import narrative
 from reportgen.bundle.model import Bundle, Chart, FigureStatus, Source
-from reportgen.compute.metrics import STATUS_ORDER, ResolvedMetric
+from reportgen.compute.figures import STATUS_ORDER, ResolvedMetric
 
 # Statuses a reader must be told about wherever the figure appears.
 FLAGGED = {FigureStatus.ALLEGED: "alleged", FigureStatus.DISPUTED: "disputed", FigureStatus.ESTIMATED: "estimated"}

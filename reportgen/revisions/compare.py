@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from enum import Enum
 
-from reportgen.compute.metrics import STATUS_ORDER
+from reportgen.compute.figures import STATUS_ORDER
 
 CERTAINTY = [status.value for status in STATUS_ORDER]  # least certain first
 

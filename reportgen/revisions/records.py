@@ -5,7 +5,7 @@ briefing's manifest is all a comparison needs."""
 from __future__ import annotations
 
 from reportgen.bundle.model import Bundle
-from reportgen.compute.metrics import ResolvedMetric
+from reportgen.compute.figures import ResolvedMetric
 
 
 def figure_record(figure: ResolvedMetric) -> dict:

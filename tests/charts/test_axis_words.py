@@ -12,7 +12,8 @@ from bs4 import BeautifulSoup
 
 import reportgen
 from reportgen.bundle.model import Chart
-from reportgen.charts.draw import NOT_STATED, start_charts
+from reportgen.charts.draw import start_charts
+from reportgen.charts.prepare import NOT_STATED
 from tests.conftest import FIXED_EPOCH
 
 

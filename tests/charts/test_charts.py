@@ -10,7 +10,8 @@ import pytest
 
 from reportgen.bundle.model import Chart, ChartType
 from reportgen.charts.alt import alt_text
-from reportgen.charts.draw import RenderedChart, start_charts
+from reportgen.charts.draw import start_charts
+from reportgen.charts.rendered import RenderedChart
 from reportgen.charts.prepare import MAX_ROWS, prepare
 from reportgen.charts.spec import FONT
 from tests.conftest import sample_with

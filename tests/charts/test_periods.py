@@ -12,7 +12,8 @@ from bundle.builders import VALID_YAML, formatted
 from reportgen.bundle.dates import TableDate
 from bundle.builders import loaded
 from reportgen.bundle.model import Chart, View
-from reportgen.charts.draw import RenderedChart, drawing_plan, start_charts
+from reportgen.charts.draw import drawing_plan, start_charts
+from reportgen.charts.rendered import RenderedChart
 from reportgen.charts.prepare import ChartError, prepare
 from reportgen.cli.new import scaffold
 from reportgen.compute.aggregate import build_view

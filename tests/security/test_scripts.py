@@ -21,7 +21,8 @@ from fontTools.ttLib import TTFont
 import reportgen
 from reportgen.assets import FONTS
 from reportgen.bundle.load import load_bundle
-from reportgen.render.fontcoverage import RTL_LANGUAGES, bundled_coverage, check_scripts, installed_coverage
+from reportgen.render.fontcoverage import RTL_LANGUAGES, bundled_coverage, installed_coverage
+from reportgen.render.scriptcheck import check_scripts
 from tests.bundle.builders import write_bundle
 from tests.conftest import FIXED_EPOCH, REAL_SAMPLE
 
