@@ -22,9 +22,9 @@ if TYPE_CHECKING:
 
 def load(path: str | Path) -> "LoadedBundle":
     """Load and check a bundle; raises BundleInvalid listing every error."""
-    from reportgen.validation import validate as _validate
+    from reportgen.pipeline import validate_input
 
-    result = _validate(path)
+    result = validate_input(path)
     if result.errors:
         raise BundleInvalid(result.problems)
     return result.bundle
@@ -32,9 +32,9 @@ def load(path: str | Path) -> "LoadedBundle":
 
 def validate(path: str | Path, *, strict: bool = False) -> "Validation":
     """Every problem in a bundle; never raises for bad input."""
-    from reportgen.validation import validate as _validate
+    from reportgen.pipeline import validate_input
 
-    return _validate(path, strict=strict)
+    return validate_input(path, strict=strict)
 
 
 def build(path: str | Path, out: str | Path = "dist", *, config: BuildConfig | None = None,

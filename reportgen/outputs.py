@@ -15,6 +15,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+# manifest.json's schema (docs/manifest.md). 2: warnings are objects (Problem.as_dict), not lines
+# of text; 3: the figures, sources and revisions the briefing printed, the bundle's status and
+# as_of, and what it was compared to. A briefing of another version is built again, not skipped.
+MANIFEST_SCHEMA_VERSION = 3
 
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()

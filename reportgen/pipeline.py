@@ -1,4 +1,5 @@
-"""Orchestration of one bundle's build: validate → compute → chart → render → write.
+"""Orchestration of one bundle's build: validate → compute → chart → render → write, and its
+first step alone, ``validate_input`` (a bundle, or a collection with its bundles).
 
 Output formats are registered in OUTPUT_FORMATS (html and pdf as any other would be): a new
 format is one register_format call.
@@ -23,16 +24,15 @@ from reportgen import __version__
 from reportgen.charts.engines import spec_engine, svg_engine
 from reportgen.config import PREVIOUS, BuildConfig
 from reportgen.engines.executor import Engine
-from reportgen.outputs import bundle_from_output
+from reportgen.limits import Limits
+from reportgen.outputs import MANIFEST_SCHEMA_VERSION, bundle_from_output
 from reportgen.pdf.engine import pdf_engine
 from reportgen.problems import BundleInvalid, Problem, Severity, UsageError, display_path, escaped_strings
 
 if TYPE_CHECKING:
     from reportgen.bundle.loaded import LoadedBundle
+    from reportgen.validation import Validation
 
-# 2: warnings are objects (Problem.as_dict), not lines of text; 3: the figures, sources and
-# revisions the briefing printed, the bundle's status and as_of, and what it was compared to
-MANIFEST_SCHEMA_VERSION = 3
 MAX_FIT_LEVEL = 3  # tighter type a template with max_pages may get (see the theme's .fit-N rules)
 CHART_CACHE = Path(".reportgen-cache") / "charts"  # under --out, so a cached dist/ keeps it
 
@@ -101,10 +101,27 @@ def file_record(path: Path, root: Path) -> dict:
             "bytes": len(data)}
 
 
+def validate_input(path: Path | str, *, strict: bool = False, limits: Limits = Limits()) -> Validation:
+    """A bundle validated (reportgen.validation), or a collection validated with each of its
+    bundles and made one bundle to build; nothing is drawn or written. The whole of
+    ``reportgen validate``, and the first step of a build."""
+    from reportgen.collection.brief import is_collection, validate_collection
+    from reportgen.render.scriptcheck import check_scripts
+    from reportgen.validation import Validation, validate
+
+    if not is_collection(path):
+        return validate(path, strict=strict, limits=limits)
+    bundle, computed = validate_collection(path, lambda member: validate(member, strict=strict, limits=limits),
+                                           limits, strict=strict)
+    if bundle.model is not None:
+        check_scripts(bundle)  # the collection's own text; each bundle's was checked with it
+    return Validation(bundle, computed, bundle.problems.sorted(), strict)
+
+
 def build_bundle(path: Path, out: Path, config: BuildConfig, *, cache_key: str | None = None) -> BuildResult:
     """Build one bundle into ``out/<bundle-id>/``. Raises BundleInvalid for bad input.
 
-    ``cache_key`` (from reportgen.batch.run) is recorded in the manifest so the next run can skip
+    ``cache_key`` (from reportgen.batch.cache) is recorded in the manifest so the next run can skip
     this bundle when nothing it depends on has changed.
     """
     return start_build(path, out, config, cache_key=cache_key)()
@@ -121,12 +138,11 @@ def start_build(path: Path, out: Path, config: BuildConfig, *,
     from reportgen.collection.brief import with_collection_template
     from reportgen.compute.display import shown_frames
     from reportgen.outputs import replace_folder
-    from reportgen.validation import validate
 
     outputs = _output_formats(config.formats)
     started = time.perf_counter()
     trace.mark(f"checking {display_path(path)}")
-    checked = validate(path, strict=config.strict, limits=config.limits)
+    checked = validate_input(path, strict=config.strict, limits=config.limits)
     if not checked.ok:
         raise BundleInvalid(checked.problems)
     bundle, computed = checked.bundle, checked.computed
@@ -203,6 +219,7 @@ def _compared(bundle: LoadedBundle, computed, config: BuildConfig,
     from reportgen.revisions.compare import compare
     from reportgen.revisions.sources import Side, load_side, revision_warnings
     from reportgen.revisions.wording import box_context
+    from reportgen.validation import validate
 
     model = bundle.model
     spec, previous = config.compare_to, config.compare_to == PREVIOUS
@@ -211,7 +228,7 @@ def _compared(bundle: LoadedBundle, computed, config: BuildConfig,
         if not Path(spec).is_file():
             return record, None, []  # a first build: nothing was published before it
     try:
-        old = load_side(spec, limits=config.limits, bundle_id=model.id)
+        old = load_side(spec, lambda folder: validate(folder, limits=config.limits), bundle_id=model.id)
     except UsageError as exc:
         if previous:  # a manifest of an older reportgen, which did not record its figures
             return record, None, [Problem(display_path(spec), None, None, Severity.WARNING, str(exc),

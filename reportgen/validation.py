@@ -1,4 +1,5 @@
-"""Validation of one bundle, the whole of ``reportgen validate``: load → check → compute → charts and fonts checked."""
+"""Validation of one bundle: load → check → compute → charts and fonts checked. A collection is
+validated through this, bundle by bundle (see pipeline.validate_input)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from reportgen.bundle.load import load_bundle
 from reportgen.bundle.loaded import LoadedBundle
 from reportgen.charts.checks import check_charts
 from reportgen.checks import check
-from reportgen.collection.brief import is_collection, validate_collection
 from reportgen.compute.figures import Computed
 from reportgen.compute.metrics import compute
 from reportgen.limits import Limits
@@ -39,14 +39,7 @@ class Validation:
 
 def validate(path: Path | str, *, strict: bool = False, limits: Limits = Limits()) -> Validation:
     """The bundle loaded, checked, computed, its charts and fonts checked: each stage reports
-    into the bundle's problems, and nothing is drawn or written. A collection (a folder with
-    collection.yaml) is checked with each of its bundles, and becomes one bundle to build."""
-    if is_collection(path):
-        bundle, computed = validate_collection(path, lambda member: validate(member, strict=strict, limits=limits),
-                                               limits, strict=strict)
-        if bundle.model is not None:
-            check_scripts(bundle)  # the collection's own text; each bundle's was checked with it
-        return Validation(bundle, computed, bundle.problems.sorted(), strict)
+    into the bundle's problems, and nothing is drawn or written."""
     bundle = load_bundle(path, limits)
     computed = None
     if bundle.model is not None:

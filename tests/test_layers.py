@@ -31,10 +31,9 @@ STAGES = [
     ("api", ("reportgen.api",)),
     ("cli", ("reportgen.cli", "reportgen.__main__")),
 ]
-# Levels of imports from ``python -m reportgen`` down to the ground, each module one level. Issue
-# #12 aims at about 8; the stage folders brought it from 17 to 12, collections and revisions took
-# it to 14 and splitting the loaded bundle from its loader brought it back; the bound keeps it.
-MAX_DEPTH = 12
+# Levels of imports from the command line (reportgen.cli.main) down to the ground, each module one
+# level: issue #12 asks for about 8. ``python -m reportgen`` adds one (reportgen.__main__).
+CLI_DEPTH = 8
 
 
 def _name(path: Path) -> str:
@@ -104,5 +103,13 @@ def test_no_cycle_and_few_levels():
             depth[module] = 1 + max((walk(t, path + (module,)) for t in GRAPH[module] if t in GRAPH), default=0)
         return depth[module]
 
-    deepest = max(walk(module, ()) for module in GRAPH)
-    assert deepest <= MAX_DEPTH, f"{deepest} levels of imports, more than {MAX_DEPTH}"
+    for module in GRAPH:
+        walk(module, ())
+
+    def chain(module: str) -> str:
+        below = max((t for t in GRAPH[module] if t in depth), key=depth.get, default=None)
+        return module if below is None else f"{module} → {chain(below)}"
+
+    cli = "reportgen.cli.main"
+    assert depth[cli] <= CLI_DEPTH, f"{depth[cli]} levels of imports, more than {CLI_DEPTH}: {chain(cli)}"
+    assert max(depth.values()) <= CLI_DEPTH + 1, chain(max(depth, key=depth.get))

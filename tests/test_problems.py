@@ -15,10 +15,10 @@ import pytest
 from bundle.builders import VALID_YAML, write_bundle
 from conftest import FIXED_EPOCH
 from reportgen.assets import PACKAGE
-from reportgen.batch.run import Outcome
+from reportgen.batch.outcome import Outcome
 from reportgen.cli.main import main
 from reportgen import api
-from reportgen.pipeline import MANIFEST_SCHEMA_VERSION
+from reportgen.outputs import MANIFEST_SCHEMA_VERSION
 from reportgen.problems import MAX_PER_KIND, Problem, Problems, Severity, failure_problem
 
 # A table with one column its schema does not declare: a build with one validation warning.

@@ -1,4 +1,5 @@
-"""``reportgen build``: options → batch run → progress and summary → exit code.
+"""``reportgen build``: options → the bundles' builds, scheduled (reportgen.batch) → progress and
+summary → exit code.
 
 The pipeline, the theme code and rich are imported inside functions: the engines' helper
 processes fork from here, before those load (see reportgen.pipeline).
@@ -13,7 +14,8 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from reportgen.batch.run import Outcome, discover, parse_shard, run, shard, shared_ids
+from reportgen.batch.discover import discover, parse_shard, shard, shared_ids
+from reportgen.batch.outcome import Outcome
 from reportgen.config import BuildConfig, in_ci
 from reportgen.problems import Problem, display_path, escaped_strings, github_annotation
 from reportgen.safetext import escaped
@@ -107,15 +109,16 @@ def run_build(args: argparse.Namespace, limits) -> int:
         _print_summary([], _stale(args.paths, bundles, out, args.prune), style, args.quiet)
         return EXIT_OK
     jobs = args.jobs or os.cpu_count() or 1
-    from reportgen.batch.run import worker_count
+    from reportgen.batch.schedule import run, worker_count
     from reportgen.engines.executor import stop_helpers
+    from reportgen.pipeline import start_build
 
     # Helpers start now, before the incremental check, for bundles built one after another;
     # stopped again if that check finds nothing to build.
     _helpers(len(bundles), worker_count(len(bundles), jobs), config)
     try:
         with _Progress(len(bundles), enabled=style == "text" and not args.quiet) as progress:
-            outcomes = run(bundles, out, config, jobs=jobs, force=args.force, clashes=shared_ids(found),
+            outcomes = run(bundles, out, config, start_build, jobs=jobs, force=args.force, clashes=shared_ids(found),
                            on_done=progress.done,
                            on_start=progress.start, on_plan=lambda todo, workers: _helpers(todo, workers, config))
     finally:
@@ -131,7 +134,7 @@ def _stale(roots: list[Path], building: list[Path], out: Path, prune: bool) -> l
     briefing must not go on being published from a cached dist/."""
     import shutil
 
-    from reportgen.batch.run import stale_outputs
+    from reportgen.batch.prune import stale_outputs
     from reportgen.outputs import foreign_content, output_lock
 
     reports = []

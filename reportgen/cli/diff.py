@@ -51,13 +51,17 @@ def _sides(old: str, new: str, limits):
     """Both sides; a folder of briefings (such as dist/) on one side is read for the bundle the
     other side names."""
     from reportgen.revisions.sources import load_side
+    from reportgen.validation import validate
+
+    def validate_bundle(folder):
+        return validate(folder, limits=limits)
 
     try:
-        first = load_side(old, limits=limits)
+        first = load_side(old, validate_bundle)
     except UsageError:
-        second = load_side(new, limits=limits)
-        return load_side(old, limits=limits, bundle_id=second.record["bundle"]["id"]), second
-    return first, load_side(new, limits=limits, bundle_id=first.record["bundle"]["id"])
+        second = load_side(new, validate_bundle)
+        return load_side(old, validate_bundle, bundle_id=second.record["bundle"]["id"]), second
+    return first, load_side(new, validate_bundle, bundle_id=first.record["bundle"]["id"])
 
 
 def _title(side) -> str:

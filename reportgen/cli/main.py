@@ -161,10 +161,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from reportgen.problems import escaped_strings
-    from reportgen.validation import validate
+    from reportgen.pipeline import validate_input
 
     limits = _limits(args)
-    results = [validate(path, strict=args.strict, limits=limits) for path in args.paths]
+    results = [validate_input(path, strict=args.strict, limits=limits) for path in args.paths]
     problems = [p for r in results for p in r.problems]
     if args.format == "json":
         print(json.dumps(escaped_strings({

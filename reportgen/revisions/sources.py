@@ -15,13 +15,18 @@ import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from reportgen.bundle.loaded import LoadedBundle
-from reportgen.limits import Limits
 from reportgen.problems import BundleInvalid, Problem, Severity, UsageError, display_path
 from reportgen.revisions.compare import Change, Kind, unexplained
 from reportgen.revisions.records import briefing_record
 
+if TYPE_CHECKING:
+    from reportgen.validation import Validation
+
+# How a bundle side is validated: the caller's reportgen.validation.validate, with its limits.
+ValidateBundle = Callable[[Path], "Validation"]
 # The manifest schema from which manifests record what a briefing printed (see docs/manifest.md).
 FIRST_WITH_FIGURES = 3
 GIT_TIMEOUT = 60  # seconds; a local repository answers in far less
@@ -38,21 +43,21 @@ class Side:
     manifest: Path | None = None
 
 
-def load_side(spec: str, *, limits: Limits = Limits(), bundle_id: str | None = None) -> Side:
-    """The side ``spec`` names. ``bundle_id`` picks ``<folder>/<bundle_id>/manifest.json`` in a
+def load_side(spec: str, validate_bundle: ValidateBundle, *, bundle_id: str | None = None) -> Side:
+    """The side ``spec`` names; a bundle is read with ``validate_bundle``. ``bundle_id`` picks ``<folder>/<bundle_id>/manifest.json`` in a
     folder of briefings (an output folder such as dist/)."""
     path = Path(spec)
     if not path.exists() and "@" in spec:
         where, revision = _split_revision(spec)
-        return _git_side(spec, Path(where), revision, limits)
+        return _git_side(spec, Path(where), revision, validate_bundle)
     if not path.exists():
         raise UsageError(f"{spec}: no such file or folder (for a bundle at a git revision, write PATH@REVISION)")
     if path.is_file():
         if path.name == "bundle.yaml":
-            return _bundle_side(spec, path.parent, limits)
+            return _bundle_side(spec, path.parent, validate_bundle)
         return _manifest_side(spec, path)
     if (path / "bundle.yaml").is_file():
-        return _bundle_side(spec, path, limits)
+        return _bundle_side(spec, path, validate_bundle)
     if (path / "manifest.json").is_file():
         return _manifest_side(spec, path / "manifest.json")
     if bundle_id and (path / bundle_id / "manifest.json").is_file():
@@ -86,17 +91,15 @@ def _manifest_side(label: str, manifest: Path) -> Side:
     return Side(label, record, manifest=manifest)
 
 
-def _bundle_side(label: str, folder: Path, limits: Limits) -> Side:
-    from reportgen.validation import validate
-
-    checked = validate(folder, limits=limits)
+def _bundle_side(label: str, folder: Path, validate_bundle: ValidateBundle) -> Side:
+    checked = validate_bundle(folder)
     if not checked.ok:
         raise BundleInvalid(checked.problems)
     assert checked.bundle.model is not None and checked.computed is not None
     return Side(label, briefing_record(checked.bundle.model, checked.computed.metrics), bundle=checked.bundle)
 
 
-def _git_side(label: str, path: Path, revision: str, limits: Limits) -> Side:
+def _git_side(label: str, path: Path, revision: str, validate_bundle: ValidateBundle) -> Side:
     """The bundle at ``path`` as it was at ``revision``: ``git archive`` of its folder, extracted
     into a temporary folder and validated there; its problems name ``PATH@REVISION``."""
     existing = next((p for p in (path, *path.absolute().parents) if p.is_dir()), Path.cwd())
@@ -119,7 +122,7 @@ def _git_side(label: str, path: Path, revision: str, limits: Limits) -> Side:
             raise UsageError(f"{label}: refused to read the bundle at that revision: {exc}") from None
         folder = Path(temporary) / relative
         try:
-            side = _bundle_side(label, folder, limits)
+            side = _bundle_side(label, folder, validate_bundle)
         except BundleInvalid as exc:
             raise BundleInvalid([_renamed(p, folder, f"{path.as_posix()}@{revision}") for p in exc.problems]) from None
     side.bundle = None  # its files are gone with the temporary folder

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.batch.run import discover, parse_shard, shard
+from reportgen.batch.discover import discover, parse_shard, shard
 from reportgen.cli.main import main
 from reportgen.problems import Problem, Severity
 from tests.conftest import REAL_SAMPLE
@@ -81,7 +81,7 @@ def test_changed_options_or_damaged_outputs_rebuild(repo, tmp_path, capsys):
 
 
 def test_one_bad_bundle_does_not_stop_the_others_in_parallel(repo, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("reportgen.batch.run.BUNDLES_PER_WORKER", 1)  # four bundles, two real workers
+    monkeypatch.setattr("reportgen.batch.schedule.BUNDLES_PER_WORKER", 1)  # four bundles, two real workers
     manifest = repo / "bravo" / "bundle.yaml"
     manifest.write_text(manifest.read_text().replace("tlp: TLP:CLEAR", "tlp: TLP:WHITE"))
     out = tmp_path / "dist"
@@ -593,7 +593,7 @@ def test_an_empty_or_looping_out_is_a_usage_error(repo, tmp_path, capsys, monkey
 
 
 def test_a_file_that_cannot_be_read_counts_as_such():
-    from reportgen.batch.run import _content_digest
+    from reportgen.batch.cache import _content_digest
 
     assert _content_digest(Path(__file__).parent).startswith("unreadable: ")
 
@@ -655,7 +655,7 @@ def test_desktop_litter_in_a_briefing_folder_does_not_stop_its_rebuild(repo, tmp
 
 
 def test_replayed_warnings_from_a_build_run_inside_the_bundle():
-    from reportgen.batch.run import _said_from_here
+    from reportgen.batch.cache import _said_from_here
 
     def warning(path: str | None) -> Problem:
         return Problem(path, 1 if path else None, 9 if path else None, Severity.WARNING, "column 'extra' is not declared")

@@ -3,7 +3,7 @@ weakest status wins, each member figure keeps its own sources and status, endnot
 
 from __future__ import annotations
 
-from reportgen.validation import validate
+from reportgen.pipeline import validate_input as validate
 from tests.collection.helpers import COLLECTION, write_collection
 
 

@@ -317,7 +317,7 @@ def test_a_theme_keeps_its_own_fonts_and_images(tmp_path):
 # -- class 4: the cache key hashes only what a build may read ------------------------------------
 
 def test_the_cache_key_does_not_follow_links_to_devices_or_the_root(tmp_path):
-    from reportgen.batch.run import appearance_digest
+    from reportgen.batch.cache import appearance_digest
     from reportgen.config import resolve_config
 
     folder = _template_folder(tmp_path, "")
@@ -332,7 +332,7 @@ def test_the_cache_key_does_not_follow_links_to_devices_or_the_root(tmp_path):
 
 
 def test_the_cache_key_still_sees_a_change_to_an_included_file(tmp_path):
-    from reportgen.batch.run import appearance_digest
+    from reportgen.batch.cache import appearance_digest
     from reportgen.config import resolve_config
 
     folder = _template_folder(tmp_path, '{% include "x.txt" %}', **{"x.txt": "one"})

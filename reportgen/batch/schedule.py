@@ -1,0 +1,202 @@
+"""Many bundles built, each in isolation: one failure is recorded and the others go on. With
+several bundles per worker they build in parallel, in processes (WeasyPrint and vl-convert are
+not thread-safe), each keeping its warm state (imported libraries, the vl-convert engine, fonts)
+across the bundles it is given; else one after another, overlapped with the PDF helper.
+
+The build itself is the caller's ``start_build`` (reportgen.pipeline.start_build): this module
+schedules builds and imports none of their stages. A worker runs it by reference, so it must be
+a module-level function.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Protocol
+
+from reportgen.batch.cache import appearance_digest, cache_key, options_material, up_to_date
+from reportgen.batch.discover import bundle_id_of, id_position, manifest_of, shared_ids
+from reportgen.batch.outcome import Outcome, rejection
+from reportgen.config import BuildConfig
+from reportgen.problems import Problem, Severity, display_path, failure_problem
+
+if TYPE_CHECKING:
+    from reportgen.pipeline import BuildResult
+
+
+class StartBuild(Protocol):
+    """Starts one bundle's build and returns the function that finishes it; raises BundleInvalid."""
+
+    def __call__(self, path: Path, out: Path, config: BuildConfig, *,
+                 cache_key: str | None = None) -> Callable[[], BuildResult]: ...
+
+
+BUNDLES_PER_WORKER = 4
+# What a build loads that is slow to import: the workers' fork server imports it once, with the
+# module of ``start_build``, so every worker starts warm.
+PRELOADED = ("reportgen.charts.draw", "reportgen.pdf.write", "reportgen.render.html")
+
+
+def worker_count(bundles: int, jobs: int) -> int:
+    """A worker costs about as much to start as a few briefings take to build: parallelise only
+    when each worker gets several bundles."""
+    return min(jobs, bundles // BUNDLES_PER_WORKER)
+
+
+def run(bundles: list[Path], out: Path, config: BuildConfig, start_build: StartBuild, *, jobs: int = 1,
+        force: bool = False,
+        clashes: dict[Path, Path] | None = None,
+        on_done: Callable[[Outcome], None] | None = None,
+        on_start: Callable[[str], None] | None = None,
+        on_plan: Callable[[int, int], None] | None = None) -> list[Outcome]:
+    """Build (or skip) every bundle; outcomes come back in the bundles' order. ``clashes``
+    (see shared_ids; by default found among ``bundles``) are refused: a shard passes those of
+    every bundle, so two shards never write one folder. ``on_plan`` hears how many bundles need
+    building, and on how many workers, before the first starts."""
+    material = options_material(config)
+    appearance = appearance_digest(config, out)
+    keys = {b: cache_key(b, config, material, appearance, out) for b in bundles}
+    outcomes: dict[Path, Outcome] = {}
+    todo = []
+    clashes = shared_ids(bundles) if clashes is None else clashes
+    for bundle, other in ((b, clashes[b]) for b in bundles if b in clashes):
+        line, col = id_position(manifest_of(bundle))
+        outcomes[bundle] = Outcome(display_path(bundle), bundle_id_of(bundle), "invalid", errors=[Problem(
+            display_path(manifest_of(bundle)), line, col, Severity.ERROR,
+            f"bundle id '{bundle_id_of(bundle)}' is also used by {display_path(other)}; "
+            "both would write to the same output folder", kind="shared bundle id")])
+    for bundle in (b for b in bundles if b not in outcomes):
+        skipped = None if force else up_to_date(bundle, out, keys[bundle])
+        if skipped:
+            outcomes[bundle] = skipped
+        else:
+            todo.append(bundle)
+    workers = worker_count(len(todo), jobs)
+    if on_plan:
+        on_plan(len(todo), workers)
+    if on_done:
+        for outcome in outcomes.values():
+            on_done(outcome)
+    if workers <= 1:
+        # One after another, overlapped: the next bundle is checked and its charts drawn while
+        # the PDF helper lays out the previous bundle's PDF.
+        def finish(bundle: Path, collect: Callable[[], Outcome]) -> None:
+            outcomes[bundle] = collect()
+            if on_done:
+                on_done(outcomes[bundle])
+
+        previous: tuple[Path, Callable[[], Outcome]] | None = None
+        for bundle in todo:
+            if on_start:
+                on_start(bundle.name)
+            started = start_one(start_build, bundle, out, config, keys[bundle])
+            if previous:
+                finish(*previous)
+            previous = (bundle, started)
+        if previous:
+            finish(*previous)
+    else:
+        if on_start:
+            on_start(f"{len(todo)} bundles on {workers} workers")
+
+        def record(bundle: Path, outcome: Outcome) -> None:
+            outcomes[bundle] = outcome
+            if on_done:
+                on_done(outcome)
+
+        _build_in_workers(start_build, todo, workers, out, config, keys, record)
+    return [outcomes[b] for b in bundles]
+
+
+def _build_in_workers(start_build: StartBuild, todo: list[Path], workers: int, out: Path, config: BuildConfig,
+                      keys: dict[Path, str], record: Callable[[Path, Outcome], None]) -> None:
+    """Build ``todo`` in a pool of worker processes, recording each outcome as it comes.
+
+    A worker that dies (killed, out of memory) breaks the pool and fails every bundle it still
+    held, started or not. Those are built again in a fresh pool; any that break that one too
+    are built alone, one pool each, so a bundle that kills its worker fails by itself.
+    """
+    import gc
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    # Workers fork from a fork server that imported the renderers once: each starts warm,
+    # and no worker inherits the parent's threads (the progress bar) or vl-convert engine.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([start_build.__module__, *PRELOADED])
+    pending, died = list(todo), {}
+    for attempt in range(3):
+        alone = attempt == 2
+        broken: set[Path] = set()
+        for group in ([b] for b in pending) if alone else [pending]:
+            # Workers come from the fork server, a fresh interpreter: hand them this process's
+            # collector settings (see reportgen.cli.main.entry).
+            with ProcessPoolExecutor(max_workers=min(workers, len(group)), mp_context=context,
+                                     initializer=gc.set_threshold, initargs=gc.get_threshold()) as pool:
+                futures = {pool.submit(build_one, start_build, b, out, config, keys[b]): b for b in group}
+                for future in as_completed(futures):
+                    bundle = futures[future]
+                    try:
+                        outcome = future.result()
+                    except BrokenProcessPool as exc:
+                        died[bundle] = exc
+                        if not alone:
+                            broken.add(bundle)
+                            continue
+                        outcome = _failed(bundle, Problem(display_path(bundle), None, None, Severity.ERROR,
+                                                          f"its worker died: {exc}", kind="worker died"))
+                    except Exception as exc:  # the outcome could not come back
+                        outcome = _failed(bundle, failure_problem(bundle, exc))
+                    if bundle in died and outcome.status != "failed":
+                        outcome.warnings.append(Problem(
+                            None, None, None, Severity.WARNING, "built again: a worker died while this bundle "
+                            f"waited or was being built ({died[bundle]})", kind="worker died"))
+                    record(bundle, outcome)
+        pending = [b for b in pending if b in broken]
+        if not pending:
+            return
+
+
+def build_one(start_build: StartBuild, bundle: Path, out: Path, config: BuildConfig, key: str) -> Outcome:
+    """Build one bundle; never raises (the batch goes on), the outcome says what happened."""
+    return start_one(start_build, bundle, out, config, key)()
+
+
+def start_one(start_build: StartBuild, bundle: Path, out: Path, config: BuildConfig,
+              key: str) -> Callable[[], Outcome]:
+    """Start building one bundle (see reportgen.pipeline.start_build); the function returned
+    finishes it. Neither raises: the outcome says what happened."""
+    from reportgen.problems import BundleInvalid
+
+    started = time.perf_counter()
+
+    def failed(exc: Exception) -> Outcome:  # a renderer failure must not stop the other bundles
+        return _failed(bundle, failure_problem(bundle, exc), time.perf_counter() - started)
+
+    try:
+        finish = start_build(bundle, out, config, cache_key=key)
+    except BundleInvalid as exc:
+        errors, warnings = rejection(exc.problems)
+        invalid = Outcome(display_path(bundle), bundle_id_of(bundle), "invalid", time.perf_counter() - started,
+                          errors=errors, warnings=warnings)
+        return lambda: invalid
+    except Exception as exc:
+        outcome = failed(exc)
+        return lambda: outcome
+
+    def collect() -> Outcome:
+        try:
+            result = finish()
+        except Exception as exc:
+            return failed(exc)
+        return Outcome(display_path(bundle), result.bundle_id, "built", result.seconds,
+                       outputs=[Path(display_path(p)).as_posix() for p in result.outputs], warnings=result.warnings,
+                       pages=result.pages)
+
+    return collect
+
+
+def _failed(bundle: Path, error: Problem, seconds: float = 0.0) -> Outcome:
+    return Outcome(display_path(bundle), bundle_id_of(bundle), "failed", seconds, errors=[error])
+
