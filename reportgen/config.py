@@ -28,6 +28,7 @@ from reportgen.template_registry import (  # noqa: F401
     DEFAULT_TEMPLATE,
     TEMPLATES,
     Template,
+    collections_template,
     TemplateNotFound,
     register_template,
     resolve_template,
@@ -66,6 +67,13 @@ class BuildConfig:
             if getattr(self, name) not in allowed:
                 raise UsageError(f"{name} must be one of {', '.join(allowed)}, not '{getattr(self, name)}'")
         self.build_date()  # a SOURCE_DATE_EPOCH that is no date is refused now, not mid-build
+
+    def template_for(self, *, collection: bool) -> Template:
+        """The template an input is built with: the one asked for, else the default for its kind
+        (``brief`` for a bundle, the first registered for collections for a collection)."""
+        if collection and self.template_given is None:
+            return collections_template()
+        return self.template
 
     def build_date(self) -> datetime:
         """SOURCE_DATE_EPOCH when set (reproducible builds), else now. A value that is not a whole

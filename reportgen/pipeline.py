@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from reportgen import __version__
 from reportgen.charts.engines import spec_engine, svg_engine
 from reportgen.config import PREVIOUS, BuildConfig
+from reportgen.template_registry import Template
 from reportgen.engines.executor import Engine
 from reportgen.limits import Limits
 from reportgen.outputs import MANIFEST_SCHEMA_VERSION, bundle_from_output
@@ -58,11 +59,13 @@ class Written:
 
 @dataclass(frozen=True)
 class Job:
-    """What an output format is given: the checked bundle, its config, and the template's context
-    (its charts' SVGs are drawn once ``start`` is called, not yet during ``prepare``)."""
+    """What an output format is given: the checked bundle, its config, the template it is built
+    with (config.template_for) and the template's context (its charts' SVGs are drawn once
+    ``start`` is called, not yet during ``prepare``)."""
 
     bundle: LoadedBundle
     config: BuildConfig
+    template: Template
     context_args: dict
     charts: dict
     input_hash: str
@@ -135,7 +138,7 @@ def start_build(path: Path, out: Path, config: BuildConfig, *,
     from reportgen import trace
     from reportgen.charts.cache import ChartCache
     from reportgen.charts.draw import start_charts
-    from reportgen.collection.brief import with_collection_template
+    from reportgen.collection.brief import template_for
     from reportgen.compute.display import shown_frames
     from reportgen.outputs import replace_folder
 
@@ -147,9 +150,8 @@ def start_build(path: Path, out: Path, config: BuildConfig, *,
         raise BundleInvalid(checked.problems)
     bundle, computed = checked.bundle, checked.computed
     assert bundle.model is not None and computed is not None
-    config = with_collection_template(bundle, config)
     model = bundle.model
-    template = config.template
+    template = template_for(bundle, config)
 
     frames = shown_frames(model, {**bundle.tables, **computed.views})  # labels and Yes/No, as read
     chart_cache = ChartCache(out / CHART_CACHE, reuse=not config.fresh_charts) if config.chart_cache else None
@@ -172,7 +174,7 @@ def start_build(path: Path, out: Path, config: BuildConfig, *,
     context_args = dict(model=model, figures=computed.metrics, charts=charts, frames=frames,
                         paper=config.paper, theme=config.theme, build_info=build_info,
                         **({"changes": comparison["box"]} if comparison else {}))
-    job = Job(bundle, config, context_args, charts, input_hash, when)
+    job = Job(bundle, config, template, context_args, charts, input_hash, when)
     prepared = [output.prepare(job) if output.prepare else None for output in outputs]
     pending.collect()
     trace.mark("charts collected")
@@ -261,7 +263,7 @@ def _prepare_pdf(job: Job) -> str:
     """The PDF's HTML, drawn before the charts' SVGs are (see render.html.fill_chart_svgs)."""
     from reportgen.render.html import build_context, render_html
 
-    return render_html(job.config.template, build_context(medium="print", svgs_later=True, **job.context_args))
+    return render_html(job.template, build_context(medium="print", svgs_later=True, **job.context_args))
 
 
 def _start_pdf(job: Job, draft: str) -> Callable[[], Written]:
@@ -274,7 +276,7 @@ def _start_pdf(job: Job, draft: str) -> Callable[[], Written]:
     from reportgen.render.appearance import print_stylesheet_digest, theme_folder
     from reportgen.render.html import build_context, fill_chart_svgs, render_html
 
-    config, template, bundle = job.config, job.config.template, job.bundle
+    config, template, bundle = job.config, job.template, job.bundle
     # The PDF's /ID comes from what shapes its content, not from how the options were spelled.
     identifier = json.dumps([job.input_hash, template.name, config.paper, config.pdf_variant,
                              print_stylesheet_digest(config.theme)])
@@ -315,7 +317,7 @@ def _start_html(job: Job, _prepared: None) -> Callable[[], Written]:
     from reportgen.render.html import build_context, render_html
 
     interactive = _interactive_script(job.charts) if job.config.interactive else None
-    html = render_html(job.config.template, build_context(medium="screen", interactive_js=interactive,
+    html = render_html(job.template, build_context(medium="screen", interactive_js=interactive,
                                                           **job.context_args))
     trace.mark("html rendered")
     written = Written({"brief.html": html.encode()})

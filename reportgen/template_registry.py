@@ -38,6 +38,11 @@ register_template(Template("report"))
 register_template(Template("collection", for_collections=True))  # one briefing across many bundles
 
 
+def collections_template() -> Template:
+    """The template a collection is built with when none is asked for: the first registered for collections."""
+    return next(t for t in TEMPLATES.values() if t.for_collections)
+
+
 def resolve_template(value: str | None) -> Template:
     """A registered template by name, else a folder of *.html.j2 files (its brief, or its first)
     or one such file. A user's template named like a registered one keeps that one's properties:

@@ -3,7 +3,7 @@ members' (ids made unique), its sources theirs merged, its tables and charts the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.bundle import narrative
@@ -25,7 +25,7 @@ from reportgen.collection.load import (
 from reportgen.collection.model import CollectionBrief, ComparisonRow, Member, Totalled
 from reportgen.compute.figures import STATUS_ORDER, Computed
 from reportgen.config import BuildConfig
-from reportgen.template_registry import TEMPLATES
+from reportgen.template_registry import TEMPLATES, Template
 from reportgen.limits import Limits
 from reportgen.problems import BundleInvalid, Problems, display_path
 
@@ -64,20 +64,18 @@ def validate_collection(path: Path | str, validate_bundle: ValidateBundle, limit
     return bundle, Computed(figures.figures, figures.frames, [])
 
 
-def with_collection_template(bundle: LoadedBundle, config: BuildConfig) -> BuildConfig:
-    """A collection is built with the first template registered for collections unless a
-    template was asked for; a bundle cannot be built with one (it shows a collection's members).
-    Raises BundleInvalid."""
+def template_for(bundle: LoadedBundle, config: BuildConfig) -> Template:
+    """The template ``bundle`` is built with (BuildConfig.template_for); a template for
+    collections cannot build a bundle, as it shows a collection's members. Raises BundleInvalid."""
     is_one = isinstance(bundle.model, CollectionBrief)
-    if is_one and config.template_given is None:
-        return replace(config, template=next(t for t in TEMPLATES.values() if t.for_collections))
-    if not is_one and config.template.for_collections:
+    template = config.template_for(collection=is_one)
+    if not is_one and template.for_collections:
         problems = Problems()
-        problems.error(bundle.manifest_path, 1, 1, f"the {config.template.name} template builds collections, not bundles",
+        problems.error(bundle.manifest_path, 1, 1, f"the {template.name} template builds collections, not bundles",
                        hint="use it for a folder holding collection.yaml; for a bundle choose "
                        + ", ".join(t.name for t in TEMPLATES.values() if not t.for_collections))
         raise BundleInvalid(problems.sorted())
-    return config
+    return template
 
 
 def _as_bundle(collection: LoadedCollection, figures: CollectionFigures, strict: bool) -> CollectionBrief | None:
