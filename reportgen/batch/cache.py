@@ -20,8 +20,12 @@ from reportgen.batch.outcome import Outcome
 from reportgen.bundle import MANIFEST
 from reportgen.collection import COLLECTION
 from reportgen.config import BuildConfig
-from reportgen.contained import real_path
+from reportgen.bundle.paths import FileTooLarge, UnreadableFile, open_bundle_file
+from reportgen.contained import MAX_THEME_FILE_BYTES, ContainedFileError, files_inside, read_inside, real_path
+from reportgen.limits import Limits
+from reportgen.outputs import MANIFEST_SCHEMA_VERSION, bundle_from_output, sha256_file
 from reportgen.problems import Problem, display_path
+from reportgen.render.appearance import may_be_read, theme_file, user_folders
 
 
 def _tree_digest(root: Path, leave_out: Path | None = None) -> list[tuple[str, str]]:
@@ -43,8 +47,6 @@ def _tree_digest(root: Path, leave_out: Path | None = None) -> list[tuple[str, s
 def _content_digest(path: Path) -> str:
     """sha256 of a file; a file that cannot be read counts as such, rather than stopping the run
     (the build reports it if it needs it), and counts again once it can be read."""
-    from reportgen.outputs import sha256_file
-
     try:
         return sha256_file(path)
     except OSError as exc:
@@ -85,9 +87,6 @@ def _members_digest(folder: Path, out: Path) -> list:
 def _bundle_file_digest(path: Path) -> str:
     """sha256 of a bundle file read as the build reads it (bundle.paths.open_bundle_file): a
     FIFO, a device or a file over the size limit is never read, and counts by what it is."""
-    from reportgen.bundle.paths import FileTooLarge, UnreadableFile, open_bundle_file
-    from reportgen.limits import Limits
-
     limit = max(Limits().max_table_bytes, Limits().max_manifest_bytes)
     digest = hashlib.sha256()
     try:
@@ -119,8 +118,6 @@ def options_material(config: BuildConfig) -> dict:
     """What an incremental build compares of the config: its fingerprint, plus limits (they decide
     validity). The user's template and theme count by which template is used and by their content
     (see appearance_digest), not by how their paths are spelled from the working directory."""
-    from reportgen.render.appearance import theme_file
-
     theme = theme_file(config.theme)  # which file of its folder, and whether given as the folder (its logo)
     limits = config.limits
     return {**config.fingerprint(), "template": [config.template.name, config.template.folder is not None],
@@ -135,9 +132,6 @@ def appearance_digest(config: BuildConfig, out: Path) -> list:
     that is not regular (a FIFO, a device) or one over the size limit counts by why it is
     refused, without being opened, and links to folders are not followed. Computed once per
     run: every bundle shares it."""
-    from reportgen.render.appearance import may_be_read, user_folders
-    from reportgen.contained import files_inside
-
     digests = []
     for folder in user_folders(config.template, config.theme):
         real_root, leave_out = folder.resolve(), out.resolve()
@@ -150,8 +144,6 @@ def appearance_digest(config: BuildConfig, out: Path) -> list:
 
 def _contained_digest(folder: Path, relative: Path) -> str:
     """sha256 of a file of a template or theme folder, or why a build would refuse to read it."""
-    from reportgen.contained import MAX_THEME_FILE_BYTES, ContainedFileError, read_inside
-
     try:
         return hashlib.sha256(read_inside(folder, relative, MAX_THEME_FILE_BYTES)).hexdigest()
     except ContainedFileError as exc:
@@ -179,8 +171,6 @@ def up_to_date(bundle: Path, out: Path, key: str) -> Outcome | None:
     and was built from this folder (a moved bundle is built again, so its manifest says where
     it now is, which --prune goes by). A manifest of another schema version (an older
     reportgen's, whose warnings are lines of text) does not count: building again rewrites it."""
-    from reportgen.outputs import MANIFEST_SCHEMA_VERSION, bundle_from_output
-
     bundle_id = bundle_id_of(bundle)
     if bundle_id is None:
         return None

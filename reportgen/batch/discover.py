@@ -1,5 +1,6 @@
 """Which bundles a run builds: discovery under the paths given, sharding, and each bundle's id
-read cheaply (no schema, no tables) for the decisions a run makes before building."""
+read cheaply (no schema, no tables) for the decisions a run makes before building. YAML is
+imported only when an id is read: the CLI imports this module for every command."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from typing import Iterable
 
 from reportgen.bundle import MANIFEST
 from reportgen.collection import COLLECTION
+from reportgen.bundle.paths import UnreadableFile, read_bundle_file
 from reportgen.contained import real_path
+from reportgen.limits import Limits
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -116,9 +119,6 @@ def _id_in(manifest: Path, _size: int, _mtime_ns: int, _ctime_ns: int) -> str | 
 def _manifest_text(manifest: Path) -> str | None:
     """The text of a bundle.yaml read as the build reads it (see bundle.paths.open_bundle_file),
     or None when it cannot be: the build reports why."""
-    from reportgen.bundle.paths import UnreadableFile, read_bundle_file
-    from reportgen.limits import Limits
-
     try:
         return read_bundle_file(manifest, Limits().max_manifest_bytes).decode("utf-8")
     except (UnreadableFile, UnicodeDecodeError):

@@ -10,7 +10,11 @@ a module-level function.
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Protocol
 
@@ -18,7 +22,7 @@ from reportgen.batch.cache import appearance_digest, cache_key, options_material
 from reportgen.batch.discover import bundle_id_of, id_position, manifest_of, shared_ids
 from reportgen.batch.outcome import Outcome, rejection
 from reportgen.config import BuildConfig
-from reportgen.problems import Problem, Severity, display_path, failure_problem
+from reportgen.problems import BundleInvalid, Problem, Severity, display_path, failure_problem
 
 if TYPE_CHECKING:
     from reportgen.pipeline import BuildResult
@@ -116,11 +120,6 @@ def _build_in_workers(start_build: StartBuild, todo: list[Path], workers: int, o
     held, started or not. Those are built again in a fresh pool; any that break that one too
     are built alone, one pool each, so a bundle that kills its worker fails by itself.
     """
-    import gc
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from concurrent.futures.process import BrokenProcessPool
-
     # Workers fork from a fork server that imported the renderers once: each starts warm,
     # and no worker inherits the parent's threads (the progress bar) or vl-convert engine.
     context = multiprocessing.get_context("forkserver")
@@ -167,8 +166,6 @@ def start_one(start_build: StartBuild, bundle: Path, out: Path, config: BuildCon
               key: str) -> Callable[[], Outcome]:
     """Start building one bundle (see reportgen.pipeline.start_build); the function returned
     finishes it. Neither raises: the outcome says what happened."""
-    from reportgen.problems import BundleInvalid
-
     started = time.perf_counter()
 
     def failed(exc: Exception) -> Outcome:  # a renderer failure must not stop the other bundles
