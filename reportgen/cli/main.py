@@ -42,8 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     add_arguments(build)
     _limit_options(build)
 
-    serve = commands.add_parser("serve", help="preview a bundle's HTML on localhost, rebuilt on change")
-    serve.add_argument("path", type=Path, metavar="BUNDLE")
+    serve = commands.add_parser("serve", help="preview a bundle's or a collection's HTML on localhost, rebuilt on change")
+    serve.add_argument("path", type=Path, metavar="BUNDLE", help="a bundle folder, or a collection folder")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--template", default=None, help="brief (default), onepager, report, or a folder")
@@ -139,9 +139,11 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_OK
         if args.command == "serve":
             from reportgen.cli.serve import serve
+            from reportgen.collection.load import collection_file
 
-            if not (args.path / "bundle.yaml").is_file():
-                raise UsageError(f"{args.path} is not a bundle folder (no bundle.yaml)")
+            if not (args.path / "bundle.yaml").is_file() and collection_file(args.path) is None:
+                raise UsageError(f"{args.path} is neither a bundle folder (no bundle.yaml) nor a collection "
+                                 "(no collection.yaml)")
             serve(args.path, _serve_config(args), host=args.host, port=args.port)
             return EXIT_OK
         if args.command == "build":
@@ -160,8 +162,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from reportgen.problems import escaped_strings
+    from reportgen.collection.brief import is_collection
     from reportgen.pipeline import validate_input
+    from reportgen.problems import escaped_strings
 
     limits = _limits(args)
     results = [validate_input(path, strict=args.strict, limits=limits) for path in args.paths]
@@ -182,8 +185,10 @@ def _validate(args: argparse.Namespace) -> int:
         errors = sum(len(r.errors) for r in results)
         warnings = sum(len(r.warnings) for r in results)
         valid = sum(r.ok for r in results)
-        print(f"{len(results)} bundle(s) checked, {valid} valid: {errors} error(s), {warnings} warning(s)",
-              file=sys.stderr)
+        collections = sum(is_collection(path) for path in args.paths)
+        checked = ", ".join(f"{count} {kind}(s)" for count, kind in
+                            ((len(results) - collections, "bundle"), (collections, "collection")) if count)
+        print(f"{checked} checked, {valid} valid: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
     return EXIT_OK if all(r.ok for r in results) else EXIT_INVALID
 
 

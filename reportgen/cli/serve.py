@@ -132,22 +132,30 @@ class Preview:
             self.policy = content_policy(script)
         return status
 
+    def inputs(self) -> list[Path]:
+        """The bundle; for a collection, its folder and every bundle it names now (a member may
+        lie beside it, and collection.yaml may name another by the next rebuild)."""
+        from reportgen.collection.load import collection_file, listed_members
+
+        manifest = collection_file(self.bundle)
+        return [self.bundle, *(listed_members(manifest) if manifest else [])]
+
     def watched(self) -> list[Path]:
-        """The bundle, and the folders the template and theme read from (as the cache key)."""
+        """The inputs, and the folders the template and theme read from (as the cache key)."""
         from reportgen.render.appearance import user_folders
 
-        return [self.bundle, *user_folders(self.config.template, self.config.theme)]
+        return [*self.inputs(), *user_folders(self.config.template, self.config.theme)]
 
     def matters(self, path: Path) -> bool:
-        """Any change in the bundle; in a template or theme folder, a change to a file a build may
+        """Any change in an input; in a template or theme folder, a change to a file a build may
         read there (not a log written beside the template, which would rebuild forever)."""
-        from reportgen.render.appearance import may_be_read
+        from reportgen.render.appearance import may_be_read, user_folders
 
         real = path.resolve()
-        if real.is_relative_to(self.bundle.resolve()):
+        if any(real.is_relative_to(folder.resolve()) for folder in self.inputs()):
             return True
         return any(real.is_relative_to(folder.resolve()) and may_be_read(real.relative_to(folder.resolve()))
-                   for folder in self.watched()[1:])
+                   for folder in user_folders(self.config.template, self.config.theme))
 
     def close(self) -> None:
         shutil.rmtree(self.out, ignore_errors=True)
@@ -255,9 +263,13 @@ def _serve(preview: Preview, host: str, port: int, stop: threading.Event | None)
         def relevant(change, path: str) -> bool:
             return default(change, path) and preview.matters(Path(path))
 
-        for _changes in watchfiles.watch(*preview.watched(), watch_filter=relevant, stop_event=stop, debounce=300,
-                                         rust_timeout=500):
-            print(preview.rebuild(), flush=True)
+        while not stop.is_set():
+            folders = preview.watched()
+            for _changes in watchfiles.watch(*folders, watch_filter=relevant, stop_event=stop, debounce=300,
+                                             rust_timeout=500):
+                print(preview.rebuild(), flush=True)
+                if preview.watched() != folders:
+                    break  # a collection now names other bundles: watch those
     except KeyboardInterrupt:
         pass
     finally:

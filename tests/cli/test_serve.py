@@ -28,22 +28,30 @@ def wait_for(predicate, seconds: float = 30.0):
     raise AssertionError("condition not met in time")
 
 
+def start_server(folder, scratch) -> tuple[subprocess.Popen, str]:
+    """``reportgen serve FOLDER`` on a free port, its temporary folder under ``scratch``."""
+    process = subprocess.Popen([sys.executable, "-u", "-m", "reportgen", "serve", str(folder), "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "TMPDIR": str(scratch)})
+    url = None
+    deadline = time.monotonic() + 60
+    while url is None and time.monotonic() < deadline:
+        line = process.stdout.readline()
+        match = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+        url = match.group(1) if match else None
+    if url is None:
+        process.kill()
+        raise AssertionError("server did not start")
+    return process, url
+
+
 def test_serve_rebuilds_on_change_and_shows_errors_in_the_page(tmp_path):
     bundle = tmp_path / "bundle"
     shutil.copytree(REAL_SAMPLE, bundle)
     scratch = tmp_path / "tmp"  # the server's own temporary folder goes here, and must go away
     scratch.mkdir()
-    process = subprocess.Popen([sys.executable, "-u", "-m", "reportgen", "serve", str(bundle), "--port", "0"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env={**os.environ, "TMPDIR": str(scratch)})
+    process, url = start_server(bundle, scratch)
     try:
-        url = None
-        deadline = time.monotonic() + 60
-        while url is None and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            match = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
-            url = match.group(1) if match else None
-        assert url, "server did not start"
         page = fetch(url)
         assert "Alleged distillation of Claude" in page and "/__version" in page
         assert fetch(url + "?utm_source=mail") == page  # a query string is the same page
@@ -82,3 +90,27 @@ def test_serve_watches_what_a_build_reads(tmp_path):
         assert preview.matters(REAL_SAMPLE / "notes.txt")  # anything in the bundle
     finally:
         preview.close()
+
+
+def test_serve_a_collection_rebuilds_when_a_member_bundle_changes(tmp_path):
+    from tests.collection.helpers import write_collection
+
+    work = write_collection(tmp_path / "work")
+    collection = work / "briefing"  # its bundles lie beside it, outside its folder
+    collection.mkdir()
+    (collection / "collection.yaml").write_text((work / "collection.yaml").read_text().replace("- members/*", "- ../members/*"))
+    (work / "collection.yaml").unlink()
+    member = work / "members" / "x" / "bundle.yaml"
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    process, url = start_server(collection, scratch)
+    try:
+        page = fetch(url)
+        assert "Two bundles" in page and "Bundle x" in page
+        version = fetch(url + "__version")
+        member.write_text(member.read_text().replace("title: Bundle x", "title: Bundle x, revised"))
+        wait_for(lambda: fetch(url + "__version") != version)
+        assert "Bundle x, revised" in fetch(url)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

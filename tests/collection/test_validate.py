@@ -9,7 +9,7 @@ from tests.collection.helpers import COLLECTION, write_collection
 
 def test_valid_collection_validates(tmp_path, capsys):
     assert main(["validate", str(write_collection(tmp_path))]) == 0
-    assert "1 bundle(s) checked, 1 valid" in capsys.readouterr().err
+    assert "1 collection(s) checked, 1 valid" in capsys.readouterr().err
 
 
 def test_unknown_figure_and_bundle_are_reported_where_they_stand(tmp_path, monkeypatch, capsys):
