@@ -211,4 +211,3 @@ def _said_from_here(problem: Problem, then: str, now: str) -> Problem:
     else:
         return problem
     return replace(problem, path=rest if now == "." else f"{now}/{rest}")
-

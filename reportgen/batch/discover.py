@@ -53,7 +53,6 @@ def _bundles_under(root: Path) -> Iterable[Path]:
         subfolders[:] = sorted(name for name in subfolders if not name.startswith(".") and name not in linked)
 
 
-
 def shard(bundles: list[Path], spec: str | None) -> list[Path]:
     """``I/N``: the bundles whose name hashes to slot I of N. Adding a bundle moves no other."""
     if not spec:
@@ -72,13 +71,11 @@ def parse_shard(spec: str) -> tuple[int, int]:
     return index, count
 
 
-
 def manifest_of(folder: Path) -> Path:
     """The file that makes ``folder`` a bundle (bundle.yaml) or a collection (collection.yaml)."""
     if not (folder / MANIFEST).exists() and (folder / COLLECTION).is_file():
         return folder / COLLECTION
     return folder / MANIFEST
-
 
 
 def bundle_id_of(bundle: Path) -> str | None:
@@ -125,7 +122,6 @@ def _manifest_text(manifest: Path) -> str | None:
         return None
 
 
-
 def shared_ids(bundles: list[Path]) -> dict[Path, Path]:
     """Bundles whose id another bundle in this run already has (bundle → the first holder)."""
     first: dict[str, Path] = {}
@@ -141,7 +137,6 @@ def shared_ids(bundles: list[Path]) -> dict[Path, Path]:
     return clashes
 
 
-
 def id_position(manifest: Path) -> tuple[int, int]:
     """(line, col) of the manifest's top-level ``id`` value, or (1, 1)."""
     import yaml
@@ -154,4 +149,3 @@ def id_position(manifest: Path) -> tuple[int, int]:
     marks = [value.start_mark for key, value in (root.value if isinstance(root, yaml.MappingNode) else ())
              if key.value == "id"]
     return (marks[-1].line + 1, marks[-1].column + 1) if marks else (1, 1)  # YAML keeps the last
-

@@ -20,7 +20,6 @@ class Outcome:
     pages: int | None = None
 
 
-
 def rejection(problems: list[Problem]) -> tuple[list[Problem], list[Problem]]:
     """(errors, warnings) of a bundle refused: with no error it was refused under --strict for
     its warnings, which are then its errors."""
@@ -31,4 +30,3 @@ def rejection(problems: list[Problem]) -> tuple[list[Problem], list[Problem]]:
     strict = "an error under --strict"
     return [replace(p, severity=Severity.ERROR, hint=f"{p.hint}; {strict}" if p.hint else strict)
             for p in warnings], []
-

@@ -53,4 +53,3 @@ def stale_outputs(roots: list[Path], building: list[Path], out: Path) -> list[St
         elif (current := bundle_id_of(source)) not in (None, bundle_id):  # None: unreadable now
             stale.append(StaleOutput(folder, display_path(source), f"which now has the id '{current}'"))
     return stale
-

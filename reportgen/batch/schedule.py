@@ -196,4 +196,3 @@ def start_one(start_build: StartBuild, bundle: Path, out: Path, config: BuildCon
 
 def _failed(bundle: Path, error: Problem, seconds: float = 0.0) -> Outcome:
     return Outcome(display_path(bundle), bundle_id_of(bundle), "failed", seconds, errors=[error])
-
