@@ -13,10 +13,10 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Iterator, Protocol
 
 from reportgen.batch.cache import appearance_digest, cache_key, options_material, up_to_date
 from reportgen.batch.discover import bundle_id_of, id_position, manifest_of, shared_ids
@@ -36,6 +36,10 @@ class StartBuild(Protocol):
 
 
 BUNDLES_PER_WORKER = 4
+# A pool that finishes no bundle for this long is stuck (a bundle at every limit builds in well
+# under a minute): its workers are stopped, and their bundles go the way of a dead worker's.
+WORKER_TIMEOUT_SECONDS = 600.0
+STOPPED_WORKERS_TIMEOUT_SECONDS = 60.0  # for the pool to fail the futures of the workers stopped
 # What a build loads that is slow to import: the workers' fork server imports it once, with the
 # module of ``start_build``, so every worker starts warm.
 PRELOADED = ("reportgen.charts.draw", "reportgen.pdf.write", "reportgen.render.html")
@@ -117,8 +121,10 @@ def _build_in_workers(start_build: StartBuild, todo: list[Path], workers: int, o
     """Build ``todo`` in a pool of worker processes, recording each outcome as it comes.
 
     A worker that dies (killed, out of memory) breaks the pool and fails every bundle it still
-    held, started or not. Those are built again in a fresh pool; any that break that one too
-    are built alone, one pool each, so a bundle that kills its worker fails by itself.
+    held, started or not; so does a pool that finishes no bundle within WORKER_TIMEOUT_SECONDS,
+    whose workers are then stopped. Those bundles are built again in a fresh pool; any that break
+    that one too are built alone, one pool each, so a bundle that kills or hangs its worker fails
+    by itself.
     """
     # Workers fork from a fork server that imported the renderers once: each starts warm,
     # and no worker inherits the parent's threads (the progress bar) or vl-convert engine.
@@ -134,17 +140,19 @@ def _build_in_workers(start_build: StartBuild, todo: list[Path], workers: int, o
             with ProcessPoolExecutor(max_workers=min(workers, len(group)), mp_context=context,
                                      initializer=gc.set_threshold, initargs=gc.get_threshold()) as pool:
                 futures = {pool.submit(build_one, start_build, b, out, config, keys[b]): b for b in group}
-                for future in as_completed(futures):
+                for future, stuck in _as_finished(futures, pool):
                     bundle = futures[future]
                     try:
-                        outcome = future.result()
-                    except BrokenProcessPool as exc:
-                        died[bundle] = exc
+                        outcome = future.result(timeout=0)  # finished, or failed by the stop
+                    except (BrokenProcessPool, CancelledError, TimeoutError) as exc:
+                        died[bundle] = f"no bundle finished within {WORKER_TIMEOUT_SECONDS:g} s" if stuck else str(exc)
                         if not alone:
                             broken.add(bundle)
                             continue
-                        outcome = _failed(bundle, Problem(display_path(bundle), None, None, Severity.ERROR,
-                                                          f"its worker died: {exc}", kind="worker died"))
+                        message = f"its build did not finish within {WORKER_TIMEOUT_SECONDS:g} s and was stopped" \
+                            if stuck else f"its worker died: {exc}"
+                        outcome = _failed(bundle, Problem(display_path(bundle), None, None, Severity.ERROR, message,
+                                                          kind="worker timed out" if stuck else "worker died"))
                     except Exception as exc:  # the outcome could not come back
                         outcome = _failed(bundle, failure_problem(bundle, exc))
                     if bundle in died and outcome.status != "failed":
@@ -155,6 +163,33 @@ def _build_in_workers(start_build: StartBuild, todo: list[Path], workers: int, o
         pending = [b for b in pending if b in broken]
         if not pending:
             return
+
+
+def _as_finished(futures: dict[Future, Path], pool: ProcessPoolExecutor) -> Iterator[tuple[Future, bool]]:
+    """Each future as it finishes (as ``as_completed``), with True once the pool was stopped for
+    finishing none within WORKER_TIMEOUT_SECONDS. The futures its stopped workers held fail then;
+    one the pool has not failed within STOPPED_WORKERS_TIMEOUT_SECONDS comes unfinished."""
+    pending, stuck = set(futures), False
+    while pending:
+        done, pending = wait(pending, timeout=STOPPED_WORKERS_TIMEOUT_SECONDS if stuck else WORKER_TIMEOUT_SECONDS,
+                             return_when=FIRST_COMPLETED)
+        if not done and stuck:
+            done, pending = pending, set()
+        elif not done:
+            stuck = True
+            _stop_workers(pool)
+        yield from ((future, stuck) for future in done)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's worker processes; the pool then fails the futures they held. Python 3.14
+    has terminate_workers for this; before it, only the pool's own record of its processes."""
+    terminate = getattr(pool, "terminate_workers", None)
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.kill()
 
 
 def build_one(start_build: StartBuild, bundle: Path, out: Path, config: BuildConfig, key: str) -> Outcome:
