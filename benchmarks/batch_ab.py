@@ -12,12 +12,16 @@ are bench_batch.py's copies of the sample. Each pair runs, old then new, each as
   batch   all N bundles, --jobs J --force, into the side's own output folder
   noop    the same command without --force: every bundle is skipped
 
-and prints wall seconds and the CPU seconds of the process and its children (workers, helpers).
+and prints wall seconds and the CPU seconds of the process and the children it waited for (with
+--jobs 2 the workers are the fork server's children, so their CPU is not counted). The runs also
+go to benchmarks/results/batch-ab-<UTC time>.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import os
 import resource
 import statistics
@@ -30,6 +34,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from bench_batch import make_bundles  # noqa: E402
+from machine import machine_info  # noqa: E402
 
 
 def timed(tree: Path, arguments: list[str], cache: Path) -> tuple[float, float]:
@@ -76,6 +81,13 @@ def main() -> None:
             cpus = [c for _, c in results[side][kind]]
             print(f"  {side} {kind}: wall {min(walls):.2f}–{max(walls):.2f} s (median {statistics.median(walls):.2f}), "
                   f"CPU median {statistics.median(cpus):.2f} s")
+    when = dt.datetime.now(dt.timezone.utc)
+    record = {"when": when.isoformat(timespec="seconds"), "machine": machine_info(), "arguments": sys.argv[1:],
+              "runs": {side: {kind: [{"wall": w, "cpu": c} for w, c in runs] for kind, runs in kinds.items()}
+                       for side, kinds in results.items()}}
+    target = HERE / "results" / f"batch-ab-{when:%Y%m%dT%H%M%SZ}.json"
+    target.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"written {target.relative_to(HERE.parent)}")
 
 
 if __name__ == "__main__":
