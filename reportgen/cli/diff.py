@@ -4,6 +4,9 @@ Each side is a built briefing's folder or manifest.json, a bundle folder, or a b
 revision (PATH@REVISION). Differences are not errors: the exit code is 0 whether or not anything
 changed, 2 for input that cannot be read (as for ``validate``). Warnings (a revised figure that
 no revision note explains) go to stderr, or into the JSON.
+
+The parser reads this module for every command, so the revision and validation code is
+imported only when ``diff`` runs.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ The preview may be TLP:RED, so the server answers only requests addressed to thi
 name or address (a DNS-rebinding page is refused), sends no script but its own, closes a
 connection that stays silent, and takes a client that goes away as routine.
 
-The pipeline and watchfiles are imported when the server starts its first build, so a usage
-error is reported at once.
+The pipeline, the collection reader and watchfiles are imported when the server starts its
+first build, so a usage error is reported at once.
 """
 
 from __future__ import annotations
