@@ -41,6 +41,7 @@ def add_columns(frame: pd.DataFrame, table: Table, where: Where, problems: Probl
     """``frame`` with the table's derived and unpivoted columns, each reported problem at its line."""
     kinds = {c.name: _KINDS[c.type] for c in table.columns}
     labels = dict(frame.attrs.get("labels", {}))
+    roles = dict(frame.attrs.get("roles", {}))
     split = dict(frame.attrs.get("split", {}))
     steps = [("derive", i, item) for i, item in enumerate(table.derive)]
     steps += [("unpivot", i, item) for i, item in enumerate(table.unpivot)]
@@ -64,7 +65,9 @@ def add_columns(frame: pd.DataFrame, table: Table, where: Where, problems: Probl
             continue
         if item.label:
             labels[item.name] = item.label
-    frame.attrs["labels"], frame.attrs["split"] = labels, split
+        if isinstance(item, Derive) and item.part is DatePart.YEAR:
+            roles[item.name] = "year"  # whatever its name, a year part reads 2021, never 2,021
+    frame.attrs["labels"], frame.attrs["roles"], frame.attrs["split"] = labels, roles, split
     return frame
 
 

@@ -382,6 +382,7 @@ def _convert(raw: pd.DataFrame, table: Table, path: Path, lines: RowLines, probl
     frame.attrs["split"] = {c.name: c.split for c in table.columns if c.split}
     frame.attrs["header"] = header  # for hints about columns the schema does not declare
     frame.attrs["labels"] = {c.name: c.label for c in table.columns if c.label}  # axis titles
+    frame.attrs["roles"] = {c.name: c.role.value for c in table.columns if c.role}  # a chart's year axis
     frame.attrs["boolean_words"] = words
     return frame
 

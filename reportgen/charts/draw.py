@@ -60,7 +60,7 @@ def _plot_frame(data: pd.DataFrame, chart: Chart) -> pd.DataFrame:
         names[chart.color] = "series"
     frame = data[list(names)].rename(columns=names)
     # Each mark's label is worded as the text words the figure (one formatter: 1,612 never "1,610").
-    role = _role(chart.y, data[chart.y]).value
+    role = _role(data, chart.y).value
     worded = data[chart.y].map(lambda value: wording.figure(value, role=role))
     if chart.value_labels and chart.value_labels in data.columns:
         worded = data[chart.value_labels].astype(object).where(data[chart.value_labels].notna(), worded)
@@ -72,7 +72,7 @@ def _plot_frame(data: pd.DataFrame, chart: Chart) -> pd.DataFrame:
 def _spoken(data: pd.DataFrame, chart: Chart, worded: pd.Series) -> pd.Series:
     """What a screen reader says of each mark, in the page's words: "Year added: 2021; Entries
     added: 311" (Vega-Lite would say "x (year): 1609459200000; y: 311")."""
-    x_role = _role(chart.x, data[chart.x])
+    x_role = _role(data, chart.x)
     columns = [(titled(data, chart.x, chart.x_label), data[chart.x].astype(object).map(lambda v: _shown(v, x_role)))]
     if chart.color:
         columns.append((titled(data, chart.color), data[chart.color].astype(object).map(lambda v: _shown(v, ColumnRole.NUMBER))))
@@ -98,19 +98,48 @@ def _with_named_categories(data: pd.DataFrame, chart: Chart) -> pd.DataFrame:
     return result
 
 
-def _role(column: str, values: pd.Series) -> ColumnRole:
-    """A whole-number column named like a year is a year, as in tables (bundle.model.Column.shown_as):
-    its ticks and labels read "2021", never "2,021"."""
+def _role(data: pd.DataFrame, column: str) -> ColumnRole:
+    """A whole-number column declared a year (``role: year``, or a derived year part) or named
+    like one is a year, as in tables (bundle.model.Column.shown_as): its ticks and labels read
+    "2021", never "2,021"."""
+    values = data[column]
     if not pd.api.types.is_integer_dtype(values) and not (
             pd.api.types.is_float_dtype(values) and values.dropna().map(float.is_integer).all()):
         return ColumnRole.NUMBER
-    return Column(name=column, type=ColumnType.INTEGER).shown_as
+    declared = data.attrs.get("roles", {}).get(column)
+    return ColumnRole(declared) if declared else Column(name=column, type=ColumnType.INTEGER).shown_as
 
 
 def _whole(values: pd.Series) -> bool:
     """Whether every value is a whole number (no tick between 1 and 2 then)."""
     numbers_only = pd.to_numeric(values, errors="coerce").dropna()
     return bool(len(numbers_only)) and bool((numbers_only % 1 == 0).all())
+
+
+# Vega ticks a short span of whole numbers between them, even with tickMinStep (0.5 between 0
+# and 1; 2019.5, labelled "2020", between two years): up to this many, each whole number is
+# given as a tick instead. A value axis needs it only from 0 to 1; from 0 to 2 on, Vega's are whole.
+MAX_WHOLE_X_TICKS = 12
+MAX_WHOLE_Y_TICKS = 2
+
+
+def _whole_ticks(values: pd.Series, *, most: int, from_zero: bool = False) -> list[int] | None:
+    """Every whole number the axis spans (from 0, for a value axis, which starts there), when the
+    values are whole numbers and there are at most ``most`` of them; else None (Vega's ticks)."""
+    numbers = pd.to_numeric(values, errors="coerce").dropna()
+    if not len(numbers) or not (numbers % 1 == 0).all():
+        return None
+    low, high = int(numbers.min()), int(numbers.max())
+    if from_zero:
+        low, high = min(low, 0), max(high, 0)
+    return list(range(low, high + 1)) if high - low < most else None
+
+
+def _stack_tops(plot: pd.DataFrame, chart: Chart) -> pd.Series:
+    """The values the value axis must reach: each stack's total for stacked bars."""
+    if chart.type is ChartType.STACKED_BAR and chart.color:
+        return plot.groupby("x", sort=False, dropna=False)["y"].sum()
+    return plot["y"]
 
 
 def drawing_plan(data: pd.DataFrame, chart: Chart) -> dict:
@@ -145,10 +174,12 @@ def drawing_plan(data: pd.DataFrame, chart: Chart) -> dict:
         "series": bool(chart.color),
         "series_labels": _series_labels(plot, order) if stacked_labels else None,
         # Numbers on an axis: years as their digits; whole numbers with no tick between them.
-        "x_year": x_type == "quantitative" and _role(chart.x, data[chart.x]) is ColumnRole.YEAR,
+        "x_year": x_type == "quantitative" and _role(data, chart.x) is ColumnRole.YEAR,
         "x_whole": x_type == "quantitative" and _whole(plot["x"]),
-        "y_year": _role(chart.y, data[chart.y]) is ColumnRole.YEAR,
+        "x_ticks": _whole_ticks(plot["x"], most=MAX_WHOLE_X_TICKS) if x_type == "quantitative" else None,
+        "y_year": _role(data, chart.y) is ColumnRole.YEAR,
         "y_whole": _whole(plot["y"]),
+        "y_ticks": _whole_ticks(_stack_tops(plot, chart), most=MAX_WHOLE_Y_TICKS, from_zero=True),
         "titles": {"x_axis": chart.x_label or labels.get(chart.x) or (None if x_type == "nominal" else column_title(chart.x)),
                    "hbar_category_axis": chart.x_label or labels.get(chart.x),
                    "y_axis": titled(data, chart.y, chart.y_label),

@@ -13,7 +13,7 @@ _WARM_UP_SPEC = {"data": {"values": [{"x": "a", "y": 1}]}, "mark": "text", "conf
                  "encoding": {"x": {"field": "x", "type": "nominal"}, "text": {"field": "y", "type": "quantitative"}}}
 _WARM_UP_PLAN = {"type": "bar", "values": [{"x": "a", "y": 1}], "x_type": "nominal", "x_is_time": False, "order": ["a"],
                  "time_ticks": {}, "time_unit": None, "time_format": "%b %d, %Y", "height": 20, "right": 40, "series": False, "series_labels": None,
-                 "x_year": False, "x_whole": False, "y_year": False, "y_whole": True,
+                 "x_year": False, "x_whole": False, "x_ticks": None, "y_year": False, "y_whole": True, "y_ticks": None,
                  "titles": {"x_axis": None, "hbar_category_axis": None, "y_axis": "y", "x_tooltip": "x",
                             "series_tooltip": None, "y_tooltip": "y"}}
 

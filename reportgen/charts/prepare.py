@@ -36,6 +36,7 @@ def prepare(frame: pd.DataFrame, chart: Chart) -> pd.DataFrame:
     _check_categories(data, chart)
     data = data.reset_index(drop=True)
     data.attrs["labels"] = frame.attrs.get("labels", {})  # column labels become axis titles
+    data.attrs["roles"] = frame.attrs.get("roles", {})  # a column declared a year is drawn as one
     return data
 
 

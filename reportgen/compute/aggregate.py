@@ -131,9 +131,10 @@ def build_view(frame: pd.DataFrame, view: View) -> pd.DataFrame:
     result = _sorted(result, view)
     if view.top is not None:
         result = _top(result, rows, view)
-    labels = frame.attrs.get("labels", {})
+    labels, roles = frame.attrs.get("labels", {}), frame.attrs.get("roles", {})
     result.attrs["labels"] = {**{c: labels[c] for c in view.group_by if c in labels},
                               **{name: spec.label for name, spec in view.columns.items() if spec.label}}
+    result.attrs["roles"] = {c: roles[c] for c in view.group_by if c in roles}
     return result
 
 

@@ -50,6 +50,17 @@ def test_years_on_a_quantitative_axis_are_their_digits_on_whole_ticks():
     assert not [t for t in texts if re.fullmatch(r"2,0\d\d(\.\d)?|20\d\d\.\d", t)], texts
 
 
+@pytest.mark.parametrize("years", [[2019, 2020], [2019, 2020, 2021], list(range(2010, 2021))])
+@pytest.mark.parametrize("kind", ["line", "area"])
+def test_each_year_of_a_short_span_is_one_tick_labelled_once(kind, years):
+    # Vega's own ticks fall between years on a short span, and 2019.5 reads "2020" twice over.
+    frame = pd.DataFrame({"year": years, "n": [1] * len(years)})
+    svg = drawn(frame, type=kind, x="year", y="n").svg
+    labels = re.findall(r"<text[^>]*>(20\d\d)</text>", svg)
+    assert labels == [str(y) for y in years], labels
+    assert "0.5" not in svg_texts(svg)  # a value axis of counts from 0 to 1 has no half
+
+
 def test_whole_counts_have_no_fractional_ticks():
     texts = svg_texts(drawn(pd.DataFrame({"kind": ["a", "b"], "n": [3, 1]}), x="kind", y="n").svg)
     assert "0.5" not in texts and "1" in texts
@@ -97,3 +108,30 @@ def test_a_blank_group_reads_as_the_chart_says_in_every_table(make_bundle, monke
         assert NOT_STATED in rows and "—" not in rows, rows
     assert "null" not in svg_texts(str(page.select_one("svg")))
     assert NOT_STATED in svg_texts(str(page.select_one("svg")))
+
+
+YEAR_ROLE_BUNDLE = VIEW_BUNDLE.replace(
+    "      - {name: n, type: integer}\n",
+    "      - {name: n, type: integer}\n      - {name: fiscal, type: integer, role: year, label: Fiscal year}\n",
+).replace(
+    "  - {id: kinds, type: bar, table: by_kind, x: kind, y: count, title: Hacking leads, sources: [src-a]}\n",
+    "  - {id: kinds, type: bar, table: by_kind, x: kind, y: count, title: Hacking leads, sources: [src-a]}\n"
+    "  - {id: years, type: line, table: by_fiscal, x: fiscal, y: count, title: Incidents per year, sources: [src-a]}\n",
+).replace(
+    "views:\n",
+    "views:\n  - {id: by_fiscal, table: rows, group_by: [fiscal], columns: {count: {function: count}}}\n",
+).replace("charts: [kinds]", "charts: [kinds, years]")
+
+
+def test_a_column_declared_a_year_reads_as_one_whatever_its_name(make_bundle, monkeypatch, tmp_path):
+    rows = "kind,n,fiscal\nhack,1,2019\nhack,2,2020\n,3,2021\nloss,4,2022\n"
+    bundle = make_bundle(YEAR_ROLE_BUNDLE, {"rows.csv": rows})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
+    out = reportgen.build(bundle, out=tmp_path / "out", formats=("html",)).out_dir
+    page = BeautifulSoup((out / "brief.html").read_text(encoding="utf-8"), "html.parser")
+    figure = next(f for f in page.select("figure") if "Incidents per year" in f.get_text())
+    texts = svg_texts(str(figure.select_one("svg")))
+    assert {"2019", "2020", "2021", "2022"} <= texts, texts
+    assert not [t for t in texts if re.fullmatch(r"2,0\d\d(\.\d)?|20\d\d\.\d", t)], texts
+    spoken = " ".join(str(tag.get("aria-label", "")) + tag.get_text() for tag in figure.find_all(True))
+    assert "2,0" not in spoken, spoken
