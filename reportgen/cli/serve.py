@@ -133,12 +133,12 @@ class Preview:
         return status
 
     def inputs(self) -> list[Path]:
-        """The bundle; for a collection, its folder and every bundle it names now (a member may
-        lie beside it, and collection.yaml may name another by the next rebuild)."""
-        from reportgen.collection.load import collection_file, listed_members
+        """The bundle; for a collection, its folder and the folders its bundles are found in
+        (they may lie beside it, and a bundle may be added, removed or renamed there)."""
+        from reportgen.collection.load import collection_file, member_searches
 
         manifest = collection_file(self.bundle)
-        return [self.bundle, *(listed_members(manifest) if manifest else [])]
+        return [self.bundle, *(member_searches(manifest) if manifest else [])]
 
     def watched(self) -> list[Path]:
         """The inputs, and the folders the template and theme read from (as the cache key)."""

@@ -98,6 +98,26 @@ def member_folders(collection: Path, entries: list[str]) -> list[tuple[int, list
 def listed_members(manifest: Path) -> list[Path]:
     """The bundle folders a collection.yaml names, read cheaply (no schema, no bundles) for the
     incremental check; an unreadable file names none (the build reports why)."""
+    return [folder for _, folders in member_folders(manifest, _listed_entries(manifest)) for folder in folders]
+
+
+def member_searches(manifest: Path) -> list[Path]:
+    """The folders where a change may change a collection's members: each named bundle's parent
+    (it may be made or removed there) and each glob's fixed leading folder (a new match may
+    appear there). Read cheaply, as listed_members; for ``reportgen serve`` to watch."""
+    root = manifest.parent
+    folders = []
+    for entry in _listed_entries(manifest):
+        if Path(entry).is_absolute():
+            continue
+        parts = Path(entry).parts
+        fixed = parts[:next((i for i, part in enumerate(parts) if glob.has_magic(part)), len(parts) - 1)]
+        folders.append(root.joinpath(*fixed))
+    return [folder for folder in dict.fromkeys(folders) if folder.is_dir()]
+
+
+def _listed_entries(manifest: Path) -> list[str]:
+    """The entries of 'bundles', or none when the file cannot be read as a list of them."""
     import yaml
 
     from reportgen.bundle.paths import UnreadableFile, read_bundle_file
@@ -111,7 +131,7 @@ def listed_members(manifest: Path) -> list[Path]:
     entries = data.get("bundles") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
         return []
-    return [folder for _, folders in member_folders(manifest, entries) for folder in folders]
+    return entries
 
 
 def load_collection(manifest: Path, validate_bundle: ValidateBundle, limits: Limits) -> LoadedCollection:

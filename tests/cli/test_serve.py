@@ -111,6 +111,12 @@ def test_serve_a_collection_rebuilds_when_a_member_bundle_changes(tmp_path):
         member.write_text(member.read_text().replace("title: Bundle x", "title: Bundle x, revised"))
         wait_for(lambda: fetch(url + "__version") != version)
         assert "Bundle x, revised" in fetch(url)
+        shutil.rmtree(work / "members" / "y")  # the glob now finds one bundle: the text names another
+        wait_for(lambda: "The bundle has problems" in fetch(url))
+        shutil.copytree(work / "members" / "x", work / "members" / "z")  # a new match of the glob
+        copy = work / "members" / "z" / "bundle.yaml"
+        copy.write_text(copy.read_text().replace("id: x", "id: y").replace("title: Bundle x, revised", "title: Bundle z"))
+        wait_for(lambda: "Bundle z" in fetch(url))
     finally:
         process.terminate()
         process.wait(timeout=10)
