@@ -121,64 +121,82 @@ def _build_in_workers(start_build: StartBuild, todo: list[Path], workers: int, o
     """Build ``todo`` in a pool of worker processes, recording each outcome as it comes.
 
     A worker that dies (killed, out of memory) breaks the pool and fails every bundle it still
-    held, started or not; so does a pool that finishes no bundle within WORKER_TIMEOUT_SECONDS,
-    whose workers are then stopped. Those bundles are built again in a fresh pool; any that break
-    that one too are built alone, one pool each, so a bundle that kills or hangs its worker fails
-    by itself.
+    held, started or not. Those are built again in a fresh pool; any that break that one too are
+    built alone, one pool each, so a bundle that kills its worker fails by itself. A pool that
+    finishes no bundle within WORKER_TIMEOUT_SECONDS has its workers stopped: the bundles they
+    were building go straight to be built alone, the others to a fresh pool.
     """
     # Workers fork from a fork server that imported the renderers once: each starts warm,
     # and no worker inherits the parent's threads (the progress bar) or vl-convert engine.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([start_build.__module__, *PRELOADED])
-    pending, died = list(todo), {}
+    pending, died, suspects = list(todo), {}, []
     for attempt in range(3):
         alone = attempt == 2
+        if alone:
+            pending = [b for b in todo if b in pending or b in suspects]
         broken: set[Path] = set()
-        for group in ([b] for b in pending) if alone else [pending]:
+        for group in ([b] for b in pending) if alone else [pending] if pending else []:
             # Workers come from the fork server, a fresh interpreter: hand them this process's
             # collector settings (see reportgen.cli.main.entry).
-            with ProcessPoolExecutor(max_workers=min(workers, len(group)), mp_context=context,
-                                     initializer=gc.set_threshold, initargs=gc.get_threshold()) as pool:
-                futures = {pool.submit(build_one, start_build, b, out, config, keys[b]): b for b in group}
-                for future, stuck in _as_finished(futures, pool):
+            pool = ProcessPoolExecutor(max_workers=min(workers, len(group)), mp_context=context,
+                                       initializer=gc.set_threshold, initargs=gc.get_threshold())
+            futures = {pool.submit(build_one, start_build, b, out, config, keys[b]): b for b in group}
+            watch = _PoolWatch(pool)
+            try:
+                for future in watch.as_finished(futures):
                     bundle = futures[future]
                     try:
                         outcome = future.result(timeout=0)  # finished, or failed by the stop
                     except (BrokenProcessPool, CancelledError, TimeoutError) as exc:
-                        died[bundle] = f"no bundle finished within {WORKER_TIMEOUT_SECONDS:g} s" if stuck else str(exc)
+                        stuck = future in watch.stopped_while_running
+                        died[bundle] = f"no bundle finished within {WORKER_TIMEOUT_SECONDS:g} s" if watch.stopped else str(exc)
                         if not alone:
-                            broken.add(bundle)
+                            (suspects.append if stuck else broken.add)(bundle)
                             continue
                         message = f"its build did not finish within {WORKER_TIMEOUT_SECONDS:g} s and was stopped" \
-                            if stuck else f"its worker died: {exc}"
+                            if watch.stopped else f"its worker died: {exc}"
                         outcome = _failed(bundle, Problem(display_path(bundle), None, None, Severity.ERROR, message,
-                                                          kind="worker timed out" if stuck else "worker died"))
+                                                          kind="worker timed out" if watch.stopped else "worker died"))
                     except Exception as exc:  # the outcome could not come back
                         outcome = _failed(bundle, failure_problem(bundle, exc))
                     if bundle in died and outcome.status != "failed":
                         outcome.warnings.append(Problem(
-                            None, None, None, Severity.WARNING, "built again: a worker died while this bundle "
-                            f"waited or was being built ({died[bundle]})", kind="worker died"))
+                            None, None, None, Severity.WARNING, "built again: a worker died or was stopped while this "
+                            f"bundle waited or was being built ({died[bundle]})", kind="worker died"))
                     record(bundle, outcome)
+            finally:
+                # A worker that even a kill did not end must not hold the run: leave it behind.
+                pool.shutdown(wait=not watch.abandoned, cancel_futures=True)
         pending = [b for b in pending if b in broken]
-        if not pending:
+        if not pending and not suspects:
             return
 
 
-def _as_finished(futures: dict[Future, Path], pool: ProcessPoolExecutor) -> Iterator[tuple[Future, bool]]:
-    """Each future as it finishes (as ``as_completed``), with True once the pool was stopped for
-    finishing none within WORKER_TIMEOUT_SECONDS. The futures its stopped workers held fail then;
-    one the pool has not failed within STOPPED_WORKERS_TIMEOUT_SECONDS comes unfinished."""
-    pending, stuck = set(futures), False
-    while pending:
-        done, pending = wait(pending, timeout=STOPPED_WORKERS_TIMEOUT_SECONDS if stuck else WORKER_TIMEOUT_SECONDS,
-                             return_when=FIRST_COMPLETED)
-        if not done and stuck:
-            done, pending = pending, set()
-        elif not done:
-            stuck = True
-            _stop_workers(pool)
-        yield from ((future, stuck) for future in done)
+class _PoolWatch:
+    """Waits on a pool's futures, each wait bounded: a pool that finishes none within
+    WORKER_TIMEOUT_SECONDS has its workers stopped, which fails the futures they held."""
+
+    def __init__(self, pool: ProcessPoolExecutor) -> None:
+        self.pool = pool
+        self.stopped = False  # the workers were stopped for finishing nothing in time
+        self.stopped_while_running: set[Future] = set()  # what they were building then
+        self.abandoned = False  # a future the pool did not fail even after the stop
+
+    def as_finished(self, futures: dict[Future, Path]) -> Iterator[Future]:
+        """Each future as it finishes (as ``as_completed``); after a stop, one the pool has not
+        failed within STOPPED_WORKERS_TIMEOUT_SECONDS comes unfinished."""
+        pending = set(futures)
+        while pending:
+            timeout = STOPPED_WORKERS_TIMEOUT_SECONDS if self.stopped else WORKER_TIMEOUT_SECONDS
+            done, pending = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+            if not done and self.stopped:
+                done, pending, self.abandoned = pending, set(), True
+            elif not done:
+                # Queued calls count as running too, up to one more than there are workers.
+                self.stopped, self.stopped_while_running = True, {f for f in pending if f.running()}
+                _stop_workers(self.pool)
+            yield from done
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:

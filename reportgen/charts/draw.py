@@ -118,9 +118,9 @@ def _whole(values: pd.Series) -> bool:
 
 # Vega ticks a short span of whole numbers between them, even with tickMinStep (0.5 between 0
 # and 1; 2019.5, labelled "2020", between two years): up to this many, each whole number is
-# given as a tick instead. A value axis needs it only from 0 to 1; from 0 to 2 on, Vega's are whole.
+# given as a tick instead. A value axis needs it up to a span of 2; from 0 to 3 on, Vega's are whole.
 MAX_WHOLE_X_TICKS = 12
-MAX_WHOLE_Y_TICKS = 2
+MAX_WHOLE_Y_TICKS = 3
 
 
 def _whole_ticks(values: pd.Series, *, most: int, from_zero: bool = False) -> list[int] | None:
@@ -136,10 +136,13 @@ def _whole_ticks(values: pd.Series, *, most: int, from_zero: bool = False) -> li
 
 
 def _stack_tops(plot: pd.DataFrame, chart: Chart) -> pd.Series:
-    """The values the value axis must reach: each stack's total for stacked bars."""
-    if chart.type is ChartType.STACKED_BAR and chart.color:
-        return plot.groupby("x", sort=False, dropna=False)["y"].sum()
-    return plot["y"]
+    """The values the value axis must reach. Bars and areas with a series are stacked (Vega-Lite
+    stacks them unless told otherwise), positive parts upwards and negative ones downwards."""
+    if not chart.color or chart.type is ChartType.LINE:
+        return plot["y"]
+    values = pd.to_numeric(plot["y"], errors="coerce")
+    by_x = plot.assign(up=values.clip(lower=0), down=values.clip(upper=0)).groupby("x", sort=False, dropna=False)
+    return pd.concat([by_x["up"].sum(), by_x["down"].sum()], ignore_index=True)
 
 
 def drawing_plan(data: pd.DataFrame, chart: Chart) -> dict:

@@ -132,27 +132,33 @@ class Preview:
             self.policy = content_policy(script)
         return status
 
-    def inputs(self) -> list[Path]:
-        """The bundle; for a collection, its folder and the folders its bundles are found in
-        (they may lie beside it, and a bundle may be added, removed or renamed there)."""
-        from reportgen.collection.load import collection_file, member_searches
-
-        manifest = collection_file(self.bundle)
-        return [self.bundle, *(member_searches(manifest) if manifest else [])]
-
     def watched(self) -> list[Path]:
-        """The inputs, and the folders the template and theme read from (as the cache key)."""
+        """The bundle; for a collection, its folder and the folders its bundles are found in
+        (they may lie beside it, and a bundle may be added or removed there); and the folders
+        the template and theme read from (as the cache key)."""
+        from reportgen.collection.load import collection_file, member_searches
         from reportgen.render.appearance import user_folders
 
-        return [*self.inputs(), *user_folders(self.config.template, self.config.theme)]
+        manifest = collection_file(self.bundle)
+        members = member_searches(manifest) if manifest else []
+        return [self.bundle, *members, *user_folders(self.config.template, self.config.theme)]
 
     def matters(self, path: Path) -> bool:
-        """Any change in an input; in a template or theme folder, a change to a file a build may
-        read there (not a log written beside the template, which would rebuild forever)."""
+        """Any change in the bundle, or in a folder a collection's entry names or matches (one of
+        its bundles, or one that may become one); in a template or theme folder, a change to a
+        file a build may read there (not a log written beside the template, which would rebuild
+        forever). Never the preview's own output."""
+        from reportgen.collection.load import collection_file, member_patterns
         from reportgen.render.appearance import may_be_read, user_folders
 
         real = path.resolve()
-        if any(real.is_relative_to(folder.resolve()) for folder in self.inputs()):
+        if real.is_relative_to(self.out.resolve()):
+            return False
+        if real.is_relative_to(self.bundle.resolve()):
+            return True
+        manifest = collection_file(self.bundle)
+        if manifest and any(place.match(str(pattern)) for pattern in member_patterns(manifest)
+                            for place in (real, *real.parents)):
             return True
         return any(real.is_relative_to(folder.resolve()) and may_be_read(real.relative_to(folder.resolve()))
                    for folder in user_folders(self.config.template, self.config.theme))

@@ -4,9 +4,10 @@ each validated as a bundle is (their problems keep their own ``file:line``)."""
 from __future__ import annotations
 
 import glob
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Protocol
 
 from pydantic import ValidationError
@@ -101,19 +102,26 @@ def listed_members(manifest: Path) -> list[Path]:
     return [folder for _, folders in member_folders(manifest, _listed_entries(manifest)) for folder in folders]
 
 
+def member_patterns(manifest: Path) -> list[PurePath]:
+    """Each relative entry of 'bundles' as an absolute path: a bundle folder, or a glob of them
+    (read cheaply, as listed_members). A folder that matches one may be, or become, a member."""
+    root = manifest.parent.resolve()
+    return [PurePath(os.path.normpath(root / entry)) for entry in _listed_entries(manifest)
+            if not Path(entry).is_absolute()]
+
+
 def member_searches(manifest: Path) -> list[Path]:
-    """The folders where a change may change a collection's members: each named bundle's parent
-    (it may be made or removed there) and each glob's fixed leading folder (a new match may
-    appear there). Read cheaply, as listed_members; for ``reportgen serve`` to watch."""
-    root = manifest.parent
+    """The folders in which a change may change a collection's members: a glob's fixed leading
+    folder (a new match may appear there), a named bundle's parent (it may be made or removed
+    there), or the nearest of their parents that exists. For ``reportgen serve`` to watch."""
     folders = []
-    for entry in _listed_entries(manifest):
-        if Path(entry).is_absolute():
-            continue
-        parts = Path(entry).parts
-        fixed = parts[:next((i for i, part in enumerate(parts) if glob.has_magic(part)), len(parts) - 1)]
-        folders.append(root.joinpath(*fixed))
-    return [folder for folder in dict.fromkeys(folders) if folder.is_dir()]
+    for pattern in member_patterns(manifest):
+        parts = pattern.parts
+        folder = Path(*parts[:next((i for i, part in enumerate(parts) if glob.has_magic(part)), len(parts) - 1)])
+        while not folder.is_dir() and folder != folder.parent:
+            folder = folder.parent
+        folders.append(folder)
+    return list(dict.fromkeys(folders))
 
 
 def _listed_entries(manifest: Path) -> list[str]:

@@ -120,3 +120,49 @@ def test_serve_a_collection_rebuilds_when_a_member_bundle_changes(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_collection_preview_watches_its_bundles_and_nothing_beside_them(tmp_path):
+    from reportgen.cli.serve import Preview
+    from reportgen.config import resolve_config
+    from tests.collection.helpers import write_collection
+
+    work = write_collection(tmp_path / "work")
+    collection = work / "briefing"
+    collection.mkdir()
+    (collection / "collection.yaml").write_text((work / "collection.yaml").read_text()
+                                                .replace("- members/*", "- ../members/*\n  - ../later/*\n  - ../solo"))
+    (work / "collection.yaml").unlink()
+    (work / "unrelated").mkdir()
+    preview = Preview(collection, resolve_config(formats=("html",)))
+    try:
+        # the glob's folder, the nearest existing folder of one not made yet, a named bundle's parent
+        assert preview.watched() == [collection, work / "members", work]
+        assert preview.matters(work / "members" / "x" / "rows.csv")
+        assert preview.matters(work / "members" / "new" / "bundle.yaml")  # a new match of the glob
+        assert preview.matters(work / "later" / "one" / "bundle.yaml")  # of a glob whose folder is new
+        assert preview.matters(work / "solo")  # the named bundle, made or removed
+        assert not preview.matters(work / "unrelated" / "notes.txt")
+        assert not preview.matters(work / "collection-notes.md")
+        assert not preview.matters(preview.out / "both" / "brief.html")
+    finally:
+        preview.close()
+
+
+def test_a_collection_preview_never_rebuilds_for_its_own_output(tmp_path, monkeypatch):
+    import tempfile
+
+    from reportgen.cli.serve import Preview
+    from reportgen.config import resolve_config
+    from tests.collection.helpers import write_collection
+
+    work = write_collection(tmp_path / "work")
+    (work / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(work / "tmp"))  # the preview's output lands among its bundles
+    preview = Preview(work, resolve_config(formats=("html",)))
+    try:
+        assert preview.out.is_relative_to(work)
+        assert not preview.matters(preview.out / "both" / "brief.html")
+        assert preview.matters(work / "members" / "x" / "bundle.yaml")
+    finally:
+        preview.close()
