@@ -23,7 +23,7 @@ from reportgen.collection.load import (
     load_collection,
 )
 from reportgen.collection.model import CollectionBrief, ComparisonRow, Member, Totalled
-from reportgen.compute.figures import STATUS_ORDER, Computed
+from reportgen.compute.figures import Computed
 from reportgen.config import BuildConfig
 from reportgen.template_registry import TEMPLATES, Template
 from reportgen.limits import Limits
@@ -56,7 +56,7 @@ def validate_collection(path: Path | str, validate_bundle: ValidateBundle, limit
     bundle = CollectionBundle(collection.root, manifest, None, collection.positions, problems=collection.problems)
     if collection.model is None:
         return bundle, None
-    figures = collect_figures(collection, STATUS_ORDER)
+    figures = collect_figures(collection)
     bundle.model = _as_bundle(collection, figures, strict)
     if bundle.model is None:
         return bundle, None

@@ -10,15 +10,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from reportgen.bundle.model import FigureStatus, Metric, Source
+from reportgen.bundle.model import Metric, Source
 from reportgen.collection.model import Collection, Comparison, Total, TotalFunction
 from reportgen.compute import wording
+from reportgen.compute.figures import ResolvedMetric, weakest_status
 from reportgen.problems import display_path
 
-if TYPE_CHECKING:  # types only: new figures are copies of the bundles' (dataclasses.replace),
-    # which keeps this module's imports shallow (tests/test_layers.py bounds their depth)
+if TYPE_CHECKING:
     from reportgen.collection.load import LoadedCollection, MemberBundle
-    from reportgen.compute.figures import ResolvedMetric
 
 # {bundle_id.metric_id} or {total_id}, optionally ':number' (without the unit), as in a bundle;
 # '{{' and '}}' stay literal braces. Any other ':form' is reported.
@@ -36,15 +35,13 @@ class CollectionFigures:
     comparison_rows: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # id → [(bundle, figure)]
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     totalled: list[tuple[str, TotalFunction, str]] = field(default_factory=list)  # (figure id, function, method)
-    status_order: list[FigureStatus] = field(default_factory=list)
 
 
-def collect_figures(collection: LoadedCollection, status_order: list[FigureStatus]) -> CollectionFigures:
-    """The collection's figures, sources and comparison tables; problems go to the collection.
-    ``status_order`` lists statuses least established first (compute.figures.STATUS_ORDER)."""
+def collect_figures(collection: LoadedCollection) -> CollectionFigures:
+    """The collection's figures, sources and comparison tables; problems go to the collection."""
     model = collection.model
     assert model is not None
-    result = CollectionFigures(sources=merge_sources(collection), status_order=status_order)
+    result = CollectionFigures(sources=merge_sources(collection))
     members = {m.id: m for m in collection.members}
     for index, total in enumerate(model.totals):
         _add_total(collection, result, members, index, total)
@@ -156,11 +153,6 @@ def _metric_ids(member: MemberBundle) -> list[str]:
     return sorted(computed.metrics) if computed else []
 
 
-def weakest_status(figures: list[ResolvedMetric], order: list[FigureStatus]) -> FigureStatus:
-    """The least established status of ``figures``: a sum of an alleged and a confirmed figure is alleged."""
-    return min((f.status for f in figures), key=order.index)
-
-
 def _add_total(collection: LoadedCollection, result: CollectionFigures, members: dict[str, MemberBundle],
                index: int, total: Total) -> None:
     taken = _taken(collection, members, "totals", index, total.bundles)
@@ -182,7 +174,7 @@ def _add_total(collection: LoadedCollection, result: CollectionFigures, members:
             return
     attributions = {f.metric.attribution for f in figures}
     sources = list(dict.fromkeys(s for f in figures for s in f.sources))
-    metric = Metric(id=total.id, label=total.label, unit=unit, status=weakest_status(figures, result.status_order),
+    metric = Metric(id=total.id, label=total.label, unit=unit, status=weakest_status(f.status for f in figures),
                     sources=sources,
                     value=value, attribution=attributions.pop() if len(attributions) == 1 else None)
     names = " and ".join(f"'{member.id}'" for member, _ in found)

@@ -4,7 +4,7 @@ collections, revisions) read, without the computing code of reportgen.compute.me
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from reportgen.bundle.dates import PartialDate
 from reportgen.bundle.model import FigureStatus, Metric, UnitForms
@@ -18,6 +18,12 @@ if TYPE_CHECKING:
 # Least certain first: a figure computed from an alleged one is itself only alleged.
 STATUS_ORDER = [FigureStatus.DISPUTED, FigureStatus.ALLEGED, FigureStatus.ESTIMATED,
                 FigureStatus.REPORTED, FigureStatus.CONFIRMED]
+
+
+def weakest_status(statuses: Iterable[FigureStatus], default: FigureStatus | None = None) -> FigureStatus:
+    """The least established of ``statuses`` (``default`` when there are none): what a figure
+    made from them, or a chart plotting them, can claim to be."""
+    return min(statuses, key=STATUS_ORDER.index, default=default)
 
 
 @dataclass

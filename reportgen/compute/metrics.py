@@ -11,7 +11,7 @@ from reportgen.compute import formula as formulas
 from reportgen.compute import wording
 from reportgen.compute.aggregate import AggregateError, aggregate, build_view, mask
 from reportgen.bundle.model import Aggregate, Metric, UnitForms
-from reportgen.compute.figures import STATUS_ORDER, Computed, ResolvedMetric
+from reportgen.compute.figures import STATUS_ORDER, Computed, ResolvedMetric, weakest_status
 
 if TYPE_CHECKING:  # computing reads a loaded bundle's data; it needs none of the loading code
     from reportgen.bundle.loaded import LoadedBundle
@@ -186,7 +186,7 @@ def _resolve_one(metric: Metric, index: int, frames, resolve, failures, empty) -
     scale = 100 if metric.unit == "share" else 1  # a share is printed as a percentage
     phrase = metric.stated or wording.approximate((low * scale, high * scale), point * scale)
     status = metric.status
-    weakest = min((m.status for m in inputs), key=STATUS_ORDER.index, default=status)
+    weakest = weakest_status((m.status for m in inputs), default=status)
     if STATUS_ORDER.index(weakest) < STATUS_ORDER.index(status):
         failures.append(((*loc, "status"), f"metric '{metric.id}' is marked '{status.value}' but is computed "
                           f"from a figure marked '{weakest.value}'; mark it '{weakest.value}'"))

@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from reportgen.bundle import narrative
 from reportgen.bundle.model import Bundle, Chart, FigureStatus, Source
-from reportgen.compute.figures import STATUS_ORDER, ResolvedMetric
+from reportgen.compute.figures import ResolvedMetric, weakest_status
 
 # Statuses a reader must be told about wherever the figure appears.
 FLAGGED = {FigureStatus.ALLEGED: "alleged", FigureStatus.DISPUTED: "disputed", FigureStatus.ESTIMATED: "estimated"}
@@ -77,7 +77,7 @@ class Presenter:
         if not plotted:
             return Markup("")
         said = " ".join(filter(None, (chart.title, chart.x_label, chart.y_label)))
-        word = status_word(min(plotted, key=STATUS_ORDER.index), said)
+        word = status_word(weakest_status(plotted), said)
         return Markup(f' <span class="status-inline">({word})</span>') if word else Markup("")
 
     def figure_html(self, figure: ResolvedMetric, *, context: str = "", number_only: bool = False) -> Markup:
