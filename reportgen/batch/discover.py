@@ -96,19 +96,9 @@ def bundle_id_of(bundle: Path) -> str | None:
 
 @lru_cache(maxsize=4096)
 def _id_in(manifest: Path, _size: int, _mtime_ns: int, _ctime_ns: int) -> str | None:
-    import yaml
+    from reportgen.bundle.yamlsource import quick_load
 
-    from reportgen.bundle.yamlsource import nesting_too_deep
-
-    text = _manifest_text(manifest)
-    if text is None:
-        return None
-    try:
-        if nesting_too_deep(text):
-            return None
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (yaml.YAMLError, RecursionError):
-        return None
+    data = quick_load(manifest)
     value = data.get("id") if isinstance(data, dict) else None
     return value if isinstance(value, str) and value and "/" not in value and not value.startswith(".") else None
 

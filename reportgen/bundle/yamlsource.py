@@ -165,6 +165,17 @@ class _Converter:
         return result
 
 
+def quick_load(path: Path) -> Any:
+    """A manifest's data read cheaply (no positions, no schema) for what a run decides before it
+    builds: a bundle's id, a collection's members. None when it cannot be read as YAML within
+    the limits; the build then says why."""
+    try:
+        text = read_bundle_file(path, Limits().max_manifest_bytes).decode("utf-8")
+        return None if nesting_too_deep(text) else yaml.load(text, Loader=_LOADER)
+    except (UnreadableFile, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        return None
+
+
 def read_text(path: Path, problems: Problems, *, max_bytes: int) -> str | None:
     """UTF-8 text of a file, or None after reporting why it cannot be read."""
     try:

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from reportgen.bundle import MANIFEST
 from reportgen.bundle.loaded import LoadedBundle
 from reportgen.bundle.schema_errors import report_schema_errors
-from reportgen.bundle.yamlsource import Positions, load_yaml
+from reportgen.bundle.yamlsource import Positions, load_yaml, quick_load
 from reportgen.collection import COLLECTION
 from reportgen.collection.model import Collection
 from reportgen.limits import Limits
@@ -126,16 +126,7 @@ def member_searches(manifest: Path) -> list[Path]:
 
 def _listed_entries(manifest: Path) -> list[str]:
     """The entries of 'bundles', or none when the file cannot be read as a list of them."""
-    import yaml
-
-    from reportgen.bundle.paths import UnreadableFile, read_bundle_file
-    from reportgen.bundle.yamlsource import nesting_too_deep
-
-    try:
-        text = read_bundle_file(manifest, Limits().max_manifest_bytes).decode("utf-8")
-        data = None if nesting_too_deep(text) else yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (UnreadableFile, UnicodeDecodeError, yaml.YAMLError, RecursionError):
-        return []
+    data = quick_load(manifest)
     entries = data.get("bundles") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
         return []
