@@ -29,6 +29,14 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
 
 
+def _exactly_one(model: BaseModel, fields: tuple[str, ...], what: str) -> None:
+    """Refuse ``model`` (in its validator) unless exactly one of ``fields`` is given."""
+    given = [name for name in fields if getattr(model, name) is not None]
+    if len(given) != 1:
+        choices = ", ".join(f"'{name}'" for name in fields[:-1]) + f" or '{fields[-1]}'"
+        raise ValueError(f"{what} needs exactly one of {choices}" + (f" (found {', '.join(given)})" if given else ""))
+
+
 class Tlp(str, Enum):
     CLEAR = "TLP:CLEAR"
     GREEN = "TLP:GREEN"
@@ -164,10 +172,7 @@ class Derive(Strict):
 
     @model_validator(mode="after")
     def _one_kind(self) -> "Derive":
-        kinds = [k for k in ("part", "buckets", "map") if getattr(self, k) is not None]
-        if len(kinds) != 1:
-            raise ValueError("a derived column needs exactly one of 'part', 'buckets' or 'map'"
-                             + (f" (found {', '.join(kinds)})" if kinds else ""))
+        _exactly_one(self, ("part", "buckets", "map"), "a derived column")
         if self.buckets is not None:
             if self.labels is None or len(self.labels) != len(self.buckets):
                 raise ValueError(f"'buckets' needs 'labels', one per bucket: {len(self.buckets)} "
@@ -303,10 +308,7 @@ class Metric(Strict):
 
     @model_validator(mode="after")
     def _one_kind(self) -> "Metric":
-        kinds = [k for k in ("value", "formula", "aggregate") if getattr(self, k) is not None]
-        if len(kinds) != 1:
-            raise ValueError("a metric needs exactly one of 'value', 'formula' or 'aggregate'"
-                             + (f" (found {', '.join(kinds)})" if kinds else ""))
+        _exactly_one(self, ("value", "formula", "aggregate"), "a metric")
         if self.check is not None and self.value is None:
             raise ValueError("'check' applies to a stated metric (one with 'value')")
         return self
