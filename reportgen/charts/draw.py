@@ -126,9 +126,9 @@ MAX_WHOLE_Y_TICKS = 3
 def _whole_ticks(values: pd.Series, *, most: int, from_zero: bool = False) -> list[int] | None:
     """Every whole number the axis spans (from 0, for a value axis, which starts there), when the
     values are whole numbers and there are at most ``most`` of them; else None (Vega's ticks)."""
-    numbers = pd.to_numeric(values, errors="coerce").dropna()
-    if not len(numbers) or not (numbers % 1 == 0).all():
+    if not _whole(values):
         return None
+    numbers = pd.to_numeric(values, errors="coerce").dropna()
     low, high = int(numbers.min()), int(numbers.max())
     if from_zero:
         low, high = min(low, 0), max(high, 0)
