@@ -15,6 +15,7 @@ from reportgen.config import resolve_template
 from reportgen.render.html import build_context, render_html, wants_landscape
 from reportgen.render.present import status_word
 from reportgen.validation import validate
+from tests.bundle.builders import edit
 from tests.conftest import REAL_SAMPLE
 from tests.render.longtable import FILE, ROWS, write_breach_bundle
 
@@ -191,8 +192,7 @@ def _sample_copy(tmp_path, *edits: tuple[str, str]):
     manifest = bundle / "bundle.yaml"
     text = manifest.read_text(encoding="utf-8")
     for old, new in edits:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
+        text = edit(text, old, new)
     manifest.write_text(text, encoding="utf-8")
     return bundle
 

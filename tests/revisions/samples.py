@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from tests.bundle.builders import edit
 from tests.conftest import REAL_SAMPLE
 
 REUTERS = "Reuters, “Anthropic revises count of accounts in distillation allegation”"
@@ -49,8 +50,7 @@ def revise(folder: Path) -> None:
     manifest = folder / "bundle.yaml"
     text = manifest.read_text(encoding="utf-8")
     for old, new in EDITS:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
+        text = edit(text, old, new)
     manifest.write_text(text, encoding="utf-8")
     table = folder / "campaigns.csv"
     rows = table.read_text(encoding="utf-8")
