@@ -99,6 +99,8 @@ class Presenter:
     # -- narrative -------------------------------------------------------------------------
     def markdown(self, text: str, *, inline: bool = False) -> Markup:
         """Narrative Markdown with ``{metric_id}`` (``{metric_id:number}``) replaced by the cited figure."""
+        if not isinstance(text, str):  # a template's call (p.markdown) with something else
+            raise TypeError(f"markdown takes text, not {type(text).__name__}")
         replacements: list[Markup] = []
 
         def substitute(match: re.Match) -> str:

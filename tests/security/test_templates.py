@@ -201,6 +201,14 @@ def _expressions(draw) -> str:
     return "{{ " + expression + " }}"
 
 
+def test_a_helper_given_something_other_than_text_refuses_it_as_a_wrong_argument(real_context):
+    from reportgen.render.html import environment
+
+    for call in ("p.markdown(0)", "p.inline(0)"):  # once an AttributeError from deep inside
+        with pytest.raises(TypeError, match="markdown takes text, not int"):
+            environment(None).from_string("{{ " + call + " }}").render(**real_context)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(_expressions())
 def test_attribute_chains_reach_no_callable_outside_the_allow_list(real_context, expression):
